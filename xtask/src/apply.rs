@@ -1,0 +1,1 @@
+//! The executor: journal, writes, commit, tag, push; restore on failure; resume and abort.

@@ -1,0 +1,175 @@
+//! The command line. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Quality gates, one version everywhere, changelogs, releases, bundles and rollbacks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about, disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The repository to work on (default: the workspace root that holds the xtask crate).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The configuration file (default: ROOT/xtask.toml, optional).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print one JSON document on stdout; human text goes to stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour the output (then NO_COLOR, then whether stderr is a terminal).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only errors and findings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every step and every external command.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the quality gates (in parallel) and report every finding.
+    QualityCheck(QualityCheckArgs),
+    /// List every version source with its value; --check fails when they disagree.
+    Version(VersionArgs),
+    /// Print release notes from Conventional Commits without releasing.
+    Changelog(ChangelogArgs),
+    /// Cut a release: versions, changelog, commit, annotated tag, optional atomic push.
+    Release(ReleaseArgs),
+    /// Build reproducible release bundles with SHA256SUMS and manifest.json, or verify them.
+    Bundle(BundleArgs),
+    /// Ship a new version that restores the last good release, or undo an unpushed release.
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct QualityCheckArgs {
+    /// Run only these gates (comma-separated names, see --list).
+    #[arg(long, value_delimiter = ',', value_name = "GATE,..")]
+    pub only: Vec<String>,
+    /// Skip these gates (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "GATE,..")]
+    pub skip: Vec<String>,
+    /// Rewrite fixable findings in place (the ascii gate's replacement table) and report them.
+    #[arg(long)]
+    pub fix: bool,
+    /// How many gates run at once (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Print the gates that would run, what each checks and why it was chosen.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct VersionArgs {
+    /// Exit 1 when the version sources disagree, naming the files that differ.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ChangelogArgs {
+    /// Only the commits since the last release tag (the default).
+    #[arg(long, conflicts_with = "tag")]
+    pub unreleased: bool,
+    /// The notes of an existing release tag (from the tag before it).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Start after this tag instead of the previous release tag.
+    #[arg(long, value_name = "TAG")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReleaseArgs {
+    /// VERSION (1.2.3, v1.2.3, 1.2.3-rc.1, 1.2.3rc1) or major, minor, patch, alpha, beta, rc,
+    /// ga, hotfix, auto.
+    #[arg(value_name = "TARGET", required_unless_present_any = ["resume", "abort"])]
+    pub target: Option<String>,
+    /// Make the new version a pre-release with this label (alpha, beta, rc).
+    #[arg(long, value_name = "LABEL")]
+    pub pre: Option<String>,
+    /// Print the full plan (diffs, changelog, commit, tag, push) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the branch and the tag with one `git push --atomic`.
+    #[arg(long)]
+    pub push: bool,
+    /// Skip the quality gates (said loudly).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Make the tag a signed tag (`git tag -s`).
+    #[arg(long)]
+    pub sign: bool,
+    /// Release from a branch that `release.branches` does not list.
+    #[arg(long)]
+    pub allow_branch: bool,
+    /// Finish a release that was interrupted (the journal under .git/ holds the plan).
+    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run"])]
+    pub resume: bool,
+    /// Restore the repository as it was before an interrupted release began.
+    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run"])]
+    pub abort: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct BundleArgs {
+    /// Build the bundles of this commit, in a temporary worktree (default: the work tree).
+    #[arg(long, value_name = "REF", conflicts_with = "verify")]
+    pub r#ref: Option<String>,
+    /// The output folder (default: dist).
+    #[arg(long, value_name = "DIR", conflicts_with = "verify")]
+    pub out: Option<PathBuf>,
+    /// Build only these bundles (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "NAME,..", conflicts_with = "verify")]
+    pub only: Vec<String>,
+    /// Build even when tracked files have changes (the manifest then records a dirty tree).
+    #[arg(long, conflicts_with = "verify")]
+    pub allow_dirty: bool,
+    /// Check the checksums, archives and versions of the bundles in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub verify: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct RollbackArgs {
+    /// The release to restore (default: the newest final release older than the current one).
+    #[arg(long, value_name = "TAG", conflicts_with = "undo")]
+    pub to: Option<String>,
+    /// Why: written into the changelog and the tag message.
+    #[arg(long, value_name = "TEXT", conflicts_with = "undo")]
+    pub reason: Option<String>,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the branch and the tag with one `git push --atomic`.
+    #[arg(long, conflicts_with = "undo")]
+    pub push: bool,
+    /// Skip the quality gates (said loudly).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Release from a branch that `release.branches` does not list.
+    #[arg(long)]
+    pub allow_branch: bool,
+    /// Remove the newest release when its tag has not been pushed: as if it never ran.
+    #[arg(long)]
+    pub undo: bool,
+}

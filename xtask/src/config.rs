@@ -1,0 +1,328 @@
+//! `xtask.toml`: the schema, and errors that name the file, the line and what to do.
+//!
+//! Sections that are present replace what detection would find for them; absent sections are
+//! detected (see `detect`). Unknown keys are errors, so a typo never silently disables a gate.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// `xtask.toml` as written. Every field is optional; `None` means "not configured".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(default)]
+    pub release: ReleaseConfig,
+    #[serde(rename = "version")]
+    pub versions: Option<Vec<VersionEntry>>,
+    #[serde(default)]
+    pub gates: GatesConfig,
+    #[serde(rename = "bundle")]
+    pub bundles: Option<Vec<BundleEntry>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReleaseConfig {
+    /// The project's name, used in archive names (default: the root folder's name).
+    pub name: Option<String>,
+    pub tag_prefix: Option<String>,
+    pub branches: Option<Vec<String>>,
+    pub changelog: Option<String>,
+    pub remote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionEntry {
+    pub path: String,
+    /// A pattern with one `{version}` for files of no known kind.
+    pub pattern: Option<String>,
+    pub form: Option<Form>,
+}
+
+/// How a file spells pre-releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    /// `1.2.0-rc.1`
+    Semver,
+    /// `1.2.0rc1`
+    Pep440,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GatesConfig {
+    /// `false` turns off detection of gates: only configured gates run.
+    pub detect: Option<bool>,
+    pub versions: Option<ToggleGate>,
+    pub ascii: Option<AsciiGate>,
+    pub ellipsis: Option<EllipsisGate>,
+    pub compile: Option<CompileGate>,
+    pub links: Option<LinksGate>,
+    pub tests: Option<TestsGate>,
+    pub command: Option<Vec<CommandGate>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ToggleGate {
+    /// `false` turns the gate off.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AsciiGate {
+    pub enabled: Option<bool>,
+    pub paths: Option<Vec<String>>,
+    /// File-name globs inside the folders (default `["*.md"]`).
+    pub files: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EllipsisGate {
+    pub enabled: Option<bool>,
+    pub paths: Option<Vec<String>>,
+    /// Globs of files not checked (default `["*.md"]`).
+    pub exclude: Option<Vec<String>>,
+    /// Regexes: a line matching one may hold `...`.
+    pub allow: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CompileGate {
+    pub enabled: Option<bool>,
+    pub paths: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    /// The interpreter (default: `python3`, else `python`).
+    pub python: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LinksGate {
+    pub enabled: Option<bool>,
+    pub paths: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TestsGate {
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CommandGate {
+    pub name: String,
+    pub run: Vec<String>,
+    pub cwd: Option<String>,
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BundleEntry {
+    /// The archive's file name; `.zip` or `.tar.gz` decides the format.
+    pub name: String,
+    pub cwd: Option<String>,
+    /// Commands run in order in `cwd` before archiving.
+    #[serde(default)]
+    pub build: Vec<Vec<String>>,
+    /// Globs relative to `cwd` of what goes into the archive.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Globs relative to `cwd` of files the build produced that are release artifacts as they
+    /// are (a wheel, an sdist): copied into the output folder instead of archived.
+    #[serde(default)]
+    pub collect: Vec<String>,
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file it was read from; `None` when there is no `xtask.toml`.
+    pub file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Read `explicit` (which must exist) or `ROOT/xtask.toml` (which may not).
+    pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Loaded> {
+        let (file, required) = match explicit {
+            Some(p) => (if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) }, true),
+            None => (root.join("xtask.toml"), false),
+        };
+        let text = match std::fs::read(&file) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|e| anyhow::anyhow!("{}: not valid UTF-8 ({e}); save it as UTF-8", file.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(Loaded::default()),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read the configuration", file.display())),
+        };
+        let config = Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        Ok(Loaded { config, file: Some(file) })
+    }
+
+    /// Parse and validate the text of an `xtask.toml`. Errors carry the line and what to do.
+    pub fn parse(text: &str) -> Result<Config> {
+        let config: Config = toml_edit::de::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            let hint = if msg.contains("unknown field") {
+                "\nremove or rename the key (docs/configuration.md lists every key)"
+            } else {
+                "\nsee docs/configuration.md for the schema"
+            };
+            anyhow::anyhow!("{}{hint}", msg.trim_end())
+        })?;
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str) -> Result<()> {
+        let at = |needle: &str| line_of(text, needle).map(|l| format!("line {l}: ")).unwrap_or_default();
+        if let Some(prefix) = &self.release.tag_prefix
+            && prefix.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c))
+        {
+            bail!("{}tag-prefix {prefix:?} cannot be part of a git tag name; use letters such as \"v\"", at("tag-prefix"));
+        }
+        for entry in self.versions.iter().flatten() {
+            if entry.path.trim().is_empty() {
+                bail!("{}[[version]] path is empty; give the file's path relative to the root", at("[[version]]"));
+            }
+            if let Some(pattern) = &entry.pattern
+                && pattern.matches("{version}").count() != 1
+            {
+                bail!(
+                    "{}[[version]] pattern {pattern:?} must contain `{{version}}` exactly once",
+                    at(pattern)
+                );
+            }
+        }
+        if let Some(ell) = &self.gates.ellipsis {
+            for allow in ell.allow.iter().flatten() {
+                if let Err(e) = regex::Regex::new(allow) {
+                    bail!("{}[gates.ellipsis] allow pattern {allow:?} is not a valid regex: {e}", at(allow));
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for gate in self.gates.command.iter().flatten() {
+            if gate.run.is_empty() {
+                bail!("{}[[gates.command]] {:?} has an empty `run`; give the program and its arguments", at(&gate.name), gate.name);
+            }
+            if crate::gates::BUILTIN.contains(&gate.name.as_str()) || !seen.insert(gate.name.clone()) {
+                bail!("{}[[gates.command]] name {:?} is already taken; pick another name", at(&gate.name), gate.name);
+            }
+        }
+        let globs = self
+            .bundles
+            .iter()
+            .flatten()
+            .flat_map(|b| b.include.iter().chain(&b.exclude).chain(&b.collect))
+            .chain(self.gates.ascii.iter().flat_map(|g| g.files.iter().flatten().chain(g.exclude.iter().flatten())))
+            .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()));
+        for glob in globs {
+            if let Err(e) = globset::Glob::new(glob) {
+                bail!("{}{glob:?} is not a valid glob: {e}", at(glob));
+            }
+        }
+        for bundle in self.bundles.iter().flatten() {
+            if !(bundle.name.ends_with(".zip") || bundle.name.ends_with(".tar.gz") || !bundle.collect.is_empty()) {
+                bail!("{}[[bundle]] name {:?} must end in .zip or .tar.gz", at(&bundle.name), bundle.name);
+            }
+            if bundle.build.iter().any(Vec::is_empty) {
+                bail!("{}[[bundle]] {:?} has an empty build command", at(&bundle.name), bundle.name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The 1-based line of the first occurrence of `needle`, for messages about values.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    let pos = text.find(needle)?;
+    Some(text[..pos].matches('\n').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_example_parses() {
+        let text = r#"
+[release]
+tag-prefix = "v"
+branches = ["main", "release/*", "hotfix/*"]
+changelog = "CHANGELOG.md"
+remote = "origin"
+
+[[version]]
+path = "backend/pyproject.toml"
+[[version]]
+path = "docs/conf.py"
+pattern = 'release = "{version}"'
+form = "pep440"
+
+[gates.ascii]
+paths = ["docs"]
+files = ["*.md"]
+
+[gates.ellipsis]
+paths = ["."]
+exclude = ["*.md"]
+allow = ['Field\(\.\.\.\)']
+
+[gates.compile]
+paths = ["backend"]
+
+[gates.links]
+paths = ["docs"]
+
+[[gates.command]]
+name = "backend-tests"
+run = ["python", "-m", "pytest", "-q"]
+cwd = "backend"
+
+[[bundle]]
+name = "frontend-build.zip"
+cwd = "frontend"
+build = [["npm", "ci"], ["npm", "run", "build"]]
+include = [".next/**", "public/**", "package.json", "package-lock.json"]
+"#;
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.versions.unwrap().len(), 2);
+        assert_eq!(c.gates.command.unwrap()[0].cwd.as_deref(), Some("backend"));
+        assert_eq!(c.bundles.unwrap()[0].build.len(), 2);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::parse("[release]\ntag-prefix = \"v\"\ntag-prefx = \"x\"\n").unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("tag-prefx"), "{err}");
+        assert!(err.contains("remove or rename"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_errors_with_lines() {
+        let err = Config::parse("[[version]]\npath = \"a\"\nform = \"calver\"\n").unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        let err = Config::parse("[gates.ellipsis]\nallow = ['(']\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("not a valid regex"), "{err}");
+        let err = Config::parse("[[version]]\npath = \"x\"\npattern = \"v = 1\"\n").unwrap_err().to_string();
+        assert!(err.contains("{version}"), "{err}");
+        let err = Config::parse("[[gates.command]]\nname = \"ascii\"\nrun = [\"true\"]\n").unwrap_err().to_string();
+        assert!(err.contains("already taken"), "{err}");
+    }
+}

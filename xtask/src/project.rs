@@ -1,0 +1,216 @@
+//! The project as the commands see it: the repository, plus configuration merged with
+//! detection, resolved once per run.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::config::{Config, Form};
+use crate::detect;
+use crate::repo::{FileList, Repo};
+
+/// Why a gate, a version source or a bundle is part of the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "origin", content = "reason", rename_all = "lowercase")]
+pub enum Origin {
+    /// Written in `xtask.toml`.
+    Configured,
+    /// Found by detection; the text says what was found.
+    Detected(String),
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Configured => "configured in xtask.toml".to_string(),
+            Origin::Detected(why) => format!("detected: {why}"),
+        }
+    }
+}
+
+/// `[release]` with the defaults applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReleaseSettings {
+    pub name: String,
+    pub tag_prefix: String,
+    pub branches: Vec<String>,
+    pub changelog: String,
+    pub remote: String,
+}
+
+/// What kind of file holds a version, which decides how it is read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// `pyproject.toml`: `[project] version` or `[tool.poetry] version` (or, when dynamic,
+    /// the file the build backend reads).
+    PyProject,
+    /// `__init__.py`, `_version.py`: `__version__ = "..."`.
+    PythonModule,
+    /// `package.json` (and the `package-lock.json` beside it).
+    PackageJson,
+    /// `Cargo.toml`: `[package] version` or `[workspace.package] version` (and `Cargo.lock`).
+    CargoToml,
+    /// A file that holds only the version (`VERSION`).
+    Plain,
+    /// Any file, with a configured pattern containing `{version}`.
+    Pattern,
+}
+
+impl SourceKind {
+    /// The kind a file name implies; `None` when only a pattern can say.
+    pub fn from_path(path: &str) -> Option<SourceKind> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Some(match name {
+            "pyproject.toml" => SourceKind::PyProject,
+            "package.json" => SourceKind::PackageJson,
+            "Cargo.toml" => SourceKind::CargoToml,
+            "__init__.py" | "_version.py" | "__version__.py" | "version.py" => SourceKind::PythonModule,
+            "VERSION" | "VERSION.txt" | "version.txt" => SourceKind::Plain,
+            _ => return None,
+        })
+    }
+
+    /// The form the ecosystem uses when the configuration does not say.
+    pub fn default_form(self) -> Form {
+        match self {
+            SourceKind::PyProject | SourceKind::PythonModule => Form::Pep440,
+            _ => Form::Semver,
+        }
+    }
+}
+
+/// One place that holds the version.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSpec {
+    /// Root-relative, forward slashes.
+    pub path: String,
+    pub kind: SourceKind,
+    pub pattern: Option<String>,
+    pub form: Form,
+    pub origin: Origin,
+}
+
+/// A command run as an argument vector, never through a shell.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandSpec {
+    pub run: Vec<String>,
+    /// Root-relative folder; empty is the root.
+    pub cwd: String,
+    pub env: std::collections::BTreeMap<String, String>,
+}
+
+/// What a gate checks.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum GateKind {
+    Versions,
+    Ascii { paths: Vec<String>, files: Vec<String>, exclude: Vec<String> },
+    Ellipsis { paths: Vec<String>, exclude: Vec<String>, allow: Vec<String> },
+    Compile { paths: Vec<String>, exclude: Vec<String>, python: String },
+    Links { paths: Vec<String>, exclude: Vec<String> },
+    /// The detected test runners, run one after the other.
+    Tests { commands: Vec<CommandSpec> },
+    Command(CommandSpec),
+}
+
+/// A gate as it will run.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateSpec {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: GateKind,
+    #[serde(flatten)]
+    pub origin: Origin,
+}
+
+/// A release bundle as it will be built.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleSpec {
+    pub name: String,
+    /// Root-relative folder; empty is the root.
+    pub cwd: String,
+    pub build: Vec<Vec<String>>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub collect: Vec<String>,
+    #[serde(flatten)]
+    pub origin: Origin,
+}
+
+/// Everything a command needs to know about the repository, read once.
+#[derive(Debug)]
+pub struct Project {
+    pub repo: Repo,
+    pub config_file: Option<PathBuf>,
+    pub release: ReleaseSettings,
+    pub versions: Vec<VersionSpec>,
+    pub gates: Vec<GateSpec>,
+    pub bundles: Vec<BundleSpec>,
+    pub files: FileList,
+}
+
+impl Project {
+    /// Open the repository, read `xtask.toml` (or `config`), and fill every absent section
+    /// by detection.
+    pub fn load(repo: Repo, config: Option<&std::path::Path>) -> Result<Project> {
+        let loaded = Config::load(repo.root(), config)?;
+        let files = repo.files()?;
+        Ok(Project::resolve(repo, loaded.config, loaded.file, files))
+    }
+
+    /// Merge a parsed configuration with detection over `files`.
+    pub fn resolve(repo: Repo, config: Config, config_file: Option<PathBuf>, files: FileList) -> Project {
+        let r = &config.release;
+        let release = ReleaseSettings {
+            name: r.name.clone().unwrap_or_else(|| {
+                repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
+            }),
+            tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
+            branches: r.branches.clone().unwrap_or_else(|| {
+                ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()
+            }),
+            changelog: r.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into()),
+            remote: r.remote.clone().unwrap_or_else(|| "origin".into()),
+        };
+        let versions = match &config.versions {
+            Some(entries) => entries
+                .iter()
+                .map(|e| {
+                    let path = crate::repo::files::normalize_scope(&e.path);
+                    let kind = if e.pattern.is_some() {
+                        SourceKind::Pattern
+                    } else {
+                        SourceKind::from_path(&path).unwrap_or(SourceKind::Pattern)
+                    };
+                    VersionSpec {
+                        form: e.form.unwrap_or(kind.default_form()),
+                        path,
+                        kind,
+                        pattern: e.pattern.clone(),
+                        origin: Origin::Configured,
+                    }
+                })
+                .collect(),
+            None => detect::version_sources(&repo, &files),
+        };
+        let gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
+        let bundles = match &config.bundles {
+            Some(entries) => entries
+                .iter()
+                .map(|b| BundleSpec {
+                    name: b.name.clone(),
+                    cwd: b.cwd.as_deref().map(crate::repo::files::normalize_scope).unwrap_or_default(),
+                    build: b.build.clone(),
+                    include: b.include.clone(),
+                    exclude: b.exclude.clone(),
+                    collect: b.collect.clone(),
+                    origin: Origin::Configured,
+                })
+                .collect(),
+            None => detect::bundles(&repo, &files, &versions),
+        };
+        Project { repo, config_file, release, versions, gates, bundles, files }
+    }
+}

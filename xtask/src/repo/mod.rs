@@ -1,0 +1,197 @@
+//! The repository: its root, the files the tool reads, and every git invocation.
+//!
+//! This is the only module that runs `git`. Commands ask it for facts (`files`, `head_branch`,
+//! `tags`) and, in `apply`, for the few writes git makes (commit, tag, push).
+
+pub mod files;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+pub use files::FileList;
+
+/// A repository root, with or without git.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+    /// The root is inside a git work tree.
+    git: bool,
+}
+
+/// What a git command printed, whatever its exit status.
+#[derive(Debug)]
+pub struct GitOutput {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Repo {
+    /// Open the repository at `root` (or, with `None`, the workspace that holds the xtask crate).
+    pub fn open(root: Option<&Path>) -> Result<Repo> {
+        let root = match root {
+            Some(root) => root.to_path_buf(),
+            None => default_root(),
+        };
+        let meta = std::fs::metadata(&root)
+            .with_context(|| format!("{}: cannot open the repository root", root.display()))?;
+        if !meta.is_dir() {
+            bail!("{}: not a directory; pass --root DIR with the repository's folder", root.display());
+        }
+        let root = root
+            .canonicalize()
+            .with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
+        let mut repo = Repo { root, git: false };
+        let probe = repo.git_output(["rev-parse", "--is-inside-work-tree"]);
+        repo.git = matches!(probe, Ok(ref out) if out.success && out.stdout.trim() == "true");
+        Ok(repo)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The root is inside a git work tree.
+    pub fn is_git(&self) -> bool {
+        self.git
+    }
+
+    /// `ROOT/rel`.
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// A path as the tool prints it: relative to the root, with forward slashes.
+    pub fn display_path(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        slash_path(rel)
+    }
+
+    /// Fail with a clear message unless the root is a git work tree.
+    pub fn require_git(&self, what: &str) -> Result<()> {
+        if !self.git {
+            bail!(
+                "{}: not a git work tree; {what} needs git (run `git init` or pass --root with a repository)",
+                self.root.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Run git in the root; its stdout on success, an error naming the command and git's
+    /// message otherwise.
+    pub fn git<I, S>(&self, args: I) -> Result<String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let out = self.git_output(&args)?;
+        if !out.success {
+            bail!(
+                "`git {}` failed: {}",
+                args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "),
+                out.stderr.trim()
+            );
+        }
+        Ok(out.stdout)
+    }
+
+    /// Run git in the root and return what it printed and whether it succeeded.
+    pub fn git_output<I, S>(&self, args: I) -> Result<GitOutput>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self.git_raw(args, None)?;
+        Ok(GitOutput {
+            success: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Run git with raw bytes in and out (for `cat-file`, `hash-object --stdin`, archives).
+    pub fn git_raw<I, S>(&self, args: I, stdin: Option<&[u8]>) -> Result<std::process::Output>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let sh = xshell::Shell::new().context("cannot start a shell for git")?;
+        sh.change_dir(&self.root);
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let mut cmd = xshell::cmd!(sh, "git {args...}").quiet().ignore_status().env("GIT_TERMINAL_PROMPT", "0");
+        if let Some(input) = stdin {
+            cmd = cmd.stdin(input);
+        }
+        let out = cmd.output().with_context(|| {
+            "cannot run `git`: is git installed and on PATH? (apt-get install git)".to_string()
+        })?;
+        Ok(out)
+    }
+
+    /// The files the gates read: inside git, the tracked files plus untracked files that are
+    /// not ignored; outside git, every file under the root honouring `.gitignore`/`.ignore`.
+    pub fn files(&self) -> Result<FileList> {
+        FileList::collect(self)
+    }
+
+    /// The checked-out branch, or `None` on a detached HEAD.
+    pub fn head_branch(&self) -> Result<Option<String>> {
+        let out = self.git_output(["symbolic-ref", "--quiet", "--short", "HEAD"])?;
+        Ok(out.success.then(|| out.stdout.trim().to_string()))
+    }
+
+    /// The full hash of a revision.
+    pub fn rev_parse(&self, rev: &str) -> Result<String> {
+        Ok(self.git(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?.trim().to_string())
+    }
+
+    /// Every tag name in the repository.
+    pub fn tags(&self) -> Result<Vec<String>> {
+        Ok(self.git(["tag", "--list"])?.lines().map(str::to_string).collect())
+    }
+
+    /// Tracked files with staged or unstaged changes (`git status --porcelain`, untracked
+    /// files excluded), as root-relative paths.
+    pub fn tracked_changes(&self) -> Result<Vec<String>> {
+        let out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
+        let mut paths = Vec::new();
+        let mut fields = out.split('\0').filter(|f| !f.is_empty());
+        while let Some(entry) = fields.next() {
+            let (status, path) = entry.split_at(3.min(entry.len()));
+            paths.push(path.to_string());
+            // A rename or copy is followed by its source path.
+            if status.starts_with('R') || status.starts_with('C') {
+                fields.next();
+            }
+        }
+        Ok(paths)
+    }
+
+    /// The commit time (seconds since the epoch) of a revision.
+    pub fn commit_time(&self, rev: &str) -> Result<i64> {
+        let out = self.git(["show", "-s", "--format=%ct", rev])?;
+        out.trim().parse().with_context(|| format!("git gave no commit time for {rev}"))
+    }
+
+    /// The `.git` directory (or the worktree's git dir), where journals and locks live.
+    pub fn git_dir(&self) -> Result<PathBuf> {
+        let dir = self.git(["rev-parse", "--absolute-git-dir"])?;
+        Ok(PathBuf::from(dir.trim()))
+    }
+}
+
+/// The workspace root of the crate this binary was built from (the rust-analyzer xtask way).
+fn default_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// A relative path with forward slashes.
+pub fn slash_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' { s.into_owned() } else { s.replace(std::path::MAIN_SEPARATOR, "/") }
+}

@@ -1,0 +1,1 @@
+//! Gate results as a table, JSON, GitHub annotations and a job summary.
