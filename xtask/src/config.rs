@@ -193,7 +193,10 @@ impl Config {
         if let Some(prefix) = &self.release.tag_prefix
             && prefix.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c))
         {
-            bail!("{}tag-prefix {prefix:?} cannot be part of a git tag name; use letters such as \"v\"", at("tag-prefix"));
+            bail!(
+                "{}tag-prefix {prefix:?} cannot be part of a git tag name; use letters such as \"v\"",
+                at("tag-prefix")
+            );
         }
         for entry in self.versions.iter().flatten() {
             if entry.path.trim().is_empty() {
@@ -202,10 +205,7 @@ impl Config {
             if let Some(pattern) = &entry.pattern
                 && pattern.matches("{version}").count() != 1
             {
-                bail!(
-                    "{}[[version]] pattern {pattern:?} must contain `{{version}}` exactly once",
-                    at(pattern)
-                );
+                bail!("{}[[version]] pattern {pattern:?} must contain `{{version}}` exactly once", at(pattern));
             }
         }
         if let Some(ell) = &self.gates.ellipsis {
@@ -218,7 +218,11 @@ impl Config {
         let mut seen = std::collections::BTreeSet::new();
         for gate in self.gates.command.iter().flatten() {
             if gate.run.is_empty() {
-                bail!("{}[[gates.command]] {:?} has an empty `run`; give the program and its arguments", at(&gate.name), gate.name);
+                bail!(
+                    "{}[[gates.command]] {:?} has an empty `run`; give the program and its arguments",
+                    at(&gate.name),
+                    gate.name
+                );
             }
             if crate::gates::BUILTIN.contains(&gate.name.as_str()) || !seen.insert(gate.name.clone()) {
                 bail!("{}[[gates.command]] name {:?} is already taken; pick another name", at(&gate.name), gate.name);

@@ -40,7 +40,9 @@ pub fn version_sources(repo: &Repo, files: &FileList) -> Vec<VersionSpec> {
             continue;
         }
         match name {
-            "pyproject.toml" | "package.json" | "Cargo.toml" => push(path.to_string(), format!("{name} at {}", where_(path)), &mut found),
+            "pyproject.toml" | "package.json" | "Cargo.toml" => {
+                push(path.to_string(), format!("{name} at {}", where_(path)), &mut found)
+            }
             "VERSION" if depth == 0 => push(path.to_string(), "VERSION at the root".into(), &mut found),
             _ => {}
         }
@@ -49,7 +51,8 @@ pub fn version_sources(repo: &Repo, files: &FileList) -> Vec<VersionSpec> {
     let manifests: Vec<String> = found.iter().map(|(p, _)| p.clone()).collect();
     for manifest in &manifests {
         for member in workspace_members(repo, manifest) {
-            let dir = if parent(manifest).is_empty() { member.clone() } else { format!("{}/{member}", parent(manifest)) };
+            let dir =
+                if parent(manifest).is_empty() { member.clone() } else { format!("{}/{member}", parent(manifest)) };
             for candidate in member_dirs(&known, &dir) {
                 let name = manifest.rsplit('/').next().unwrap_or(manifest);
                 let path = join(&candidate, name);
@@ -100,7 +103,9 @@ fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
     if manifest.ends_with("Cargo.toml") {
         strings(doc.get("workspace").and_then(|w| w.get("members")))
     } else {
-        strings(doc.get("tool").and_then(|t| t.get("uv")).and_then(|u| u.get("workspace")).and_then(|w| w.get("members")))
+        strings(
+            doc.get("tool").and_then(|t| t.get("uv")).and_then(|u| u.get("workspace")).and_then(|w| w.get("members")),
+        )
     }
 }
 
@@ -124,7 +129,10 @@ fn python_version_module(repo: &Repo, known: &BTreeSet<&str>, dir: &str) -> Opti
             let Some(rel) = rel else { return false };
             let rel = rel.strip_prefix("src/").unwrap_or(rel);
             let parts: Vec<&str> = rel.split('/').collect();
-            parts.len() == 2 && matches!(parts[1], "__init__.py" | "_version.py" | "__version__.py") && !parts[0].starts_with('.') && parts[0] != "tests"
+            parts.len() == 2
+                && matches!(parts[1], "__init__.py" | "_version.py" | "__version__.py")
+                && !parts[0].starts_with('.')
+                && parts[0] != "tests"
         })
         .collect();
     // `_version.py` wins over `__init__.py` when both assign the version.
@@ -214,7 +222,10 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         Some(g) if on(g.enabled) => gates.push(gate(
             "compile",
             GateKind::Compile {
-                paths: g.paths.clone().unwrap_or_else(|| if py_roots.is_empty() { strings(&["."]) } else { py_roots.clone() }),
+                paths: g
+                    .paths
+                    .clone()
+                    .unwrap_or_else(|| if py_roots.is_empty() { strings(&["."]) } else { py_roots.clone() }),
                 exclude: g.exclude.clone().unwrap_or_default(),
                 python: g.python.clone().unwrap_or_else(python),
             },
@@ -357,13 +368,19 @@ pub fn bundles(repo: &Repo, files: &FileList, versions: &[VersionSpec]) -> Vec<B
             continue;
         }
         let dir = parent(&v.path).to_string();
-        let name = if dir.is_empty() { "frontend-build.zip".to_string() } else { format!("{}-build.zip", dir.replace('/', "-")) };
+        let name = if dir.is_empty() {
+            "frontend-build.zip".to_string()
+        } else {
+            format!("{}-build.zip", dir.replace('/', "-"))
+        };
         let install = if files.iter().any(|p| p == join(&dir, "package-lock.json")) { "ci" } else { "install" };
         bundles.push(BundleSpec {
             name,
             cwd: dir,
             build: vec![vec!["npm".into(), install.into()], vec!["npm".into(), "run".into(), "build".into()]],
-            include: [".next/**", "public/**", "dist/**", "build/**", "package.json", "package-lock.json"].map(String::from).to_vec(),
+            include: [".next/**", "public/**", "dist/**", "build/**", "package.json", "package-lock.json"]
+                .map(String::from)
+                .to_vec(),
             exclude: vec![".next/cache/**".into()],
             collect: vec![],
             origin: Origin::Detected(format!("package.json with a build script at {}", where_(&v.path))),

@@ -31,9 +31,7 @@ impl Ui {
             ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && tty,
         };
         let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-        let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
-            .filter(|v| !v.is_empty())
-            .map(Into::into);
+        let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(Into::into);
         Ui {
             json: args.json,
             color,

@@ -106,12 +106,29 @@ pub struct CommandSpec {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum GateKind {
     Versions,
-    Ascii { paths: Vec<String>, files: Vec<String>, exclude: Vec<String> },
-    Ellipsis { paths: Vec<String>, exclude: Vec<String>, allow: Vec<String> },
-    Compile { paths: Vec<String>, exclude: Vec<String>, python: String },
-    Links { paths: Vec<String>, exclude: Vec<String> },
+    Ascii {
+        paths: Vec<String>,
+        files: Vec<String>,
+        exclude: Vec<String>,
+    },
+    Ellipsis {
+        paths: Vec<String>,
+        exclude: Vec<String>,
+        allow: Vec<String>,
+    },
+    Compile {
+        paths: Vec<String>,
+        exclude: Vec<String>,
+        python: String,
+    },
+    Links {
+        paths: Vec<String>,
+        exclude: Vec<String>,
+    },
     /// The detected test runners, run one after the other.
-    Tests { commands: Vec<CommandSpec> },
+    Tests {
+        commands: Vec<CommandSpec>,
+    },
     Command(CommandSpec),
 }
 
@@ -168,9 +185,10 @@ impl Project {
                 repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
             }),
             tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
-            branches: r.branches.clone().unwrap_or_else(|| {
-                ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()
-            }),
+            branches: r
+                .branches
+                .clone()
+                .unwrap_or_else(|| ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()),
             changelog: r.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into()),
             remote: r.remote.clone().unwrap_or_else(|| "origin".into()),
         };

@@ -62,10 +62,8 @@ pub fn in_scope(path: &str, scope: &str) -> bool {
 }
 
 fn git_files(repo: &Repo) -> Result<Vec<String>> {
-    let out = repo.git_raw(
-        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--", "."],
-        None,
-    )?;
+    let out =
+        repo.git_raw(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--", "."], None)?;
     if !out.status.success() {
         anyhow::bail!(
             "{}: `git ls-files` failed: {}",

@@ -35,14 +35,13 @@ impl Repo {
             Some(root) => root.to_path_buf(),
             None => default_root(),
         };
-        let meta = std::fs::metadata(&root)
-            .with_context(|| format!("{}: cannot open the repository root", root.display()))?;
+        let meta =
+            std::fs::metadata(&root).with_context(|| format!("{}: cannot open the repository root", root.display()))?;
         if !meta.is_dir() {
             bail!("{}: not a directory; pass --root DIR with the repository's folder", root.display());
         }
-        let root = root
-            .canonicalize()
-            .with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
+        let root =
+            root.canonicalize().with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
         let mut repo = Repo { root, git: false };
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree"]);
         repo.git = matches!(probe, Ok(ref out) if out.success && out.stdout.trim() == "true");
@@ -126,9 +125,9 @@ impl Repo {
         if let Some(input) = stdin {
             cmd = cmd.stdin(input);
         }
-        let out = cmd.output().with_context(|| {
-            "cannot run `git`: is git installed and on PATH? (apt-get install git)".to_string()
-        })?;
+        let out = cmd
+            .output()
+            .with_context(|| "cannot run `git`: is git installed and on PATH? (apt-get install git)".to_string())?;
         Ok(out)
     }
 

@@ -136,7 +136,13 @@ impl TestRepo {
     #[track_caller]
     pub fn git(&self, args: &[&str]) -> String {
         let out = self.git_output(args);
-        assert!(out.status.success(), "git {} failed:\n{}{}", args.join(" "), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {} failed:\n{}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim_end().to_string()
     }
 
@@ -225,7 +231,11 @@ pub fn assert_same(before: &Snapshot, after: &Snapshot) {
     for (path, value) in &before.files {
         match after.files.get(path) {
             None => panic!("{path} was removed"),
-            Some(v) if v != value => panic!("{path} changed:\n--- before\n{}\n--- after\n{}", String::from_utf8_lossy(&value.1), String::from_utf8_lossy(&v.1)),
+            Some(v) if v != value => panic!(
+                "{path} changed:\n--- before\n{}\n--- after\n{}",
+                String::from_utf8_lossy(&value.1),
+                String::from_utf8_lossy(&v.1)
+            ),
             _ => {}
         }
     }
