@@ -64,10 +64,10 @@ pub fn version_sources(repo: &Repo, files: &FileList) -> Vec<VersionSpec> {
     }
     // The module that defines __version__ beside each pyproject.toml.
     for (manifest, _) in found.clone() {
-        if manifest.ends_with("pyproject.toml") {
-            if let Some(module) = python_version_module(repo, &known, parent(&manifest)) {
-                push(module, format!("__version__ of the package beside {manifest}"), &mut found);
-            }
+        if manifest.ends_with("pyproject.toml")
+            && let Some(module) = python_version_module(repo, &known, parent(&manifest))
+        {
+            push(module, format!("__version__ of the package beside {manifest}"), &mut found);
         }
     }
     found
