@@ -1,5 +1,7 @@
 //! `cargo xtask release`: gather facts, plan, show or apply.
 
+pub mod target;
+
 use anyhow::Result;
 
 use crate::cli::ReleaseArgs;
