@@ -4,6 +4,7 @@
 //! `tags`) and, in `apply`, for the few writes git makes (commit, tag, push).
 
 pub mod files;
+pub mod history;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
