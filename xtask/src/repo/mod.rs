@@ -4,6 +4,7 @@
 //! `tags`) and, in `apply`, for the few writes git makes (commit, tag, push).
 
 pub mod files;
+pub mod history;
 mod release_ops;
 
 use std::ffi::OsStr;

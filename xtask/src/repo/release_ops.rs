@@ -32,12 +32,6 @@ impl Repo {
         Ok((parent, lines.next().unwrap_or_default().to_string()))
     }
 
-    /// Tags whose name starts with `prefix` and whose commit is reachable from HEAD.
-    pub fn merged_tags(&self, prefix: &str) -> Result<Vec<String>> {
-        let pattern = format!("{prefix}*");
-        Ok(self.git(["tag", "--merged", "HEAD", "--list", &pattern])?.lines().map(str::to_string).collect())
-    }
-
     /// `git var GIT_AUTHOR_IDENT` and `GIT_COMMITTER_IDENT`: `Err` with git's complaint when git
     /// has no identity to commit with.
     pub fn identity_problem(&self) -> Result<Option<String>> {
@@ -49,11 +43,6 @@ impl Repo {
             }
         }
         Ok(None)
-    }
-
-    /// The history is a shallow clone.
-    pub fn is_shallow(&self) -> Result<bool> {
-        Ok(self.git(["rev-parse", "--is-shallow-repository"])?.trim() == "true")
     }
 
     /// The URL of a remote, if it is configured.
