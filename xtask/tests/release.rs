@@ -278,3 +278,23 @@ fn a_shallow_clone_is_deepened_until_the_previous_tag_is_reachable() {
     assert!(run.stderr.contains("shallow clone") && run.stderr.contains("fetch-depth: 0"), "{run}");
     assert_same(&before, &lonely.snapshot());
 }
+
+#[test]
+fn json_reports_the_release_and_quiet_keeps_only_the_summary() {
+    let p = lot_genius();
+    p.change("fix: rounding");
+    let run = p.xtask(&["--json", "-q", "release", "patch", "--no-verify"]);
+    run.code(0);
+    let doc = run.json();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["dry_run"], false);
+    assert_eq!(doc["version"], "0.1.1");
+    assert_eq!(doc["tag"], "v0.1.1");
+    assert_eq!(doc["commit"], p.git(&["rev-parse", "HEAD"]));
+    assert_eq!(doc["pushed"], serde_json::Value::Null);
+    assert!(!run.stderr.contains("wrote "), "-q hides the steps\n{run}");
+    // A refusal under --json is a JSON error with the exit code.
+    let run = p.xtask(&["--json", "release", "0.0.1", "--no-verify"]);
+    run.code(2);
+    assert_eq!(run.json()["exit_code"], 2);
+}

@@ -184,3 +184,15 @@ fn outside_git_release_is_refused() {
     assert!(run.stderr.contains("not a git work tree"), "{run}");
     assert_same(&before, &plain.snapshot());
 }
+
+#[test]
+fn a_gate_that_cannot_run_stops_the_release_with_exit_2() {
+    let p = lot_genius();
+    p.write(
+        "xtask.toml",
+        "[release]\nname = \"lot-genius\"\n\n[gates]\ndetect = false\n\n[[gates.command]]\nname = \"lint\"\nrun = [\"no-such-linter-xtask\"]\n",
+    );
+    p.commit_all("chore: a gate whose program is missing");
+    let run = refused(&p, &["minor"], 2);
+    assert!(run.stderr.contains("quality gates did not pass (lint)"), "{run}");
+}

@@ -212,7 +212,7 @@ fn show(plan: &Plan, ui: &Ui) {
 
 /// All the gates, before the first write, quiet unless one fails: a failing gate stops the
 /// release (exit 1), a gate that cannot run too (exit 2).
-fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
+pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
     let gates: Vec<&crate::project::GateSpec> = project.gates.iter().collect();
     if gates.is_empty() {
         ui.info("no quality gates to run (none configured or detected)");

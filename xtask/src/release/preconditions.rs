@@ -20,17 +20,37 @@ pub struct Request<'a> {
     pub push: bool,
 }
 
-/// Check every precondition; the error lists every problem found.
+/// Check every precondition of a release; the error lists every problem found.
 pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<()> {
+    let hotfix = matches!(request.target, Target::Hotfix);
+    let mut problems = repository_problems(project, facts, request.allow_branch, hotfix);
+    match (request.next, &facts.current) {
+        (Some(Err(why)), _) => problems.push(why.clone()),
+        (Some(Ok(new)), Ok(current)) => {
+            let tags: Vec<TagVersion> =
+                facts.tags.iter().map(|t| TagVersion { name: t.name.clone(), version: t.version.clone() }).collect();
+            if let Err(problem) = target::check_order(new, current, &tags, hotfix) {
+                problems.push(problem.0);
+            }
+            let tag = format!("{}{new}", project.release.tag_prefix);
+            problems.extend(tag_problems(project, facts, &tag, request.push)?);
+        }
+        _ => {}
+    }
+    report("release", &problems)
+}
+
+/// The problems every release and rollback shares: a branch checked out (and allowed), no
+/// changes to tracked files, version sources in sync, a git identity.
+pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool, hotfix: bool) -> Vec<String> {
     let mut problems = Vec::new();
-    let settings = &project.release;
     match (&facts.branch, &facts.head) {
         (None, _) => {
             problems.push("HEAD is detached: check out the branch to release (such as `git switch main`)".into())
         }
         (Some(branch), None) => problems.push(format!("{branch} has no commits yet: commit the project first")),
         (Some(branch), Some(_)) => {
-            if let Some(problem) = branch_problem(branch, &settings.branches, request) {
+            if let Some(problem) = branch_problem(branch, &project.release.branches, allow_branch, hotfix) {
                 problems.push(problem);
             }
         }
@@ -50,40 +70,39 @@ pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<
             "git has no identity to commit with ({identity}); set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"
         ));
     }
-    match (request.next, &facts.current) {
-        (Some(Err(why)), _) => problems.push(why.clone()),
-        (Some(Ok(new)), Ok(current)) => {
-            let tags: Vec<TagVersion> =
-                facts.tags.iter().map(|t| TagVersion { name: t.name.clone(), version: t.version.clone() }).collect();
-            let hotfix = matches!(request.target, Target::Hotfix);
-            if let Err(problem) = target::check_order(new, current, &tags, hotfix) {
-                problems.push(problem.0);
-            }
-            let tag = format!("{}{new}", settings.tag_prefix);
-            if let Some(existing) = facts.tags.iter().find(|t| t.name == tag) {
-                problems.push(format!("tag {tag} already exists (on commit {})", short(&existing.commit)));
-            } else if project.repo.tag_object(&tag)?.is_some() {
-                problems.push(format!("tag {tag} already exists"));
-            }
-            if request.push {
-                problems.extend(remote_problem(project, &tag));
-            }
-        }
-        _ => {}
+    problems
+}
+
+/// The tag a release creates must not exist, here nor (with `--push`) on the remote, and the
+/// remote must be there to push to.
+pub fn tag_problems(project: &Project, facts: &Facts, tag: &str, push: bool) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if let Some(existing) = facts.tags.iter().find(|t| t.name == tag) {
+        problems.push(format!("tag {tag} already exists (on commit {})", short(&existing.commit)));
+    } else if project.repo.tag_object(tag)?.is_some() {
+        problems.push(format!("tag {tag} already exists"));
     }
+    if push {
+        problems.extend(remote_problem(project, tag));
+    }
+    Ok(problems)
+}
+
+/// Nothing, or one error (exit 2) listing every problem: `cannot COMMAND (N problems; ...)`.
+pub fn report(command: &str, problems: &[String]) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
     let count = if problems.len() == 1 { "1 problem".to_string() } else { format!("{} problems", problems.len()) };
     let list: String = problems.iter().map(|p| format!("\n  - {p}")).collect();
-    bail!("cannot release ({count}; nothing was changed):{list}")
+    bail!("cannot {command} ({count}; nothing was changed):{list}")
 }
 
-fn branch_problem(branch: &str, patterns: &[String], request: &Request<'_>) -> Option<String> {
-    if request.allow_branch {
+fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix: bool) -> Option<String> {
+    if allow_branch {
         return None;
     }
-    if matches!(request.target, Target::Hotfix) && !branch.starts_with("hotfix/") {
+    if hotfix && !branch.starts_with("hotfix/") {
         return Some(format!(
             "hotfix releases are cut from a hotfix/* branch of the release line (such as `git switch -c hotfix/1.2 v1.2.3`), not {branch}; pass --allow-branch to override"
         ));
