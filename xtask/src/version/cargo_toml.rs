@@ -1,5 +1,9 @@
 //! `Cargo.toml`: `[package] version` and `[workspace.package] version`. A member that
 //! inherits (`version.workspace = true`) and a virtual workspace hold no version of their own.
+//! `Cargo.lock` moves with them: the workspace's own packages, never a registry dependency.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
 
 use super::text::{SourceError, Values};
 use super::toml;
@@ -30,6 +34,37 @@ pub fn read(path: &str, text: &str) -> Result<Values, SourceError> {
     Ok(Values::Found(found))
 }
 
+/// The package name of a `Cargo.toml`, and whether its version is inherited from the workspace.
+pub fn package(text: &str) -> Option<(String, bool)> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let name = toml::get(&doc, &["package", "name"])?.as_str()?.to_string();
+    let inherits = toml::get(&doc, &["package", "version", "workspace"]).and_then(|i| i.as_bool()) == Some(true);
+    Some((name, inherits))
+}
+
+/// The spans of the `version` of every `[[package]]` in a `Cargo.lock` that is one of the
+/// workspace's own packages (`names`, no `source`) at one of the `old` versions.
+pub fn lock_spans(
+    path: &str,
+    text: &str,
+    names: &BTreeSet<String>,
+    old: &BTreeSet<String>,
+) -> Result<Vec<Range<usize>>, SourceError> {
+    let doc = toml::parse(path, text)?;
+    let Some(packages) = doc.get("package").and_then(|p| p.as_array_of_tables()) else {
+        return Ok(Vec::new());
+    };
+    let mut spans = Vec::new();
+    for package in packages.iter() {
+        let name = package.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        let version = package.get("version").filter(|v| v.as_str().is_some_and(|v| old.contains(v)));
+        if let Some(version) = version.filter(|_| names.contains(name) && !package.contains_key("source")) {
+            spans.push(toml::string(path, text, version, "[[package]] version")?.span);
+        }
+    }
+    Ok(spans)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,9 +83,20 @@ mod tests {
     fn inherited_and_virtual_hold_none() {
         let member = "[package]\nname = \"m\"\nversion.workspace = true\n";
         assert!(matches!(read("m/Cargo.toml", member).unwrap(), Values::Absent(w) if w.contains("inherits")));
+        assert_eq!(package(member), Some(("m".to_string(), true)));
         let virt = "[workspace]\nmembers = [\"m\"]\n";
         assert!(matches!(read("Cargo.toml", virt).unwrap(), Values::Absent(_)));
         let err = read("Cargo.toml", "[package]\nversion = 1\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn lock_entries_of_own_packages_only() {
+        let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\n \"serde\",\n]\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"b\"\nversion = \"0.3.0\"\n";
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let spans = lock_spans("Cargo.lock", lock, &set(&["a", "b", "serde"]), &set(&["1.0.0"])).unwrap();
+        assert_eq!(spans.len(), 1, "serde has a source; b is at another version");
+        assert!(lock[..spans[0].start].ends_with("name = \"a\"\nversion = \""));
+        assert!(lock_spans("Cargo.lock", "[[package]\n", &set(&[]), &set(&[])).is_err());
     }
 }

@@ -39,7 +39,6 @@ pub struct Reading {
     pub via: Option<String>,
     /// The byte range of `raw` in `file`.
     pub span: Range<usize>,
-    #[allow(dead_code)] // re-checks an edit (writing comes next)
     pub(crate) reader: Reader,
 }
 
