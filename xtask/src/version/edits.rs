@@ -207,7 +207,8 @@ fn lock_edits(project: &Project, readings: &[Reading], to: &Version) -> Result<V
         else {
             continue;
         };
-        let old: BTreeSet<String> = [Some(r.raw.clone()), r.version.render(Form::Pep440).ok()].into_iter().flatten().collect();
+        let old: BTreeSet<String> =
+            [Some(r.raw.clone()), r.version.render(Form::Pep440).ok()].into_iter().flatten().collect();
         let spans = uv_lock::lock_spans(&lock, &text_of(&lock)?, &name, &old).map_err(|e| anyhow!("{e}"))?;
         if !spans.is_empty() {
             let pep = to.render(Form::Pep440).map_err(|e| anyhow!("{lock} cannot hold {to}: {e:#}"))?;

@@ -27,7 +27,12 @@ pub fn normalize_name(name: &str) -> String {
 
 /// The spans of the `version` of the `[[package]]` entries named `name` (normalised) with a
 /// local source, at one of the `old` versions.
-pub fn lock_spans(path: &str, text: &str, name: &str, old: &BTreeSet<String>) -> Result<Vec<Range<usize>>, SourceError> {
+pub fn lock_spans(
+    path: &str,
+    text: &str,
+    name: &str,
+    old: &BTreeSet<String>,
+) -> Result<Vec<Range<usize>>, SourceError> {
     let doc = toml::parse(path, text)?;
     let Some(packages) = doc.get("package").and_then(|p| p.as_array_of_tables()) else {
         return Ok(Vec::new());
