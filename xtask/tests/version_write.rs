@@ -145,9 +145,10 @@ fn cargo_workspace_and_lockfile_move_own_packages_only() {
         edits["Cargo.toml"],
         root.replacen("version = \"0.1.0\"   # shared", "version = \"0.2.0\"   # shared", 1)
     );
+    // b's own version moves, and so does its requirement on a, which would stop matching.
     assert_eq!(
         edits["crates/b/Cargo.toml"],
-        "[package]\r\nname = \"b\"\r\nversion = \"0.2.0\"\r\n[dependencies]\r\na = { path = \"../a\", version = \"0.1.0\" }"
+        "[package]\r\nname = \"b\"\r\nversion = \"0.2.0\"\r\n[dependencies]\r\na = { path = \"../a\", version = \"0.2.0\" }"
     );
     assert!(!edits.contains_key("crates/a/Cargo.toml"));
     let want = lock
@@ -155,6 +156,22 @@ fn cargo_workspace_and_lockfile_move_own_packages_only() {
         .replace("name = \"b\"\nversion = \"0.1.0\"", "name = \"b\"\nversion = \"0.2.0\"");
     assert_eq!(edits["Cargo.lock"], want);
     assert!(edits["Cargo.lock"].contains("name = \"serde\"\nversion = \"0.1.0\""));
+}
+
+#[test]
+fn cargo_requirements_on_own_packages_move_in_manifests_without_a_version() {
+    let repo = TestRepo::new();
+    repo.write("Cargo.toml", "[workspace]\nmembers = [\"core\", \"cli\"]\n\n[workspace.package]\nversion = \"1.0.0\"\n\n[workspace.dependencies]\ncore = { path = \"core\", version = \"=1.0.0\" }\nserde = { version = \"1.0.0\" }\n");
+    repo.write("core/Cargo.toml", "[package]\nname = \"core\"\nversion.workspace = true\n");
+    let cli = "[package]\nname = \"cli\"\nversion.workspace = true\n\n[dependencies]\ncore.workspace = true\nserde = { path = \"../vendored-serde\", version = \"1.0.0\" }\n\n[dev-dependencies]\ncore = { path = \"../core\", version = \"^1.0.0\", features = [\"x\"] }\n";
+    repo.write("cli/Cargo.toml", cli);
+    let edits = plan(&repo, "1.1.0-rc.1");
+    assert_eq!(
+        edits["Cargo.toml"],
+        "[workspace]\nmembers = [\"core\", \"cli\"]\n\n[workspace.package]\nversion = \"1.1.0-rc.1\"\n\n[workspace.dependencies]\ncore = { path = \"core\", version = \"=1.1.0-rc.1\" }\nserde = { version = \"1.0.0\" }\n"
+    );
+    assert_eq!(edits["cli/Cargo.toml"], cli.replace("\"^1.0.0\"", "\"^1.1.0-rc.1\""));
+    assert_eq!(edits.len(), 2, "{edits:?}");
 }
 
 #[test]

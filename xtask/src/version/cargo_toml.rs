@@ -1,6 +1,8 @@
 //! `Cargo.toml`: `[package] version` and `[workspace.package] version`. A member that
 //! inherits (`version.workspace = true`) and a virtual workspace hold no version of their own.
-//! `Cargo.lock` moves with them: the workspace's own packages, never a registry dependency.
+//! `Cargo.lock` moves with them: the workspace's own packages, never a registry dependency;
+//! and so do path dependencies on those packages (`a = { path = "../a", version = "0.1.0" }`),
+//! whose requirement would otherwise stop matching.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -65,6 +67,42 @@ pub fn lock_spans(
     Ok(spans)
 }
 
+/// The spans of the version numbers in requirements of path dependencies on `names` that
+/// pin one of the `old` versions (`"0.1.0"`, `"=0.1.0"`, `"^0.1.0"`, `"~0.1.0"`). A registry
+/// dependency (no `path`) and a range such as `">=0.1"` are left alone.
+pub fn dependency_spans(
+    path: &str,
+    text: &str,
+    names: &BTreeSet<String>,
+    old: &BTreeSet<String>,
+) -> Result<Vec<Range<usize>>, SourceError> {
+    let doc = toml::parse(path, text)?;
+    const KINDS: &[&str] = &["dependencies", "dev-dependencies", "build-dependencies"];
+    let mut items: Vec<Option<&toml_edit::Item>> = KINDS.iter().map(|k| doc.get(k)).collect();
+    items.push(toml::get(&doc, &["workspace", "dependencies"]));
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
+        for (_, target) in targets.iter() {
+            items.extend(KINDS.iter().map(|k| target.get(k)));
+        }
+    }
+    let tables = items.into_iter().flatten().filter_map(|i| i.as_table_like());
+    let mut spans = Vec::new();
+    for table in tables {
+        for (key, dep) in table.iter() {
+            let Some(dep) = dep.as_table_like().filter(|d| d.contains_key("path")) else { continue };
+            let name = dep.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            let Some(version) = dep.get("version").filter(|_| names.contains(name)) else { continue };
+            let located = toml::string(path, text, version, &format!("the requirement on {name}"))?;
+            let requirement = &text[located.span.clone()];
+            let number = requirement.trim_start_matches(['=', '^', '~', ' ']);
+            if old.contains(number) {
+                spans.push(located.span.end - number.len()..located.span.end);
+            }
+        }
+    }
+    Ok(spans)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +136,19 @@ mod tests {
         assert_eq!(spans.len(), 1, "serde has a source; b is at another version");
         assert!(lock[..spans[0].start].ends_with("name = \"a\"\nversion = \""));
         assert!(lock_spans("Cargo.lock", "[[package]\n", &set(&[]), &set(&[])).is_err());
+    }
+
+    #[test]
+    fn path_dependencies_on_own_packages_only() {
+        let text = "[dependencies]\na = { path = \"../a\", version = \"=0.1.0\" }\nserde = \"0.1.0\"\nreg = { version = \"0.1.0\" }\nrange = { path = \"../r\", version = \">=0.1.0\" }\n\n[target.'cfg(unix)'.dev-dependencies.b]\npath = \"../b\"\nversion = \"0.1.0\"\n\n[workspace.dependencies]\nalias = { path = \"a\", package = \"a\", version = \"^0.1.0\" }\n";
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let spans = dependency_spans("Cargo.toml", text, &set(&["a", "b", "range", "reg"]), &set(&["0.1.0"])).unwrap();
+        let found: Vec<&str> = spans.iter().map(|s| &text[s.clone()]).collect();
+        assert_eq!(found, ["0.1.0"; 3]);
+        assert!(text[..spans[0].start].ends_with("version = \"="));
+        assert!(
+            text[..spans[2].start].ends_with("[target.'cfg(unix)'.dev-dependencies.b]\npath = \"../b\"\nversion = \"")
+        );
+        assert!(text[..spans[1].start].ends_with("package = \"a\", version = \"^"));
     }
 }

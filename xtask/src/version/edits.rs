@@ -14,6 +14,9 @@ use crate::config::Form;
 use crate::detect::{is_foreign, parent};
 use crate::project::{Project, SourceKind};
 
+/// Byte ranges of a file and the text that replaces each.
+type Replacements = Vec<(Range<usize>, String)>;
+
 /// One file's bytes before and after the version change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEdit {
@@ -35,8 +38,23 @@ pub fn plan_edits(project: &Project, readings: &[Reading], to: &Version) -> Resu
     }
     let mut edits = Vec::new();
     let mut errors = Vec::new();
+    let mut requirements = match cargo_requirements(project, readings, to) {
+        Ok(found) => found,
+        Err(e) => {
+            errors.push(e);
+            BTreeMap::new()
+        }
+    };
     for (file, group) in &by_file {
-        match source_edit(project, file, group, to) {
+        let extra = requirements.remove(*file).unwrap_or_default();
+        match source_edit(project, file, group, &extra, to) {
+            Ok(Some(edit)) => edits.push(edit),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    for (file, extra) in requirements {
+        match manifest_edit(project, &file, &extra) {
             Ok(Some(edit)) => edits.push(edit),
             Ok(None) => {}
             Err(e) => errors.push(e),
@@ -62,9 +80,15 @@ fn read_text(project: &Project, path: &str) -> Result<(Vec<u8>, String)> {
     Ok((bytes, text))
 }
 
-fn source_edit(project: &Project, file: &str, readings: &[&Reading], to: &Version) -> Result<Option<FileEdit>> {
+fn source_edit(
+    project: &Project,
+    file: &str,
+    readings: &[&Reading],
+    extra: &[(Range<usize>, String)],
+    to: &Version,
+) -> Result<Option<FileEdit>> {
     let (before, text) = read_text(project, file)?;
-    let mut replacements: Vec<(Range<usize>, String)> = Vec::new();
+    let mut replacements: Vec<(Range<usize>, String)> = extra.to_vec();
     for r in readings {
         if text.get(r.span.clone()) != Some(r.raw.as_str()) {
             bail!("{file}:{}: changed since it was read (expected {:?}); run the command again", r.line, r.raw);
@@ -88,6 +112,55 @@ fn source_edit(project: &Project, file: &str, readings: &[&Reading], to: &Versio
         check_values(file, r.reader.values(file, &after_text).map_err(|e| anyhow!("{e}")), &after_text, to)?;
     }
     Ok((after != before).then(|| FileEdit { path: file.to_string(), before, after }))
+}
+
+/// A manifest whose only change is a requirement on one of the project's own packages.
+fn manifest_edit(project: &Project, file: &str, replacements: &[(Range<usize>, String)]) -> Result<Option<FileEdit>> {
+    let (before, _) = read_text(project, file)?;
+    let after = replace_spans(&before, replacements);
+    let after_text = String::from_utf8(after.clone()).expect("UTF-8 in, UTF-8 out");
+    if let Err(e) = toml::parse(file, &after_text) {
+        bail!("{file}: the edit would break the manifest ({e}); nothing was written (please report this)");
+    }
+    Ok((after != before).then(|| FileEdit { path: file.to_string(), before, after }))
+}
+
+/// The Cargo packages whose version moves: their names, and the versions they move from.
+fn cargo_moves(project: &Project, readings: &[Reading]) -> Result<(BTreeSet<String>, BTreeSet<String>)> {
+    let mut names = BTreeSet::new();
+    let mut old = BTreeSet::new();
+    for r in readings.iter().filter(|r| r.kind == SourceKind::CargoToml) {
+        old.insert(r.raw.clone());
+        if r.field.starts_with("[package]") {
+            names.extend(cargo_toml::package(&read_text(project, &r.file)?.1).map(|(name, _)| name));
+        } else {
+            let dir = parent(&r.file);
+            for manifest in project.files.under(dir).filter(|p| p.ends_with("Cargo.toml") && !is_foreign(p)) {
+                if let Some((name, true)) = cargo_toml::package(&read_text(project, manifest)?.1) {
+                    names.insert(name);
+                }
+            }
+        }
+    }
+    Ok((names, old))
+}
+
+/// Requirements on the moving Cargo packages, by manifest.
+fn cargo_requirements(project: &Project, readings: &[Reading], to: &Version) -> Result<BTreeMap<String, Replacements>> {
+    let (names, old) = cargo_moves(project, readings)?;
+    let mut found = BTreeMap::new();
+    if names.is_empty() {
+        return Ok(found);
+    }
+    let value = to.render(Form::Semver)?;
+    for manifest in project.files.iter().filter(|p| p.ends_with("Cargo.toml") && !is_foreign(p)) {
+        let text = read_text(project, manifest)?.1;
+        let spans = cargo_toml::dependency_spans(manifest, &text, &names, &old).map_err(|e| anyhow!("{e}"))?;
+        if !spans.is_empty() {
+            found.insert(manifest.to_string(), spans.into_iter().map(|s| (s, value.clone())).collect());
+        }
+    }
+    Ok(found)
 }
 
 /// Re-read an edited file: it must still parse and hold `to` wherever a version is read.
@@ -169,26 +242,14 @@ fn lock_edits(project: &Project, readings: &[Reading], to: &Version) -> Result<V
     }
 
     // Cargo: the workspace's own packages whose version is a reading's.
-    let mut cargo: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    let (names, old) = cargo_moves(project, readings)?;
+    let mut cargo_locks = BTreeSet::new();
     for r in readings.iter().filter(|r| r.kind == SourceKind::CargoToml) {
-        let dir = parent(&r.file);
-        let Some(lock) = ancestors(dir).into_iter().map(|a| join(a, "Cargo.lock")).find(|p| known.contains(p.as_str()))
-        else {
-            continue;
-        };
-        let (names, old) = cargo.entry(lock).or_default();
-        old.insert(r.raw.clone());
-        if r.field.starts_with("[package]") {
-            names.extend(cargo_toml::package(&text_of(&r.file)?).map(|(name, _)| name));
-        } else {
-            for manifest in project.files.under(dir).filter(|p| p.ends_with("Cargo.toml") && !is_foreign(p)) {
-                if let Some((name, true)) = cargo_toml::package(&text_of(manifest)?) {
-                    names.insert(name);
-                }
-            }
-        }
+        let found =
+            ancestors(parent(&r.file)).into_iter().map(|a| join(a, "Cargo.lock")).find(|p| known.contains(p.as_str()));
+        cargo_locks.extend(found);
     }
-    for (lock, (names, old)) in cargo {
+    for lock in cargo_locks {
         let spans = cargo_toml::lock_spans(&lock, &text_of(&lock)?, &names, &old).map_err(|e| anyhow!("{e}"))?;
         plans.entry(lock).or_default().add(spans, &semver);
     }
