@@ -82,6 +82,29 @@ fn drift_fails_check_naming_the_file() {
 }
 
 #[test]
+fn github_actions_gets_an_annotation_per_differing_file() {
+    let repo = TestRepo::from_fixture("lot-genius");
+    let text = repo.read("frontend/package.json").replace("\"version\": \"0.1.0\"", "\"version\": \"0.2.0\"");
+    repo.write("frontend/package.json", text);
+    let run = repo.xtask_with(&["version", "--check"], |cmd| {
+        cmd.env("GITHUB_ACTIONS", "true");
+    });
+    run.code(1);
+    let line = run.stdout.lines().find(|l| l.starts_with("::error ")).unwrap_or_else(|| panic!("{run}"));
+    assert_eq!(
+        line,
+        "::error file=frontend/package.json,line=3,col=15,title=versions::version 0.2.0 differs from the majority \
+         (0.1.0 in backend/pyproject.toml, backend/lotgenius/__init__.py)"
+    );
+    let run = repo.xtask_with(&["--json", "version", "--check"], |cmd| {
+        cmd.env("GITHUB_ACTIONS", "true");
+    });
+    run.code(1);
+    assert_eq!(run.json()["ok"], false);
+    assert!(run.stderr.contains("::error file=frontend/package.json,line=3,col=15"), "{run}");
+}
+
+#[test]
 fn pep440_and_semver_spellings_of_one_version_agree() {
     let repo = TestRepo::from_fixture("lot-genius");
     let set = |path: &str, from: &str, to: &str| repo.write(path, repo.read(path).replace(from, to));
