@@ -82,6 +82,29 @@ fn drift_fails_check_naming_the_file() {
 }
 
 #[test]
+fn github_actions_gets_an_annotation_per_differing_file() {
+    let repo = TestRepo::from_fixture("lot-genius");
+    let text = repo.read("frontend/package.json").replace("\"version\": \"0.1.0\"", "\"version\": \"0.2.0\"");
+    repo.write("frontend/package.json", text);
+    let run = repo.xtask_with(&["version", "--check"], |cmd| {
+        cmd.env("GITHUB_ACTIONS", "true");
+    });
+    run.code(1);
+    let line = run.stdout.lines().find(|l| l.starts_with("::error ")).unwrap_or_else(|| panic!("{run}"));
+    assert_eq!(
+        line,
+        "::error file=frontend/package.json,line=3,col=15,title=versions::version 0.2.0 differs from the majority \
+         (0.1.0 in backend/pyproject.toml, backend/lotgenius/__init__.py)"
+    );
+    let run = repo.xtask_with(&["--json", "version", "--check"], |cmd| {
+        cmd.env("GITHUB_ACTIONS", "true");
+    });
+    run.code(1);
+    assert_eq!(run.json()["ok"], false);
+    assert!(run.stderr.contains("::error file=frontend/package.json,line=3,col=15"), "{run}");
+}
+
+#[test]
 fn pep440_and_semver_spellings_of_one_version_agree() {
     let repo = TestRepo::from_fixture("lot-genius");
     let set = |path: &str, from: &str, to: &str| repo.write(path, repo.read(path).replace(from, to));
@@ -118,6 +141,13 @@ fn broken_manifests_are_exit_2_with_file_and_line() {
     run.code(2);
     assert!(run.stderr.contains("backend/lotgenius/__init__.py:3: __version__:"), "{run}");
     assert!(run.stderr.contains("post-release"), "{run}");
+
+    let repo = TestRepo::from_fixture("lot-genius");
+    repo.write("backend/lotgenius/__init__.py", b"\"\"\"Lot \xe9.\"\"\"\n__version__ = \"0.1.0\"\n");
+    repo.write("xtask.toml", "[[version]]\npath = \"backend/lotgenius/__init__.py\"\n");
+    let run = repo.xtask(&["version"]);
+    run.code(2);
+    assert!(run.stderr.contains("backend/lotgenius/__init__.py:1: is not valid UTF-8"), "{run}");
 }
 
 #[test]
@@ -148,6 +178,21 @@ fn a_dynamic_setuptools_attr_is_read_where_setuptools_reads_it() {
     run.code(2);
     assert!(run.stderr.contains("backend/pyproject.toml:19:"), "{run}");
     assert!(run.stderr.contains("backend/lotgenius/about/__init__.py"), "{run}");
+}
+
+#[test]
+fn a_jupyterlab_extension_keeps_its_python_version_in_package_json() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"hatchling\", \"hatch-nodejs-version\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"ext\"\ndynamic = [\"version\"]\n\n[tool.hatch.version]\nsource = \"nodejs\"\n",
+    );
+    repo.write("package.json", "{\n  \"name\": \"ext\",\n  \"version\": \"4.1.0-beta.1\"\n}\n");
+    let doc = repo.xtask(&["--json", "version", "--check"]).code(0).json();
+    assert_eq!(sources(&doc), [("package.json".to_string(), 3, "4.1.0-beta.1".to_string())]);
+    assert_eq!(doc["sources"][0]["path"], "pyproject.toml");
+    assert_eq!(doc["sources"][0]["form"], "semver");
+    assert_eq!(doc["sources"][0]["via"], "pyproject.toml (hatch-nodejs-version package.json)");
 }
 
 #[test]

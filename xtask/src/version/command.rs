@@ -48,11 +48,25 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
     );
     if args.check {
         ui.err_line(&format!("{} {msg}", ui.paint(Style::Red, "error:")));
+        if ui.github {
+            for r in &agreement.differing {
+                let text = format!("version {} differs from {}", r.raw, agreement.describe_reference());
+                let command = annotation(&r.file, r.line, r.column, &text);
+                if ui.json { ui.err_line(&command) } else { ui.out(format!("{command}\n")) }
+            }
+        }
         Ok(Verdict::Failed)
     } else {
         ui.warn(msg);
         Ok(Verdict::Passed)
     }
+}
+
+/// A GitHub Actions `::error` workflow command (values escaped as the runner expects).
+fn annotation(file: &str, line: usize, column: usize, message: &str) -> String {
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    format!("::error file={},line={line},col={column},title=versions::{}", property(file), data(message))
 }
 
 fn kind_name(kind: SourceKind) -> &'static str {

@@ -3,10 +3,14 @@
 //! Reading: [`read_all`] finds each configured or detected source's value (following a dynamic
 //! `pyproject.toml` to the file its build backend reads), [`current`] is the one version they
 //! agree on, [`gate_findings`] is the `versions` gate. The `version` command shows them.
+//!
+//! Writing: [`plan_edits`] gives the new bytes of every source file (each in its ecosystem's
+//! form) and of the lockfiles that move with them, changing nothing but the values.
 
 mod cargo_toml;
 mod command;
 mod drift;
+mod edits;
 mod json;
 mod package_json;
 mod pattern;
@@ -17,6 +21,7 @@ mod semver_pep440;
 mod sources;
 mod text;
 mod toml;
+mod uv_lock;
 
 use anyhow::Result;
 
@@ -26,6 +31,7 @@ use crate::output::Ui;
 use crate::project::Project;
 
 pub use drift::{Agreement, agreement, current};
+pub use edits::{FileEdit, plan_edits};
 pub use semver_pep440::Version;
 pub use sources::{Note, Reading, Survey, read_all, survey};
 pub use text::SourceError;

@@ -39,7 +39,6 @@ pub struct Reading {
     pub via: Option<String>,
     /// The byte range of `raw` in `file`.
     pub span: Range<usize>,
-    #[allow(dead_code)] // re-checks an edit (writing comes next)
     pub(crate) reader: Reader,
 }
 
@@ -97,9 +96,18 @@ pub fn survey(project: &Project) -> Survey {
         }
     }
     // A file reached twice (a module that is both detected and named by the pyproject's
-    // `attr`) is one source: the first reading stands.
-    let mut seen = std::collections::BTreeSet::new();
-    survey.readings.retain(|r| seen.insert((r.file.clone(), r.span.start)));
+    // `attr`) is one source, kept at its first place; the configured reading wins, then the
+    // one that says which pyproject reads it.
+    let rank = |r: &Reading| (r.spec.origin == Origin::Configured, r.via.is_some());
+    let mut kept: Vec<Reading> = Vec::new();
+    for r in std::mem::take(&mut survey.readings) {
+        match kept.iter_mut().find(|k| k.file == r.file && k.span.start == r.span.start) {
+            Some(k) if rank(&r) > rank(k) => *k = r,
+            Some(_) => {}
+            None => kept.push(r),
+        }
+    }
+    survey.readings = kept;
     survey
 }
 

@@ -1,4 +1,5 @@
-//! Positions in a file's text: the located value (a byte span), and its line and column.
+//! Positions in a file's text: the located value (a byte span), its line and column, and the
+//! one edit every writer makes (replace that span, keep every other byte).
 
 use std::fmt;
 use std::ops::Range;
@@ -82,6 +83,21 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// `text` with the byte ranges replaced (ranges must not overlap); every other byte is kept.
+pub fn replace_spans(text: &[u8], edits: &[(Range<usize>, String)]) -> Vec<u8> {
+    let mut sorted: Vec<&(Range<usize>, String)> = edits.iter().collect();
+    sorted.sort_by_key(|(r, _)| r.start);
+    let mut out = Vec::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (range, new) in sorted {
+        out.extend_from_slice(&text[at..range.start]);
+        out.extend_from_slice(new.as_bytes());
+        at = range.end;
+    }
+    out.extend_from_slice(&text[at..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +109,12 @@ mod tests {
         assert_eq!(line_column(text, offset), (2, 8));
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, text.len()), (3, 2));
+    }
+
+    #[test]
+    fn replacing_keeps_the_rest() {
+        let text = b"x = \"1.0.0\"\r\ny = \"1.0.0\"";
+        let out = replace_spans(text, &[(18..23, "2.0.0".into()), (5..10, "2.0.0".into())]);
+        assert_eq!(out, b"x = \"2.0.0\"\r\ny = \"2.0.0\"");
     }
 }
