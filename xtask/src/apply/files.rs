@@ -64,6 +64,61 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
     sync_dir(dir)
 }
 
+/// Whether `path` holds `bytes` (`None`: nothing is there). `link` says how: `None` reads
+/// through a symbolic link, `Some(true)` wants a symbolic link whose target is `bytes`,
+/// `Some(false)` a file that is not a link.
+pub fn holds(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bool> {
+    let Some(want_link) = link else { return Ok(read(path)?.as_deref() == bytes) };
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(bytes.is_none()),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+    };
+    let Some(bytes) = bytes else { return Ok(false) };
+    if meta.file_type().is_symlink() != want_link {
+        return Ok(false);
+    }
+    if want_link {
+        use std::os::unix::ffi::OsStrExt;
+        let target = std::fs::read_link(path).with_context(|| format!("{}: cannot read the link", path.display()))?;
+        return Ok(target.as_os_str().as_bytes() == bytes);
+    }
+    Ok(read(path)?.as_deref() == Some(bytes))
+}
+
+/// Make `path` hold `bytes`: a symbolic link to them with `link`, else a file with `mode`
+/// (`None`: remove it); atomically either way.
+pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<()> {
+    let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path.parent().context("a link to write has no folder")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+    let name = path.file_name().context("a link to write has no name")?.to_string_lossy();
+    let tmp = dir.join(format!(".{name}.xtask-tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let write = || -> std::io::Result<()> {
+        std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), &tmp)?;
+        std::fs::rename(&tmp, path)
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("{}: cannot write the link", path.display()));
+    }
+    sync_dir(dir)
+}
+
+/// After a file was removed: remove the folders it leaves empty, up to (not including) `root`,
+/// as git does when a checkout removes a file.
+pub fn prune_empty_dirs(root: &Path, path: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
@@ -98,5 +153,43 @@ mod tests {
         assert_eq!(read(&path).unwrap(), None);
         replace(&dir.path().join("sub/new.txt"), Some(b"x"), 0o644).unwrap();
         assert_eq!(read(&dir.path().join("sub/new.txt")).unwrap(), Some(b"x".to_vec()));
+    }
+
+    #[test]
+    fn links_are_written_and_compared_as_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("a/latest");
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/target.md"), "text").unwrap();
+        put(&link, Some(b"target.md"), true, 0).unwrap();
+        assert!(holds(&link, Some(b"target.md"), Some(true)).unwrap());
+        assert!(!holds(&link, Some(b"target.md"), Some(false)).unwrap(), "a link is not a file");
+        assert!(holds(&link, Some(b"text"), None).unwrap(), "read through the link");
+        // A file replaces the link (not the file it points at), and a link the file.
+        put(&link, Some(b"target.md"), false, 0o644).unwrap();
+        assert!(holds(&link, Some(b"target.md"), Some(false)).unwrap());
+        assert_eq!(std::fs::read(dir.path().join("a/target.md")).unwrap(), b"text");
+        put(&link, Some(b"elsewhere"), true, 0).unwrap();
+        assert!(holds(&link, Some(b"elsewhere"), Some(true)).unwrap(), "a dangling link is still a link");
+        put(&link, None, true, 0).unwrap();
+        assert!(holds(&link, None, Some(true)).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn removing_the_last_file_of_a_folder_removes_the_folder_up_to_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let file = root.join("x/y/z.txt");
+        replace(&file, Some(b"z"), 0o644).unwrap();
+        std::fs::write(root.join("x/keep.txt"), "k").unwrap();
+        replace(&file, None, 0).unwrap();
+        prune_empty_dirs(&root, &file);
+        assert!(!root.join("x/y").exists() && root.join("x/keep.txt").exists());
+        replace(&root.join("only.txt"), Some(b"o"), 0o644).unwrap();
+        std::fs::remove_dir_all(root.join("x")).unwrap();
+        replace(&root.join("only.txt"), None, 0).unwrap();
+        prune_empty_dirs(&root, &root.join("only.txt"));
+        assert!(root.exists(), "the root itself stays");
     }
 }

@@ -145,6 +145,8 @@ mod tests {
                 before: Some(Bytes(vec![0xff, b'\n'])),
                 after: Some(Bytes(b"1.0.0\n".to_vec())),
                 executable: false,
+                symlink: false,
+                was_symlink: false,
             })],
         };
         let mut journal = Journal::new(plan, BTreeMap::from([("VERSION".to_string(), 0o644)]));

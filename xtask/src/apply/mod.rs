@@ -146,12 +146,19 @@ fn run_step(repo: &Repo, journal: &mut Journal, step: &Step, ui: &Ui, outcome: &
         Step::Write(change) => {
             let path = repo.path(&change.path);
             let after = change.after.as_ref().map(|b| b.0.as_slice());
-            let mode = files::mode_for(journal.modes.get(&change.path).copied(), change.executable);
+            // A link's permissions say nothing about the file that replaces it.
+            let old_mode = journal.modes.get(&change.path).copied().filter(|_| !change.was_symlink);
+            let mode = files::mode_for(old_mode, change.executable);
             let current_mode = files::mode_of(&path)?;
-            if files::read(&path)?.as_deref() == after && (after.is_none() || current_mode == Some(mode)) {
+            if files::holds(&path, after, change.after_link())?
+                && (after.is_none() || change.symlink || current_mode == Some(mode))
+            {
                 return Ok(());
             }
-            files::replace(&path, after, mode)?;
+            files::put(&path, after, change.symlink, mode)?;
+            if after.is_none() {
+                files::prune_empty_dirs(repo.root(), &path);
+            }
             let verb = match (&change.before, after) {
                 (None, _) => "created",
                 (_, None) => "deleted",

@@ -18,8 +18,8 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
         bail!("{} no longer points at {}: {again}", plan.branch, plan.head);
     }
     for change in plan.writes() {
-        let current = files::read(&repo.path(&change.path))?;
-        if current.as_deref() != change.before.as_ref().map(|b| b.0.as_slice()) {
+        let before = change.before.as_ref().map(|b| b.0.as_slice());
+        if !files::holds(&repo.path(&change.path), before, change.before_link())? {
             bail!("{}: its content is not what the plan was made from: {again}", change.path);
         }
     }
@@ -56,11 +56,10 @@ pub fn check_resumable(repo: &Repo, journal: &Journal) -> Result<()> {
         }
     }
     for change in journal.plan.writes() {
-        let current = files::read(&repo.path(&change.path))?;
-        let current = current.as_deref();
-        if current != change.before.as_ref().map(|b| b.0.as_slice())
-            && current != change.after.as_ref().map(|b| b.0.as_slice())
-        {
+        let path = repo.path(&change.path);
+        let before = change.before.as_ref().map(|b| b.0.as_slice());
+        let after = change.after.as_ref().map(|b| b.0.as_slice());
+        if !files::holds(&path, before, change.before_link())? && !files::holds(&path, after, change.after_link())? {
             bail!(
                 "{} was changed after the interruption: it is neither as before nor as planned; put it back, or {abort}",
                 change.path
@@ -109,10 +108,13 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
         let path = repo.path(&change.path);
         let before = change.before.as_ref().map(|b| b.0.as_slice());
         let mode = journal.modes.get(&change.path).copied();
-        if files::read(&path)?.as_deref() == before && files::mode_of(&path)? == mode {
+        if files::holds(&path, before, change.before_link())? && files::mode_of(&path)? == mode {
             continue;
         }
-        files::replace(&path, before, mode.unwrap_or(0o644))?;
+        files::put(&path, before, change.was_symlink, mode.unwrap_or(0o644))?;
+        if before.is_none() {
+            files::prune_empty_dirs(repo.root(), &path);
+        }
         ui.info(format!("  restored {}", change.path));
     }
     Ok(())

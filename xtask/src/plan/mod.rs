@@ -82,6 +82,29 @@ pub struct FileChange {
     /// The executable bit after the write (existing files keep their other permissions).
     #[serde(default)]
     pub executable: bool,
+    /// `after` is the target of a symbolic link, not file content (a rollback restoring one).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub symlink: bool,
+    /// `before` is the target of a symbolic link.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub was_symlink: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl FileChange {
+    /// How `before` is compared with the disk: `None` reads through a symbolic link (the
+    /// version files of a release), `Some(true)` wants the link itself, `Some(false)` a file.
+    pub fn before_link(&self) -> Option<bool> {
+        (self.symlink || self.was_symlink).then_some(self.was_symlink)
+    }
+
+    /// How `after` is compared with the disk (as [`FileChange::before_link`]).
+    pub fn after_link(&self) -> Option<bool> {
+        (self.symlink || self.was_symlink).then_some(self.symlink)
+    }
 }
 
 /// File contents in a plan: JSON text when they are UTF-8 (exact, CRLF and all), else hex.
@@ -196,6 +219,8 @@ mod tests {
                     before: Some(Bytes(b"version = \"0.1.0\"\r\n".to_vec())),
                     after: Some(Bytes(b"version = \"0.2.0\"\r\n".to_vec())),
                     executable: false,
+                    symlink: false,
+                    was_symlink: false,
                 }),
                 Step::Write(FileChange {
                     path: "blob.bin".into(),
@@ -203,6 +228,8 @@ mod tests {
                     before: Some(Bytes(vec![0xff, 0x00, 0x10])),
                     after: None,
                     executable: true,
+                    symlink: false,
+                    was_symlink: false,
                 }),
                 Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["pyproject.toml".into()] },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\nnotes\n".into(), sign: false },

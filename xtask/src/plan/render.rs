@@ -20,6 +20,12 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
         )
     );
     match &plan.previous_tag {
+        _ if plan.command == "rollback --undo" => {
+            let _ = writeln!(out, "removes the newest release: its commit and its tag");
+        }
+        Some(prev) if plan.command == "rollback" => {
+            let _ = writeln!(out, "restores the files of {prev}, dated {}", plan.date);
+        }
         Some(prev) => {
             let _ = writeln!(out, "notes since {prev}, dated {}", plan.date);
         }
@@ -48,7 +54,13 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                     Role::Changelog => "changelog",
                     Role::Restore => "restored",
                 };
-                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. {what} {} ({role})", change.path)));
+                let link = if change.symlink || change.was_symlink { ", symbolic link" } else { "" };
+                let _ =
+                    writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. {what} {} ({role}{link})", change.path)));
+                if change.before == change.after && change.symlink == change.was_symlink {
+                    let bit = if change.executable { "set" } else { "cleared" };
+                    let _ = writeln!(out, "   same content; the executable bit is {bit}");
+                }
                 let text = diff::unified(
                     &change.path,
                     change.before.as_ref().map(|b| b.0.as_slice()),
@@ -117,6 +129,8 @@ mod tests {
                     before: Some(Bytes(b"0.1.0\n".to_vec())),
                     after: Some(Bytes(b"0.2.0\n".to_vec())),
                     executable: false,
+                    symlink: false,
+                    was_symlink: false,
                 }),
                 Step::Write(FileChange {
                     path: "CHANGELOG.md".into(),
@@ -124,6 +138,8 @@ mod tests {
                     before: None,
                     after: Some(Bytes(b"# Changelog\n".to_vec())),
                     executable: false,
+                    symlink: false,
+                    was_symlink: false,
                 }),
                 Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["VERSION".into()] },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\n### Features\n".into(), sign: true },

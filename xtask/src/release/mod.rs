@@ -31,6 +31,9 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     if args.resume {
         let lock = Lock::acquire(&git_dir)?;
         let (plan, outcome) = apply::resume(repo, ui, &lock)?;
+        if plan.command != "release" {
+            return crate::rollback::finished(project, &plan, &outcome, ui);
+        }
         return finished(project, &plan, &outcome, ui);
     }
     if args.abort {

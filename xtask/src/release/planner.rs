@@ -55,6 +55,8 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         steps.push(Step::Write(FileChange {
             role: role_of(&edit.path),
             executable: input.executable.contains(&edit.path),
+            symlink: false,
+            was_symlink: false,
             before: Some(Bytes(edit.before)),
             after: Some(Bytes(edit.after)),
             path: edit.path,
@@ -78,6 +80,8 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         before: input.changelog.map(|b| Bytes(b.to_vec())),
         after: Some(Bytes(new.into_bytes())),
         executable: input.executable.contains(input.changelog_path),
+        symlink: false,
+        was_symlink: false,
     }));
     steps.push(Step::Commit { message: commit_message(&tag), paths });
     steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: input.sign });

@@ -1,0 +1,175 @@
+//! The git operations of rollbacks: how two trees differ, a file's content as a checkout
+//! writes it, where a commit has been pushed, and a scratch checkout of another release that
+//! shares this repository's objects without touching it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::Repo;
+
+/// Git's mode of a symbolic link, and of a submodule (a commit inside the tree).
+pub const MODE_LINK: &str = "120000";
+pub const MODE_GITLINK: &str = "160000";
+
+/// One path that differs between two trees (`None`: absent on that side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeChange {
+    pub path: String,
+    /// Git's mode on each side: `100644`, `100755`, `120000` (link), `160000` (submodule).
+    pub old_mode: Option<String>,
+    pub new_mode: Option<String>,
+}
+
+impl Repo {
+    /// Every path whose content or mode differs between the trees of `from` and `to`
+    /// (renames are a deletion and an addition), sorted by path.
+    pub fn tree_changes(&self, from: &str, to: &str) -> Result<Vec<TreeChange>> {
+        let out = self.git(["diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", from, to, "--"])?;
+        Ok(parse_raw_diff(&out))
+    }
+
+    /// The bytes a checkout of `rev` writes for `path`: a file through the repository's
+    /// filters and line-ending rules (`git cat-file --filters`), a link's target as stored.
+    pub fn checkout_bytes(&self, rev: &str, path: &str, mode: &str) -> Result<Vec<u8>> {
+        let spec = format!("{rev}:{path}");
+        let args = if mode == MODE_LINK { ["cat-file", "blob", &spec] } else { ["cat-file", "--filters", &spec] };
+        let out = self.git_raw(args, None)?;
+        if !out.status.success() {
+            bail!("`git cat-file {spec}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(out.stdout)
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool> {
+        Ok(self.git_output(["merge-base", "--is-ancestor", ancestor, commit])?.success)
+    }
+
+    /// How many commits `to` has that `from` has not.
+    pub fn count_commits(&self, from: &str, to: &str) -> Result<usize> {
+        let out = self.git(["rev-list", "--count", &format!("{from}..{to}")])?;
+        out.trim().parse().with_context(|| format!("git gave no commit count for {from}..{to}"))
+    }
+
+    /// The parents of a commit.
+    pub fn parents(&self, commit: &str) -> Result<Vec<String>> {
+        let out = self.git(["rev-list", "--parents", "-n", "1", commit])?;
+        Ok(out.split_whitespace().skip(1).map(str::to_string).collect())
+    }
+
+    /// The refs under `prefix` (`refs/heads/`, `refs/remotes/`) whose history holds `commit`,
+    /// by short name.
+    pub fn refs_containing(&self, commit: &str, prefix: &str) -> Result<Vec<String>> {
+        let out = self.git(["for-each-ref", "--format=%(refname:short)", &format!("--contains={commit}"), prefix])?;
+        Ok(out.lines().filter(|l| !l.is_empty() && !l.ends_with("/HEAD")).map(str::to_string).collect())
+    }
+
+    /// A checkout of `rev`'s tree in a new temporary folder: a repository of its own that
+    /// reads this one's objects (`objects/info/alternates`) and writes nothing here. The
+    /// folder is removed when the [`Scratch`] is dropped.
+    pub fn scratch_checkout(&self, rev: &str) -> Result<Scratch> {
+        let objects = self.git(["rev-parse", "--path-format=absolute", "--git-path", "objects"])?;
+        let objects = PathBuf::from(objects.trim());
+        let format = self.git(["rev-parse", "--show-object-format"])?;
+        let dir = TempDir::new("xtask-rollback")?;
+        let path = dir.path().to_string_lossy().into_owned();
+        self.git(["init", "--quiet", &format!("--object-format={}", format.trim()), &path])?;
+        let alternates = dir.path().join(".git/objects/info/alternates");
+        std::fs::write(&alternates, format!("{}\n", objects.display()))
+            .with_context(|| format!("{}: cannot write", alternates.display()))?;
+        let repo = Repo::open(Some(dir.path()))?;
+        repo.git(["read-tree", "--reset", "-u", &format!("{rev}^{{tree}}")])
+            .with_context(|| format!("cannot check out {rev} in a temporary folder"))?;
+        Ok(Scratch { repo, _dir: dir })
+    }
+}
+
+/// A checkout of another commit in a temporary folder (see [`Repo::scratch_checkout`]).
+#[derive(Debug)]
+pub struct Scratch {
+    pub repo: Repo,
+    _dir: TempDir,
+}
+
+/// A folder under the system's temporary folder, removed (with everything in it) on drop.
+#[derive(Debug)]
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> Result<TempDir> {
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        for n in 0..100u32 {
+            let path = base.join(format!("{prefix}-{}-{nanos}-{n}", std::process::id()));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(TempDir(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("{}: cannot create a temporary folder", path.display()));
+                }
+            }
+        }
+        bail!("{}: cannot create a temporary folder (too many exist)", base.display())
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `git diff --raw -z`: `:OLD NEW OLDSHA NEWSHA STATUS\0PATH\0` per path.
+fn parse_raw_diff(out: &str) -> Vec<TreeChange> {
+    let mut changes = Vec::new();
+    let mut fields = out.split('\0');
+    while let (Some(header), Some(path)) = (fields.next(), fields.next()) {
+        let parts: Vec<&str> = header.trim_start_matches([':', '\n']).split(' ').collect();
+        let [old, new, ..] = parts[..] else { continue };
+        let mode = |m: &str| (m != "000000").then(|| m.to_string());
+        changes.push(TreeChange { path: path.to_string(), old_mode: mode(old), new_mode: mode(new) });
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_diffs_are_parsed_with_both_modes() {
+        let z = "0".repeat(40);
+        let a = "a".repeat(40);
+        let out = format!(
+            ":100644 100755 {a} {a} M\0run.sh\0:000000 120000 {z} {a} A\0docs/latest\0:100644 000000 {a} {z} D\0a b.txt\0"
+        );
+        let changes = parse_raw_diff(&out);
+        let got: Vec<(&str, Option<&str>, Option<&str>)> =
+            changes.iter().map(|c| (c.path.as_str(), c.old_mode.as_deref(), c.new_mode.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("a b.txt", Some("100644"), None),
+                ("docs/latest", None, Some("120000")),
+                ("run.sh", Some("100644"), Some("100755")),
+            ]
+        );
+        assert!(parse_raw_diff("").is_empty());
+    }
+
+    #[test]
+    fn a_temporary_folder_goes_away_with_its_content() {
+        let dir = TempDir::new("xtask-test").unwrap();
+        let path = dir.path().to_path_buf();
+        std::fs::create_dir_all(path.join("a/b")).unwrap();
+        std::fs::write(path.join("a/b/c"), "x").unwrap();
+        drop(dir);
+        assert!(!path.exists());
+    }
+}
