@@ -33,7 +33,9 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
             let _ = writeln!(out, "notes from the first commit (no earlier release tag), dated {}", plan.date);
         }
     }
-    if plan.gates.is_empty() {
+    if plan.command == "rollback --undo" {
+        // Removing a release checks nothing: it goes back to a state that existed.
+    } else if plan.gates.is_empty() {
         let _ = writeln!(out, "quality gates: none (--no-verify)");
     } else {
         let _ = writeln!(out, "quality gates before the first write: {}", plan.gates.join(", "));
@@ -77,7 +79,11 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                 }
             }
             Step::Commit { message, paths } => {
-                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. commit \"{message}\"")));
+                let (subject, body) = message.split_once('\n').unwrap_or((message, ""));
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. commit \"{subject}\"")));
+                for line in body.trim_matches('\n').lines() {
+                    let _ = writeln!(out, "   |{}{line}", if line.is_empty() { "" } else { " " });
+                }
                 let _ = writeln!(out, "   git add {}", paths.join(" "));
             }
             Step::Tag { name, message, sign } => {

@@ -161,7 +161,7 @@ fn pushed_problems(project: &Project, name: &str, commit: &str) -> Result<Vec<St
         }
     }
     let tracking = repo.refs_containing(commit, "refs/remotes/")?;
-    if !tracking.is_empty() {
+    if problems.is_empty() && !tracking.is_empty() {
         problems.push(format!(
             "the release commit {} of {name} is on {}: {never}",
             &commit[..commit.len().min(7)],
