@@ -92,18 +92,28 @@ pub fn obstacles(root: &Path, changes: &[TreeChange], target: &str) -> Vec<Strin
         if change.old_mode.is_some() || change.new_mode.is_none() {
             continue;
         }
-        if std::fs::symlink_metadata(root.join(&change.path)).is_ok() {
-            problems.push(format!(
-                "{}: not tracked here, but {target} has a file there; move it away (or delete it) first",
-                change.path
-            ));
-            continue;
+        match std::fs::symlink_metadata(root.join(&change.path)) {
+            Ok(meta) if meta.is_dir() => {
+                problems.push(format!(
+                    "{}: a folder here, but a file in {target}; a rollback cannot turn one into the other (do it by hand)",
+                    change.path
+                ));
+                continue;
+            }
+            Ok(_) => {
+                problems.push(format!(
+                    "{}: not tracked here, but {target} has a file there; move it away (or delete it) first",
+                    change.path
+                ));
+                continue;
+            }
+            Err(_) => {}
         }
         let mut dir = Path::new(&change.path).parent();
         while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
             if std::fs::symlink_metadata(root.join(d)).is_ok_and(|m| !m.is_dir()) {
                 problems.push(format!(
-                    "{}: {target} has a folder there, which is a file here; a rollback cannot turn one into the other (do it by hand)",
+                    "{}: a file here, but a folder in {target}; a rollback cannot turn one into the other (do it by hand)",
                     d.display()
                 ));
                 break;
@@ -173,7 +183,7 @@ mod tests {
         ];
         let problems = obstacles(dir.path(), &changes, "v1.0.0");
         assert_eq!(problems.len(), 3, "{problems:#?}");
-        assert!(problems[0].starts_with("a: v1.0.0 has a folder there"), "{problems:#?}");
+        assert!(problems[0].starts_with("a: a file here, but a folder in v1.0.0"), "{problems:#?}");
         assert!(problems[1].starts_with("stray.txt: not tracked here"), "{problems:#?}");
         assert!(problems[2].starts_with("vendor/lib: a submodule"), "{problems:#?}");
     }

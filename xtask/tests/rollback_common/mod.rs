@@ -77,7 +77,7 @@ impl Project {
         self.git(&["mv", "docs/checkout.md", "docs/guide/checkout.md"]);
         std::fs::remove_file(self.path("docs/latest.md")).unwrap();
         std::os::unix::fs::symlink("README.md", self.path("docs/latest.md")).unwrap();
-        std::fs::remove_file(self.path("docs/operations/release.md")).unwrap();
+        self.git(&["rm", "-q", "docs/operations/release.md"]);
         self.write("backend/lotgenius/checkout.py", "def pay():\n    return 'broken'\n");
         self.write("newdir/nested/flow.txt", "new flow\n");
         let pyproject =
