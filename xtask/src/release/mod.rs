@@ -4,7 +4,6 @@
 pub mod facts;
 pub mod planner;
 pub mod preconditions;
-mod shim_edits;
 pub mod target;
 
 use std::collections::BTreeSet;
@@ -163,7 +162,8 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
     let (Some(branch), Some(head), Ok(current)) = (&facts.branch, &facts.head, &facts.current) else {
         bail!("the release facts are incomplete after the preconditions passed");
     };
-    let edits = shim_edits::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
+    let edits =
+        crate::version::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
     let previous = notes_start(&facts.reachable, new);
     let commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
     let changelog_path = &project.release.changelog;
