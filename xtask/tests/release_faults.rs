@@ -193,3 +193,19 @@ fn a_second_release_at_the_same_time_is_refused() {
     assert!(out.status.success(), "the first release finished: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(p.subject(), "chore(release): v0.2.0");
 }
+
+#[test]
+fn a_resumed_release_finishes_with_the_push() {
+    let p = ready();
+    let run = p.xtask_with(&["release", "minor", "--push", "--no-verify"], |cmd| {
+        cmd.env("XTASK_FAULT", "after-tag:1");
+    });
+    assert_eq!(run.code, -1, "{run}");
+    assert!(!p.remote_refs().contains("v0.2.0"), "killed before the push");
+    let run = p.release(&["--resume"]);
+    run.code(0);
+    assert!(run.stdout.contains("pushed to origin"), "{run}");
+    let remote = p.remote_refs();
+    assert!(remote.contains(&format!("refs/heads/main {}", p.git(&["rev-parse", "HEAD"]))), "{remote}");
+    assert!(remote.contains("refs/tags/v0.2.0"), "{remote}");
+}

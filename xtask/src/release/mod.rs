@@ -111,7 +111,8 @@ fn next_version(
                 }
             }
         }
-        Target::Auto if facts.head.is_some() => {
+        Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
+        Target::Auto => {
             let since = facts.reachable.last();
             let commits = changelog::commits(&project.repo, since.map(|t| t.commit.as_str()), "HEAD")
                 .map_err(|e| format!("{e:#}"))?;
