@@ -6,7 +6,6 @@
 mod release_common;
 mod support;
 
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -147,12 +146,16 @@ fn a_tag_that_reaches_the_remote_first_leaves_a_complete_local_release() {
 #[test]
 fn ctrl_c_restores_and_exits_3() {
     let p = ready();
-    // The terminal sends SIGINT to the whole foreground process group: xtask, git, the hook.
-    p.hook("pre-commit", "#!/bin/sh\nkill -INT 0\nsleep 5\n");
+    // A terminal's Ctrl-C sends SIGINT to xtask and to the git it runs (here: to exactly those
+    // two processes, the hook's parent and grandparent, and to nothing outside the test).
+    p.hook(
+        "pre-commit",
+        "#!/bin/sh\nxtask=$(ps -o ppid= -p \"$PPID\" | tr -d ' ')\n\
+         [ \"$(ps -o comm= -p \"$xtask\")\" = xtask ] || exit 1\n\
+         kill -INT \"$PPID\" \"$xtask\"\n",
+    );
     let before = p.snapshot();
-    let run = p.xtask_with(&["release", "minor", "--no-verify"], |cmd| {
-        cmd.process_group(0);
-    });
+    let run = p.release(&["minor", "--no-verify"]);
     run.code(3);
     assert!(run.stderr.contains("interrupted by Ctrl-C"), "{run}");
     assert!(run.stderr.contains("the repository was restored"), "{run}");

@@ -2,7 +2,6 @@
 //! folder; a reader sees the old bytes or the new ones, never a mix.
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -10,7 +9,7 @@ use anyhow::{Context, Result};
 /// The permission bits of a file, if it exists.
 pub fn mode_of(path: &Path) -> Result<Option<u32>> {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) => Ok(Some(meta.permissions().mode() & 0o7777)),
+        Ok(meta) => Ok(Some(mode_bits(&meta))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("{}: cannot read", path.display())),
     }
@@ -53,7 +52,7 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        set_mode(&file, mode)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     };
@@ -64,10 +63,40 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
     sync_dir(dir)
 }
 
+#[cfg(unix)]
+fn mode_bits(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+/// Without Unix modes, only "read-only" exists.
+#[cfg(not(unix))]
+fn mode_bits(meta: &std::fs::Metadata) -> u32 {
+    if meta.permissions().readonly() { 0o444 } else { 0o644 }
+}
+
+#[cfg(unix)]
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Make a rename durable (a no-op where folders cannot be opened as files).
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("{}: cannot sync the folder", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -84,8 +113,10 @@ mod tests {
         assert_eq!(mode_for(None, true), 0o755);
     }
 
+    #[cfg(unix)]
     #[test]
     fn replace_keeps_the_mode_and_leaves_no_temp_file() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run.sh");
         std::fs::write(&path, "old").unwrap();

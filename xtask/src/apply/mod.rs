@@ -8,7 +8,7 @@
 //! `abort` restores the state before it began. Every step checks whether it is already done,
 //! so both are safe to repeat.
 
-mod files;
+pub(crate) mod files;
 pub mod journal;
 pub mod lock;
 mod restore;
@@ -217,7 +217,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
         Ok(out) => out.stderr.trim().to_string(),
         Err(e) => format!("{e:#}"),
     };
-    let why = if signals::interrupted() { format!("interrupted by Ctrl-C ({why})") } else { why };
+    let why = if signals::interrupted_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
     Err(anyhow::Error::new(Midway(format!(
         "the push to {remote} failed: {why}\n{local}; nothing was pushed (the push is atomic); {how}"
     ))))
@@ -226,7 +226,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
 /// Restore after a failed step and say so; if restoring fails too, keep the journal and say
 /// how to finish by hand.
 fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyhow::Error, ui: &Ui) -> anyhow::Error {
-    let cause = if signals::interrupted() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
+    let cause = if signals::interrupted_settled() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
     let what = format!(
         "{} {} failed at step {} of {} ({})",
         journal.plan.command,

@@ -7,7 +7,6 @@ pub mod preconditions;
 pub mod target;
 
 use std::collections::BTreeSet;
-use std::os::unix::fs::PermissionsExt;
 
 use anyhow::{Result, bail};
 use semver::Version;
@@ -177,7 +176,7 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
         .iter()
         .map(|e| e.path.as_str())
         .chain([changelog_path.as_str()])
-        .filter(|p| std::fs::metadata(repo.path(p)).is_ok_and(|m| m.permissions().mode() & 0o111 != 0))
+        .filter(|p| apply::files::mode_of(&repo.path(p)).ok().flatten().is_some_and(|m| m & 0o111 != 0))
         .map(str::to_string)
         .collect();
     let gates = if args.no_verify { Vec::new() } else { project.gates.iter().map(|g| g.name.clone()).collect() };
