@@ -212,3 +212,14 @@ fn a_resumed_release_finishes_with_the_push() {
     assert!(remote.contains(&format!("refs/heads/main {}", p.git(&["rev-parse", "HEAD"]))), "{remote}");
     assert!(remote.contains("refs/tags/v0.2.0"), "{remote}");
 }
+
+#[test]
+fn resume_refuses_a_branch_moved_after_the_kill() {
+    let p = ready();
+    killed_at(&p, "after-commit:1");
+    p.git(&["commit", "-q", "--allow-empty", "-m", "wip: something else"]);
+    let run = p.release(&["--resume"]);
+    run.code(2);
+    assert!(run.stderr.contains("moved to") && run.stderr.contains("--abort"), "{run}");
+    assert!(p.journal().is_some(), "the journal is kept");
+}

@@ -112,7 +112,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
         let result = if signals::interrupted() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
-            run_step(repo, journal, step, ui, &mut outcome).and_then(|()| {
+            run_step(repo, journal, index, ui, &mut outcome).and_then(|()| {
                 journal.done = index + 1;
                 journal.save(git_dir)
             })
@@ -141,8 +141,9 @@ fn kind(step: &Step) -> &'static str {
 }
 
 /// One step, skipped when the repository shows it is already done (a resumed run).
-fn run_step(repo: &Repo, journal: &mut Journal, step: &Step, ui: &Ui, outcome: &mut Outcome) -> Result<()> {
-    match step {
+fn run_step(repo: &Repo, journal: &mut Journal, index: usize, ui: &Ui, outcome: &mut Outcome) -> Result<()> {
+    let step = journal.plan.steps[index].clone();
+    match &step {
         Step::Write(change) => {
             let path = repo.path(&change.path);
             let after = change.after.as_ref().map(|b| b.0.as_slice());
@@ -161,8 +162,13 @@ fn run_step(repo: &Repo, journal: &mut Journal, step: &Step, ui: &Ui, outcome: &
         }
         Step::Commit { message, paths } => {
             let head = repo.head_commit()?.unwrap_or_default();
-            if head != journal.head_before {
-                // Made before an interruption (check_resumable vouched for it).
+            let base = journal.plan.base_before(index).to_string();
+            if head != base {
+                // Made before an interruption: its parent is the base, its subject ours.
+                let (parent, subject) = repo.parent_and_subject(&head)?;
+                if parent.as_deref() != Some(base.as_str()) || message.lines().next() != Some(subject.as_str()) {
+                    bail!("{} is at {}, not at {} where the plan commits", journal.branch, short(&head), short(&base));
+                }
                 journal.commit = Some(head.clone());
                 outcome.head = Some(head);
                 return Ok(());
