@@ -147,6 +147,11 @@ fn nothing_releasable(commits: &[changelog::Commit], since: Option<&ReleaseTag>)
     )
 }
 
+/// A commit made by `release` (or `rollback`): `chore(release): ...`.
+fn is_release_commit(commit: &changelog::Commit) -> bool {
+    commit.kind == "chore" && commit.scope.as_deref() == Some("release")
+}
+
 /// The release tag the notes start after: for a final release the previous final release
 /// reachable from HEAD (the notes of `1.3.0` cover its release candidates too), for a
 /// pre-release the previous release of any kind.
@@ -165,7 +170,9 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
     let edits =
         crate::version::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
     let previous = notes_start(&facts.reachable, new);
-    let commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
+    let mut commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
+    // The release commits of the pre-releases in the range are not news.
+    commits.retain(|c| !is_release_commit(c));
     let changelog_path = &project.release.changelog;
     let changelog_bytes = match std::fs::read(repo.path(changelog_path)) {
         Ok(bytes) => Some(bytes),
