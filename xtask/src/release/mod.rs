@@ -66,7 +66,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         push: args.push,
     };
     preconditions::check(project, &facts, &request)?;
-    let Some(Ok(new)) = next else { unreachable!("the preconditions hold: the new version is known") };
+    let Some(Ok(new)) = next else { bail!("the new version is unknown although every precondition holds") };
     let plan = make_plan(project, &facts, &new, args)?;
     let Some(lock) = lock else {
         show(&plan, ui);
