@@ -133,6 +133,7 @@ fn release_candidates_in_pep440_and_semver_up_to_rc_10_then_ga() {
     // The final release's notes cover its release candidates: everything since v0.1.0.
     let notes = p.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
     assert!(notes.contains("lot estimates") && notes.contains("candidate two"), "{notes}");
+    golden("CHANGELOG-rc-to-ga.md", &p.read("CHANGELOG.md"));
 }
 
 #[test]

@@ -6,7 +6,6 @@
 mod release_common;
 mod support;
 
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -55,8 +54,11 @@ fn a_kill_between_two_writes_stops_the_next_run_and_resume_finishes_it() {
 
     let p = ready();
     killed_at(&p, "after-write:2");
-    assert!(p.read("backend/lotgenius/__init__.py").contains("0.2.0"), "the second write happened");
-    assert!(p.read("frontend/package.json").contains("0.1.0"), "the third did not");
+    let written = ["backend/pyproject.toml", "backend/lotgenius/__init__.py", "frontend/package.json"]
+        .iter()
+        .filter(|f| p.read(f).contains("0.2.0"))
+        .count();
+    assert_eq!(written, 2, "killed between the second and the third write");
     let before = p.snapshot();
     let run = p.release(&["patch", "--no-verify"]);
     run.code(2);
@@ -144,12 +146,16 @@ fn a_tag_that_reaches_the_remote_first_leaves_a_complete_local_release() {
 #[test]
 fn ctrl_c_restores_and_exits_3() {
     let p = ready();
-    // The terminal sends SIGINT to the whole foreground process group: xtask, git, the hook.
-    p.hook("pre-commit", "#!/bin/sh\nkill -INT 0\nsleep 5\n");
+    // A terminal's Ctrl-C sends SIGINT to xtask and to the git it runs (here: to exactly those
+    // two processes, the hook's parent and grandparent, and to nothing outside the test).
+    p.hook(
+        "pre-commit",
+        "#!/bin/sh\nxtask=$(ps -o ppid= -p \"$PPID\" | tr -d ' ')\n\
+         [ \"$(ps -o comm= -p \"$xtask\")\" = xtask ] || exit 1\n\
+         kill -INT \"$PPID\" \"$xtask\"\n",
+    );
     let before = p.snapshot();
-    let run = p.xtask_with(&["release", "minor", "--no-verify"], |cmd| {
-        cmd.process_group(0);
-    });
+    let run = p.release(&["minor", "--no-verify"]);
     run.code(3);
     assert!(run.stderr.contains("interrupted by Ctrl-C"), "{run}");
     assert!(run.stderr.contains("the repository was restored"), "{run}");
@@ -189,4 +195,31 @@ fn a_second_release_at_the_same_time_is_refused() {
     let out = first.wait_with_output().unwrap();
     assert!(out.status.success(), "the first release finished: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(p.subject(), "chore(release): v0.2.0");
+}
+
+#[test]
+fn a_resumed_release_finishes_with_the_push() {
+    let p = ready();
+    let run = p.xtask_with(&["release", "minor", "--push", "--no-verify"], |cmd| {
+        cmd.env("XTASK_FAULT", "after-tag:1");
+    });
+    assert_eq!(run.code, -1, "{run}");
+    assert!(!p.remote_refs().contains("v0.2.0"), "killed before the push");
+    let run = p.release(&["--resume"]);
+    run.code(0);
+    assert!(run.stdout.contains("pushed to origin"), "{run}");
+    let remote = p.remote_refs();
+    assert!(remote.contains(&format!("refs/heads/main {}", p.git(&["rev-parse", "HEAD"]))), "{remote}");
+    assert!(remote.contains("refs/tags/v0.2.0"), "{remote}");
+}
+
+#[test]
+fn resume_refuses_a_branch_moved_after_the_kill() {
+    let p = ready();
+    killed_at(&p, "after-commit:1");
+    p.git(&["commit", "-q", "--allow-empty", "-m", "wip: something else"]);
+    let run = p.release(&["--resume"]);
+    run.code(2);
+    assert!(run.stderr.contains("moved to") && run.stderr.contains("--abort"), "{run}");
+    assert!(p.journal().is_some(), "the journal is kept");
 }

@@ -2,7 +2,6 @@
 //! folder; a reader sees the old bytes or the new ones, never a mix.
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -10,7 +9,7 @@ use anyhow::{Context, Result};
 /// The permission bits of a file, if it exists.
 pub fn mode_of(path: &Path) -> Result<Option<u32>> {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) => Ok(Some(meta.permissions().mode() & 0o7777)),
+        Ok(meta) => Ok(Some(mode_bits(&meta))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("{}: cannot read", path.display())),
     }
@@ -53,7 +52,7 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        set_mode(&file, mode)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     };
@@ -79,9 +78,8 @@ pub fn holds(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bo
         return Ok(false);
     }
     if want_link {
-        use std::os::unix::ffi::OsStrExt;
         let target = std::fs::read_link(path).with_context(|| format!("{}: cannot read the link", path.display()))?;
-        return Ok(target.as_os_str().as_bytes() == bytes);
+        return Ok(link_bytes(&target) == bytes);
     }
     Ok(read(path)?.as_deref() == Some(bytes))
 }
@@ -90,14 +88,13 @@ pub fn holds(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bo
 /// (`None`: remove it); atomically either way.
 pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<()> {
     let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
-    use std::os::unix::ffi::OsStrExt;
     let dir = path.parent().context("a link to write has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
     let name = path.file_name().context("a link to write has no name")?.to_string_lossy();
     let tmp = dir.join(format!(".{name}.xtask-tmp"));
     let _ = std::fs::remove_file(&tmp);
     let write = || -> std::io::Result<()> {
-        std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), &tmp)?;
+        make_link(target, &tmp)?;
         std::fs::rename(&tmp, path)
     };
     if let Err(e) = write() {
@@ -105,6 +102,29 @@ pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<(
         return Err(e).with_context(|| format!("{}: cannot write the link", path.display()));
     }
     sync_dir(dir)
+}
+
+/// A link's target as git stores it.
+#[cfg(unix)]
+fn link_bytes(target: &Path) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    target.as_os_str().as_bytes()
+}
+
+#[cfg(not(unix))]
+fn link_bytes(target: &Path) -> &[u8] {
+    target.to_str().unwrap_or_default().as_bytes()
+}
+
+#[cfg(unix)]
+fn make_link(target: &[u8], at: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), at)
+}
+
+#[cfg(not(unix))]
+fn make_link(_target: &[u8], _at: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "symbolic links are written on Unix only"))
 }
 
 /// After a file was removed: remove the folders it leaves empty, up to (not including) `root`,
@@ -119,10 +139,40 @@ pub fn prune_empty_dirs(root: &Path, path: &Path) {
     }
 }
 
+#[cfg(unix)]
+fn mode_bits(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+/// Without Unix modes, only "read-only" exists.
+#[cfg(not(unix))]
+fn mode_bits(meta: &std::fs::Metadata) -> u32 {
+    if meta.permissions().readonly() { 0o444 } else { 0o644 }
+}
+
+#[cfg(unix)]
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Make a rename durable (a no-op where folders cannot be opened as files).
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("{}: cannot sync the folder", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -139,8 +189,10 @@ mod tests {
         assert_eq!(mode_for(None, true), 0o755);
     }
 
+    #[cfg(unix)]
     #[test]
     fn replace_keeps_the_mode_and_leaves_no_temp_file() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run.sh");
         std::fs::write(&path, "old").unwrap();
@@ -155,6 +207,7 @@ mod tests {
         assert_eq!(read(&dir.path().join("sub/new.txt")).unwrap(), Some(b"x".to_vec()));
     }
 
+    #[cfg(unix)]
     #[test]
     fn links_are_written_and_compared_as_links() {
         let dir = tempfile::tempdir().unwrap();

@@ -87,7 +87,7 @@ impl Journal {
             file.write_all(&json)?;
             file.sync_all()?;
             std::fs::rename(&tmp, &path)?;
-            std::fs::File::open(&dir)?.sync_all()
+            sync_dir(&dir)
         };
         write().with_context(|| format!("{}: cannot write the release journal", path.display()))
     }
@@ -100,9 +100,7 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("{}: cannot remove the release journal", path.display())),
         }
-        if let Ok(dir) = std::fs::File::open(state_dir(git_dir)) {
-            let _ = dir.sync_all();
-        }
+        let _ = sync_dir(&state_dir(git_dir));
         Ok(())
     }
 
@@ -117,6 +115,11 @@ impl Journal {
             self.plan.steps.len()
         )
     }
+}
+
+/// Make a rename durable (folders cannot be opened for syncing everywhere).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    if cfg!(unix) { std::fs::File::open(dir)?.sync_all() } else { Ok(()) }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! `abort` restores the state before it began. Every step checks whether it is already done,
 //! so both are safe to repeat.
 
-mod files;
+pub(crate) mod files;
 pub mod journal;
 pub mod lock;
 mod restore;
@@ -112,7 +112,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
         let result = if signals::interrupted() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
-            run_step(repo, journal, step, ui, &mut outcome).and_then(|()| {
+            run_step(repo, journal, index, ui, &mut outcome).and_then(|()| {
                 journal.done = index + 1;
                 journal.save(git_dir)
             })
@@ -141,8 +141,9 @@ fn kind(step: &Step) -> &'static str {
 }
 
 /// One step, skipped when the repository shows it is already done (a resumed run).
-fn run_step(repo: &Repo, journal: &mut Journal, step: &Step, ui: &Ui, outcome: &mut Outcome) -> Result<()> {
-    match step {
+fn run_step(repo: &Repo, journal: &mut Journal, index: usize, ui: &Ui, outcome: &mut Outcome) -> Result<()> {
+    let step = journal.plan.steps[index].clone();
+    match &step {
         Step::Write(change) => {
             let path = repo.path(&change.path);
             let after = change.after.as_ref().map(|b| b.0.as_slice());
@@ -168,8 +169,13 @@ fn run_step(repo: &Repo, journal: &mut Journal, step: &Step, ui: &Ui, outcome: &
         }
         Step::Commit { message, paths } => {
             let head = repo.head_commit()?.unwrap_or_default();
-            if head != journal.head_before {
-                // Made before an interruption (check_resumable vouched for it).
+            let base = journal.plan.base_before(index).to_string();
+            if head != base {
+                // Made before an interruption: its parent is the base, its subject ours.
+                let (parent, subject) = repo.parent_and_subject(&head)?;
+                if parent.as_deref() != Some(base.as_str()) || message.lines().next() != Some(subject.as_str()) {
+                    bail!("{} is at {}, not at {} where the plan commits", journal.branch, short(&head), short(&base));
+                }
                 journal.commit = Some(head.clone());
                 outcome.head = Some(head);
                 return Ok(());
@@ -224,7 +230,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
         Ok(out) => out.stderr.trim().to_string(),
         Err(e) => format!("{e:#}"),
     };
-    let why = if signals::interrupted() { format!("interrupted by Ctrl-C ({why})") } else { why };
+    let why = if signals::interrupted_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
     Err(anyhow::Error::new(Midway(format!(
         "the push to {remote} failed: {why}\n{local}; nothing was pushed (the push is atomic); {how}"
     ))))
@@ -233,7 +239,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
 /// Restore after a failed step and say so; if restoring fails too, keep the journal and say
 /// how to finish by hand.
 fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyhow::Error, ui: &Ui) -> anyhow::Error {
-    let cause = if signals::interrupted() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
+    let cause = if signals::interrupted_settled() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
     let what = format!(
         "{} {} failed at step {} of {} ({})",
         journal.plan.command,

@@ -43,17 +43,22 @@ pub fn check_resumable(repo: &Repo, journal: &Journal) -> Result<()> {
     let abort = "run `cargo xtask release --abort` to restore the state before it began";
     on_branch(repo, &journal.branch)?;
     let head = repo.head_commit()?.unwrap_or_default();
-    let commits = journal.plan.steps.iter().any(|s| matches!(s, Step::Commit { .. }));
-    if head != journal.head_before && commits {
+    let plan = &journal.plan;
+    let resets = plan.steps.iter().filter_map(|s| match s {
+        Step::Reset { to } => Some(to.as_str()),
+        _ => None,
+    });
+    let known = std::iter::once(plan.head.as_str()).chain(resets).any(|c| c == head);
+    let ours = |(index, message): (usize, &str)| -> Result<bool> {
         let (parent, subject) = repo.parent_and_subject(&head)?;
-        let message = journal.plan.commit_message().unwrap_or_default();
-        if parent.as_deref() != Some(journal.head_before.as_str()) || message.lines().next() != Some(subject.as_str()) {
-            bail!(
-                "{} moved to {} after the interruption, which is not the commit the plan makes; {abort} (commits made since are kept in the reflog)",
-                journal.branch,
-                &head[..head.len().min(7)]
-            );
-        }
+        Ok(parent.as_deref() == Some(plan.base_before(index)) && message.lines().next() == Some(subject.as_str()))
+    };
+    if !known && !plan.commit_step().map(ours).transpose()?.unwrap_or(false) {
+        bail!(
+            "{} moved to {} after the interruption, which is not a commit of the plan; {abort} (commits made since are kept in the reflog)",
+            journal.branch,
+            &head[..head.len().min(7)]
+        );
     }
     for change in journal.plan.writes() {
         let path = repo.path(&change.path);

@@ -28,6 +28,18 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
+/// Ctrl-C was pressed, allowing the handler (which runs on its own thread) a moment to record
+/// a signal that has just killed the step's git child. Called only on failure paths.
+pub fn interrupted_settled() -> bool {
+    for _ in 0..10 {
+        if interrupted() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    interrupted()
+}
+
 /// The fault injection point named `point` (such as `after-write:2`).
 pub fn fault_point(point: &str) {
     if std::env::var("XTASK_FAULT").is_ok_and(|f| f == point) {

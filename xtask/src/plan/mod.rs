@@ -182,6 +182,27 @@ impl Plan {
         })
     }
 
+    /// The commit the branch points at when step `index` starts in an uninterrupted run, up to
+    /// the plan's commit: the starting HEAD, moved by the `Reset` steps before it.
+    pub fn base_before(&self, index: usize) -> &str {
+        self.steps[..index.min(self.steps.len())]
+            .iter()
+            .filter_map(|s| match s {
+                Step::Reset { to } => Some(to.as_str()),
+                _ => None,
+            })
+            .next_back()
+            .unwrap_or(&self.head)
+    }
+
+    /// The index and message of the commit step, if the plan commits.
+    pub fn commit_step(&self) -> Option<(usize, &str)> {
+        self.steps.iter().enumerate().find_map(|(i, s)| match s {
+            Step::Commit { message, .. } => Some((i, message.as_str())),
+            _ => None,
+        })
+    }
+
     /// The push step, if any.
     pub fn push(&self) -> Option<(&str, &str, &str)> {
         self.steps.iter().find_map(|s| match s {

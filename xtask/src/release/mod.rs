@@ -4,11 +4,9 @@
 pub mod facts;
 pub mod planner;
 pub mod preconditions;
-mod shim_edits;
 pub mod target;
 
 use std::collections::BTreeSet;
-use std::os::unix::fs::PermissionsExt;
 
 use anyhow::{Result, bail};
 use semver::Version;
@@ -71,7 +69,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         push: args.push,
     };
     preconditions::check(project, &facts, &request)?;
-    let Some(Ok(new)) = next else { unreachable!("the preconditions hold: the new version is known") };
+    let Some(Ok(new)) = next else { bail!("the new version is unknown although every precondition holds") };
     let plan = make_plan(project, &facts, &new, args)?;
     let Some(lock) = lock else {
         show(&plan, ui);
@@ -115,7 +113,8 @@ fn next_version(
                 }
             }
         }
-        Target::Auto if facts.head.is_some() => {
+        Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
+        Target::Auto => {
             let since = facts.reachable.last();
             let commits = changelog::commits(&project.repo, since.map(|t| t.commit.as_str()), "HEAD")
                 .map_err(|e| format!("{e:#}"))?;
@@ -151,6 +150,11 @@ fn nothing_releasable(commits: &[changelog::Commit], since: Option<&ReleaseTag>)
     )
 }
 
+/// A commit made by `release` (or `rollback`): `chore(release): ...`.
+fn is_release_commit(commit: &changelog::Commit) -> bool {
+    commit.kind == "chore" && commit.scope.as_deref() == Some("release")
+}
+
 /// The release tag the notes start after: for a final release the previous final release
 /// reachable from HEAD (the notes of `1.3.0` cover its release candidates too), for a
 /// pre-release the previous release of any kind.
@@ -166,9 +170,12 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
     let (Some(branch), Some(head), Ok(current)) = (&facts.branch, &facts.head, &facts.current) else {
         bail!("the release facts are incomplete after the preconditions passed");
     };
-    let edits = shim_edits::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
+    let edits =
+        crate::version::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
     let previous = notes_start(&facts.reachable, new);
-    let commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
+    let mut commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
+    // The release commits of the pre-releases in the range are not news.
+    commits.retain(|c| !is_release_commit(c));
     let changelog_path = &project.release.changelog;
     let changelog_bytes = match std::fs::read(repo.path(changelog_path)) {
         Ok(bytes) => Some(bytes),
@@ -179,7 +186,7 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
         .iter()
         .map(|e| e.path.as_str())
         .chain([changelog_path.as_str()])
-        .filter(|p| std::fs::metadata(repo.path(p)).is_ok_and(|m| m.permissions().mode() & 0o111 != 0))
+        .filter(|p| apply::files::mode_of(&repo.path(p)).ok().flatten().is_some_and(|m| m & 0o111 != 0))
         .map(str::to_string)
         .collect();
     let gates = if args.no_verify { Vec::new() } else { project.gates.iter().map(|g| g.name.clone()).collect() };

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use anyhow::{Result, bail};
 
-use super::shim_edits::FileEdit;
 use crate::changelog::{self, Commit};
 use crate::plan::{Bytes, FileChange, Plan, Role, Step};
+use crate::version::FileEdit;
 
 /// Everything the release plan is made from.
 #[derive(Debug)]

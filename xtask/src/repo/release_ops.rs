@@ -85,6 +85,9 @@ impl Repo {
             if !stdout.trim().is_empty() {
                 why = format!("{}\n{why}", stdout.trim());
             }
+            if why.is_empty() {
+                why = out.status.to_string();
+            }
             bail!("`git commit` failed (a hook, or git itself): {why}");
         }
         self.head_commit()?.context("git commit made no commit")

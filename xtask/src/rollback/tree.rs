@@ -2,8 +2,6 @@
 //! executable bit, or a link's target), the file changes between two sides, and the paths
 //! that would be in the way.
 
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -37,13 +35,36 @@ pub fn read_entry(root: &Path, rel: &str) -> Result<Option<Entry>> {
     };
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(&path).with_context(|| format!("{rel}: cannot read the link"))?;
-        return Ok(Some(Entry { bytes: target.as_os_str().as_bytes().to_vec(), link: true, executable: false }));
+        return Ok(Some(Entry { bytes: link_bytes(&target), link: true, executable: false }));
     }
     if meta.is_dir() {
         bail!("{rel}: is a folder, where a file is expected");
     }
     let bytes = std::fs::read(&path).with_context(|| format!("{rel}: cannot read"))?;
-    Ok(Some(Entry { bytes, link: false, executable: meta.permissions().mode() & 0o111 != 0 }))
+    Ok(Some(Entry { bytes, link: false, executable: executable(&meta) }))
+}
+
+#[cfg(unix)]
+fn link_bytes(target: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    target.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn link_bytes(target: &Path) -> Vec<u8> {
+    target.to_string_lossy().replace('\\', "/").into_bytes()
+}
+
+#[cfg(unix)]
+fn executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+/// Without Unix modes there is no executable bit to restore.
+#[cfg(not(unix))]
+fn executable(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// The write that turns `before` into `after`, or `None` when they are the same.
@@ -155,8 +176,10 @@ mod tests {
         assert_eq!(version_role("pyproject.toml"), Role::Version);
     }
 
+    #[cfg(unix)]
     #[test]
     fn entries_read_files_links_and_bits() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("run.sh"), "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(dir.path().join("run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -93,12 +93,14 @@ impl Project {
     }
 }
 
-/// The version the dry-run JSON plan of `args` would release.
+/// The version the dry-run JSON plan of `args` would release (the dry run changes nothing).
 pub fn planned_version(project: &Project, args: &[&str]) -> String {
     let mut all = vec!["--json", "release", "--dry-run", "--no-verify"];
     all.extend_from_slice(args);
+    let before = project.repo.snapshot();
     let run = project.repo.xtask(&all);
     run.code(0);
+    crate::support::assert_same(&before, &project.repo.snapshot());
     run.json()["plan"]["version"].as_str().unwrap().to_string()
 }
 
