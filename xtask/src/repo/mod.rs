@@ -5,6 +5,7 @@
 
 pub mod files;
 pub mod history;
+mod release_ops;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
