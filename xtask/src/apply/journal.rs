@@ -1,6 +1,8 @@
 //! The journal `<git dir>/xtask/release.json`: the plan being executed, the state before it
 //! began, and how far it got. Written before the first change and after every step
 //! (temp file, fsync, rename, fsync of the folder), removed when the run ends either way.
+//! The plan, which holds every file's bytes, is written once; after each step only the
+//! progress (`release-progress.json`, a few bytes) is, so a plan of many files stays linear.
 //!
 //! The original bytes of every file the plan touches are the plan's own `before` fields
 //! (checked against the disk before the journal is written); their permissions are kept here.
@@ -51,6 +53,10 @@ impl Journal {
         state_dir(git_dir).join("release.json")
     }
 
+    fn progress_path(git_dir: &Path) -> PathBuf {
+        state_dir(git_dir).join("release-progress.json")
+    }
+
     /// The journal of an interrupted run, if there is one.
     pub fn load(git_dir: &Path) -> Result<Option<Journal>> {
         let path = Journal::path(git_dir);
@@ -59,7 +65,7 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("{}: cannot read the release journal", path.display())),
         };
-        let journal: Journal = serde_json::from_str(&text).with_context(|| {
+        let mut journal: Journal = serde_json::from_str(&text).with_context(|| {
             format!(
                 "{}: the release journal is damaged; inspect the repository (git status, git log, git tag) and remove the file by hand",
                 path.display()
@@ -72,33 +78,45 @@ impl Journal {
                 journal.format
             );
         }
+        // A damaged progress record only loses the count: every step checks whether it is done.
+        if let Some(progress) = std::fs::read(Journal::progress_path(git_dir))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Progress>(&bytes).ok())
+        {
+            journal.done = progress.done;
+            journal.commit = progress.commit;
+        }
         Ok(Some(journal))
     }
 
     /// Write the journal durably: a crash leaves either the old or the new one, never half.
+    /// The plan is written when there is no journal yet; the progress every time.
     pub fn save(&self, git_dir: &Path) -> Result<()> {
         let dir = state_dir(git_dir);
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        let progress = Progress { done: self.done, commit: self.commit.clone() };
+        let progress = serde_json::to_vec(&progress).context("cannot encode the release journal")?;
+        write_durably(&dir, &Journal::progress_path(git_dir), &progress)?;
         let path = Journal::path(git_dir);
-        let tmp = dir.join("release.json.tmp");
+        if path.exists() {
+            return Ok(());
+        }
         let json = serde_json::to_vec_pretty(self).context("cannot encode the release journal")?;
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            sync_dir(&dir)
-        };
-        write().with_context(|| format!("{}: cannot write the release journal", path.display()))
+        write_durably(&dir, &path, &json)
     }
 
     /// Remove the journal (the run is over).
     pub fn remove(git_dir: &Path) -> Result<()> {
-        let path = Journal::path(git_dir);
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("{}: cannot remove the release journal", path.display())),
+        // The journal first: a crash in between leaves a progress record that nothing reads
+        // (a new journal's first save replaces it).
+        for path in [Journal::path(git_dir), Journal::progress_path(git_dir)] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("{}: cannot remove the release journal", path.display()));
+                }
+            }
         }
         let _ = sync_dir(&state_dir(git_dir));
         Ok(())
@@ -115,6 +133,27 @@ impl Journal {
             self.plan.steps.len()
         )
     }
+}
+
+/// How far a run got: rewritten after every step, beside the journal that holds the plan.
+#[derive(Debug, Serialize, Deserialize)]
+struct Progress {
+    done: usize,
+    commit: Option<String>,
+}
+
+/// Temp file, fsync, rename, fsync of the folder.
+fn write_durably(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!("{name}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    };
+    write().with_context(|| format!("{}: cannot write the release journal", path.display()))
 }
 
 /// Make a rename durable (folders cannot be opened for syncing everywhere).
@@ -155,12 +194,16 @@ mod tests {
         let mut journal = Journal::new(plan, BTreeMap::from([("VERSION".to_string(), 0o644)]));
         journal.save(dir.path()).unwrap();
         journal.done = 1;
+        journal.commit = Some("def".into());
         journal.save(dir.path()).unwrap();
+        let written: Journal = serde_json::from_slice(&std::fs::read(Journal::path(dir.path())).unwrap()).unwrap();
+        assert_eq!((written.done, written.commit), (0, None), "the plan is written once, the progress beside it");
         let back = Journal::load(dir.path()).unwrap().unwrap();
         assert_eq!(back, journal);
         assert_eq!(back.describe(), "release 1.0.0, 1 of 1 steps done");
         Journal::remove(dir.path()).unwrap();
         assert_eq!(Journal::load(dir.path()).unwrap(), None);
+        assert_eq!(std::fs::read_dir(state_dir(dir.path())).unwrap().count(), 0, "nothing left");
         Journal::remove(dir.path()).unwrap();
     }
 
