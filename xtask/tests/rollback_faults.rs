@@ -94,3 +94,26 @@ fn a_kill_between_writes_then_resume_finishes_the_tree() {
     assert_same(&twin.snapshot(), &p.snapshot());
     assert_eq!(p.kind("newdir"), "-");
 }
+
+#[test]
+fn a_rejected_push_leaves_the_local_rollback_complete_and_says_how_to_push() {
+    let p = with_bad_release("2.5.1");
+    let hook = p.remote.path().join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\necho 'frozen: no pushes today' >&2\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let remote = p.remote_refs();
+    let run = p.xtask(&ARGS);
+    run.code(3);
+    assert!(run.stderr.contains("frozen: no pushes today"), "{run}");
+    assert!(run.stderr.contains("the local rollback is complete"), "{run}");
+    assert!(run.stderr.contains("git push --atomic origin refs/heads/main refs/tags/v2.5.2"), "{run}");
+    assert_eq!(p.remote_refs(), remote, "nothing was pushed");
+    assert_eq!(p.subject(), "chore(release): v2.5.2");
+    assert!(p.tags().contains(&"v2.5.2".to_string()));
+    assert!(p.journal().is_none());
+    std::fs::remove_file(&hook).unwrap();
+    p.git(&["push", "--atomic", "-q", "origin", "refs/heads/main", "refs/tags/v2.5.2"]);
+    assert!(p.remote_refs().contains("refs/tags/v2.5.2 "));
+}

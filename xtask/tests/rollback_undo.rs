@@ -164,3 +164,18 @@ fn a_kill_midway_through_an_undo_resumes_or_aborts() {
     assert!(run.stdout.contains("removed release lot-genius 2.5.1"), "{run}");
     assert_same(&before, &p.snapshot());
 }
+
+#[test]
+fn undo_of_a_first_release_removes_the_changelog_it_created() {
+    let p = rollback_common::unreleased("");
+    p.git(&["rm", "-q", "CHANGELOG.md"]);
+    p.commit_all("docs: no changelog yet");
+    let before = p.snapshot();
+    p.xtask(&["release", "1.0.0", "--no-verify"]).code(0);
+    assert_eq!(p.kind("CHANGELOG.md"), "file");
+    let run = p.rollback(&["--undo", "--dry-run"]);
+    assert!(run.code(0).stdout.contains("delete CHANGELOG.md (restored)"), "{run}");
+    p.rollback(&["--undo"]).code(0);
+    assert_same(&before, &p.snapshot());
+    assert!(p.tags().is_empty());
+}
