@@ -71,9 +71,8 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let head = facts.head.as_deref().unwrap_or_default();
     let built = build(project, head, &target, &story, &changelog, &mut problems)?;
     preconditions::report("roll back", &problems)?;
-    let Some(built) = built else { unreachable!("a build that found no problem is complete") };
-    let (Some(branch), Some(head)) = (&facts.branch, &facts.head) else {
-        unreachable!("the preconditions hold: a branch with a commit is checked out")
+    let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
+        anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");
     };
     let gates = if args.no_verify { Vec::new() } else { built.project.gates.iter().map(|g| g.name.clone()).collect() };
     let plan = planner::plan_rollback(Rollback {
@@ -124,7 +123,8 @@ struct Built {
 
 /// Check out the target, set its version sources to the new version, put today's changelog
 /// with the rollback's section in, and compare with the work tree. Problems (the target's
-/// versions, files in the way) are added to `problems`; `None` when there are any.
+/// versions, files in the way) are added to `problems`; `None` when there are any (found here
+/// or before).
 fn build(
     project: &Project,
     head: &str,
@@ -134,7 +134,6 @@ fn build(
     problems: &mut Vec<String>,
 ) -> Result<Option<Built>> {
     let repo = &project.repo;
-    let found = problems.len();
     let tree = if head.is_empty() { Vec::new() } else { repo.tree_changes(head, &target.commit)? };
     problems.extend(tree::obstacles(repo.root(), &tree, &target.name));
     let scratch = repo.scratch_checkout(&target.commit)?;
@@ -152,7 +151,8 @@ fn build(
             return Ok(None);
         }
     };
-    if problems.len() > found {
+    if !problems.is_empty() {
+        // Reported together; the files are compared only in a repository fit to roll back.
         return Ok(None);
     }
     let mut roles: BTreeMap<String, Role> = tree.iter().map(|c| (c.path.clone(), Role::Restore)).collect();

@@ -119,7 +119,7 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
     };
     preconditions::report("undo the release", &problems)?;
     let (Some(parent), Some(branch), Some(head)) = (parent, branch, head) else {
-        unreachable!("the preconditions hold: a branch at the release commit, which has one parent")
+        anyhow::bail!("the undo's facts are incomplete after the preconditions passed (please report this)");
     };
     let mut writes = Vec::new();
     for change in &changes {
