@@ -1,5 +1,11 @@
 //! `cargo xtask bundle`: reproducible archives, SHA256SUMS, manifest.json, and `--verify`.
 
+pub mod entry;
+pub mod pipeline;
+pub mod select;
+pub mod targz;
+pub mod zip;
+
 use anyhow::Result;
 
 use crate::cli::BundleArgs;
