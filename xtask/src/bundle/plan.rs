@@ -55,6 +55,13 @@ pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str)
     let mut bundles = Vec::new();
     for spec in specs {
         check_file_name(&spec.name).with_context(|| format!("bundle `{}` ({})", spec.name, spec.origin.describe()))?;
+        if spec.cwd.starts_with('/') || spec.cwd.split('/').any(|part| part == "..") {
+            bail!(
+                "bundle `{}`: cwd `{}` is outside the repository; give a folder relative to the root",
+                spec.name,
+                spec.cwd
+            );
+        }
         let format = if spec.include.is_empty() {
             None
         } else if spec.name.ends_with(".zip") {

@@ -12,6 +12,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use super::entry::{self, Entry};
 
 /// What to take from a folder.
+#[derive(Debug)]
 pub struct Rules {
     include: GlobSet,
     exclude: GlobSet,
@@ -25,6 +26,11 @@ impl Rules {
             let mut b = GlobSetBuilder::new();
             for g in globs {
                 let pattern = normalize(g);
+                if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
+                    bail!(
+                        "{what}: the glob `{g}` leaves the bundle's folder; globs are relative to its `cwd` and stay inside it"
+                    );
+                }
                 let glob = GlobBuilder::new(&pattern)
                     .literal_separator(true)
                     .build()
@@ -88,7 +94,27 @@ pub fn select(base: &Path, shown: &str, rules: &Rules, skip: &[PathBuf]) -> Resu
             Err(err) => return Err(err).with_context(|| format!("{}: cannot read", walker.show(root))),
         }
     }
+    check_links(&found, |rel| walker.show(rel))?;
     Ok(found.into_values().collect())
+}
+
+/// Every symlink must point at an entry of the archive (or a folder holding some): a link to
+/// anything else would dangle, or reach outside, wherever the archive is unpacked.
+fn check_links(found: &BTreeMap<String, Entry>, show: impl Fn(&str) -> String) -> Result<()> {
+    for e in found.values() {
+        let entry::Kind::Symlink { target } = &e.kind else { continue };
+        let shown = show(&e.name);
+        let resolved = entry::check_symlink(&e.name, target, &shown)?;
+        let prefix = format!("{resolved}/");
+        let inside = found.contains_key(&resolved)
+            || found.range(prefix.clone()..).next().is_some_and(|(name, _)| name.starts_with(&prefix));
+        if !inside {
+            bail!(
+                "{shown}: symlink to {target} points outside the bundle (it holds nothing named {resolved}); include the target or replace the link with a copy"
+            );
+        }
+    }
+    Ok(())
 }
 
 struct Walker<'a> {
@@ -193,6 +219,10 @@ mod tests {
         let r = rules(&["./docs/", "docs/api/**", "public/**/*.png", "package.json"], &[]);
         assert_eq!(r.roots, ["docs", "package.json", "public"]);
         assert!(Rules::new(&["a/[".to_string()], &[], "bundle x.zip").is_err());
+        for outside in ["../secrets/**", "/etc/**", "a/../../b"] {
+            let err = Rules::new(&[outside.to_string()], &[], "bundle x.zip").unwrap_err().to_string();
+            assert!(err.contains("leaves the bundle's folder"), "{err}");
+        }
     }
 
     #[test]
@@ -209,6 +239,8 @@ mod tests {
         let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["a.txt", "b/1.txt", "b/2.txt", "b/link"]);
         assert_eq!(entries[3].kind, entry::Kind::Symlink { target: "1.txt".into() });
+        let err = select(base, "front", &rules(&["b/link"], &[]), &[]).unwrap_err().to_string();
+        assert!(err.contains("front/b/link") && err.contains("holds nothing named b/1.txt"), "{err}");
         std::os::unix::fs::symlink("../../etc/passwd", base.join("b/escape")).unwrap();
         let err = select(base, "front", &rules(&["**"], &[]), &[]).unwrap_err().to_string();
         assert!(err.contains("front/b/escape") && err.contains("outside"), "{err}");
