@@ -253,8 +253,14 @@ impl Config {
 }
 
 /// The 1-based line of the first occurrence of `needle`, for messages about values.
+/// A quoted occurrence (`"needle"` or `'needle'`) wins over a bare one, so a value is found
+/// on its own line rather than in a comment that mentions it.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
-    let pos = text.find(needle)?;
+    let pos = [format!("\"{needle}\""), format!("'{needle}'")]
+        .iter()
+        .filter_map(|q| text.find(q.as_str()))
+        .min()
+        .or_else(|| text.find(needle))?;
     Some(text[..pos].matches('\n').count() + 1)
 }
 
@@ -326,7 +332,9 @@ include = [".next/**", "public/**", "package.json", "package-lock.json"]
         assert!(err.contains("line 2") && err.contains("not a valid regex"), "{err}");
         let err = Config::parse("[[version]]\npath = \"x\"\npattern = \"v = 1\"\n").unwrap_err().to_string();
         assert!(err.contains("{version}"), "{err}");
-        let err = Config::parse("[[gates.command]]\nname = \"ascii\"\nrun = [\"true\"]\n").unwrap_err().to_string();
-        assert!(err.contains("already taken"), "{err}");
+        let err = Config::parse("# the ascii gate\n[[gates.command]]\nname = \"ascii\"\nrun = [\"true\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already taken") && err.contains("line 3"), "{err}");
     }
 }

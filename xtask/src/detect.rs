@@ -10,7 +10,8 @@ use crate::repo::{FileList, Repo};
 /// Folders whose contents are never the project's own.
 const FOREIGN: &[&str] = &["node_modules", "vendor", "third_party", ".venv", "venv", "target", "dist", "build"];
 
-fn is_foreign(path: &str) -> bool {
+/// Whether `path` lies in a folder of vendored or generated files (`node_modules`, `vendor`).
+pub fn is_foreign(path: &str) -> bool {
     path.split('/').any(|part| FOREIGN.contains(&part))
 }
 

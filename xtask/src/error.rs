@@ -14,6 +14,9 @@ pub enum Verdict {
     /// A check failed: findings, versions out of sync, a bundle that does not verify, a gate
     /// that stopped a release before anything was written (exit 1).
     Failed,
+    /// Part of the command could not run (a gate whose program is missing) and nothing else
+    /// failed; what did run was reported (exit 2).
+    Incomplete,
 }
 
 impl Verdict {
@@ -25,6 +28,7 @@ impl Verdict {
         match self {
             Verdict::Passed => 0,
             Verdict::Failed => 1,
+            Verdict::Incomplete => 2,
         }
     }
 }

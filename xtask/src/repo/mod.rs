@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod files;
+pub mod history;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

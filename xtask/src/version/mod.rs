@@ -1,4 +1,27 @@
 //! The canonical version (SemVer 2.0.0), its PEP 440 form, and every file that holds it.
+//!
+//! Reading: [`read_all`] finds each configured or detected source's value (following a dynamic
+//! `pyproject.toml` to the file its build backend reads), [`current`] is the one version they
+//! agree on, [`gate_findings`] is the `versions` gate. The `version` command shows them.
+//!
+//! Writing: [`plan_edits`] gives the new bytes of every source file (each in its ecosystem's
+//! form) and of the lockfiles that move with them, changing nothing but the values.
+
+mod cargo_toml;
+mod command;
+mod drift;
+mod edits;
+mod json;
+mod package_json;
+mod pattern;
+mod plain;
+mod pyproject;
+mod python_module;
+mod semver_pep440;
+mod sources;
+mod text;
+mod toml;
+mod uv_lock;
 
 use anyhow::Result;
 
@@ -7,15 +30,19 @@ use crate::error::Verdict;
 use crate::output::Ui;
 use crate::project::Project;
 
+pub use drift::{Agreement, agreement, current};
+pub use edits::{FileEdit, plan_edits};
+pub use semver_pep440::Version;
+pub use sources::{Note, Reading, Survey, read_all, survey};
+pub use text::SourceError;
+
 /// `cargo xtask version`.
 pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
-    let _ = (project, args, ui);
-    anyhow::bail!("version is not implemented yet")
+    command::run(project, args, ui)
 }
 
-/// The `versions` gate: one finding per source that disagrees with the majority.
-/// (Filled in with the version sources; the signature is what the gate runner calls.)
+/// The `versions` gate: one finding per source that disagrees with the majority (at the
+/// value's line and column), and one per source that cannot be read.
 pub fn gate_findings(project: &Project) -> Result<Vec<crate::report::Finding>> {
-    let _ = project;
-    Ok(Vec::new())
+    Ok(drift::findings(project))
 }

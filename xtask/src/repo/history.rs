@@ -1,0 +1,176 @@
+//! History reads for changelogs and releases: the one streamed `git log` and the tag listing.
+//!
+//! `log_each` runs a single `git log -z` and hands every commit to a callback as borrowed
+//! slices of one reused buffer while git is still writing, so parsing overlaps git's own work
+//! and no per-commit git process is ever spawned.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use super::Repo;
+
+/// One commit as `git log` printed it (borrowed from the read buffer).
+#[derive(Debug, Clone, Copy)]
+pub struct LogRecord<'a> {
+    pub hash: &'a str,
+    /// git's unique abbreviation (`%h`).
+    pub short: &'a str,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    /// Author name after `.mailmap` (`%aN`).
+    pub author: &'a str,
+    /// The raw message (`%B`): subject, blank line, body, trailers.
+    pub message: &'a str,
+}
+
+/// A tag and the commit it points at (annotated tags peeled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRef {
+    pub name: String,
+    pub commit: String,
+    /// The tagger date of an annotated tag, the commit date of a lightweight one.
+    pub time: i64,
+}
+
+/// Hash, abbreviation, committer time and author on their own lines (none can hold a newline),
+/// then the raw message; `-z` ends every record with a NUL, which a message cannot contain.
+const LOG_FORMAT: &str = "--format=%H%n%h%n%ct%n%aN%n%B";
+/// A pipe hands over at most 64 KiB per read on Linux.
+const READ_CHUNK: usize = 64 * 1024;
+
+impl Repo {
+    /// Every non-merge commit of `from..to` (or all of `to`), newest first, through `each`.
+    /// One `git log` process, read as it writes.
+    pub fn log_each(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        mut each: impl FnMut(LogRecord<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let range = match from {
+            Some(from) => format!("{from}..{to}"),
+            None => to.to_string(),
+        };
+        let mut child = Command::new("git")
+            .current_dir(self.root())
+            .args(["-c", "log.showSignature=false", "log", "-z", "--no-merges", "--no-color", "--encoding=UTF-8"])
+            .arg(LOG_FORMAT)
+            .args(["--end-of-options", &range])
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot run `git`: is git installed and on PATH? (apt-get install git)")?;
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut buf: Vec<u8> = Vec::with_capacity(READ_CHUNK * 2);
+        let mut parsed = Ok(());
+        loop {
+            let filled = buf.len();
+            buf.resize(filled + READ_CHUNK, 0);
+            let read = stdout.read(&mut buf[filled..]);
+            buf.truncate(filled + *read.as_ref().unwrap_or(&0));
+            match read {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(e).context("cannot read the output of `git log`");
+                }
+            }
+            // Hand over every complete record; keep the incomplete tail for the next read.
+            if let Some(last) = memchr::memrchr(0, &buf[filled..]).map(|i| filled + i) {
+                parsed = for_each_record(&buf[..=last], &mut each);
+                buf.drain(..=last);
+                if parsed.is_err() {
+                    let _ = child.kill();
+                    break;
+                }
+            }
+        }
+        drop(stdout);
+        let mut stderr = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = err.read_to_string(&mut stderr);
+        }
+        let status = child.wait().context("`git log` did not finish")?;
+        parsed?;
+        if !status.success() {
+            bail!("`git log {range}` failed: {}", stderr.trim());
+        }
+        if !buf.is_empty() {
+            bail!("`git log {range}` ended in the middle of a commit record");
+        }
+        Ok(())
+    }
+
+    /// Tags under `refs/tags/` with the commit each points at; with `merged`, only the tags
+    /// whose commit is reachable from that revision. Tags of trees or blobs are left out.
+    pub fn tag_refs(&self, merged: Option<&str>) -> Result<Vec<TagRef>> {
+        let format = "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)";
+        let mut args = vec!["for-each-ref".to_string(), format.to_string()];
+        if let Some(rev) = merged {
+            args.push(format!("--merged={rev}"));
+        }
+        args.push("refs/tags/".to_string());
+        let out = self.git(&args)?;
+        let mut tags = Vec::new();
+        for line in out.lines() {
+            let fields: Vec<&str> = line.split('\0').collect();
+            let [name, kind, object, peeled_kind, peeled, time] = fields[..] else {
+                continue;
+            };
+            let commit = match (kind, peeled_kind) {
+                ("commit", _) => object,
+                ("tag", "commit") => peeled,
+                _ => continue,
+            };
+            tags.push(TagRef { name: name.to_string(), commit: commit.to_string(), time: time.parse().unwrap_or(0) });
+        }
+        Ok(tags)
+    }
+
+    /// The clone is shallow: history below the graft point is missing.
+    pub fn is_shallow(&self) -> Result<bool> {
+        Ok(self.git(["rev-parse", "--is-shallow-repository"])?.trim() == "true")
+    }
+}
+
+/// Split NUL-ended records and parse the five header lines of each.
+fn for_each_record(bytes: &[u8], each: &mut impl FnMut(LogRecord<'_>) -> Result<()>) -> Result<()> {
+    let mut start = 0;
+    for end in memchr::memchr_iter(0, bytes) {
+        let raw = &bytes[start..end];
+        start = end + 1;
+        // git separates records with NUL and may put a newline before the next one.
+        let raw = raw.strip_prefix(b"\n").unwrap_or(raw);
+        if raw.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(raw);
+        let record = parse_record(&text).with_context(|| {
+            format!("cannot read a commit record of `git log`: {:?}", text.chars().take(80).collect::<String>())
+        })?;
+        each(record)?;
+    }
+    Ok(())
+}
+
+fn parse_record(text: &str) -> Option<LogRecord<'_>> {
+    let mut rest = text;
+    let mut field = || {
+        let nl = memchr::memchr(b'\n', rest.as_bytes())?;
+        let value = &rest[..nl];
+        rest = &rest[nl + 1..];
+        Some(value)
+    };
+    let hash = field()?;
+    let short = field()?;
+    let time = field()?.parse().ok()?;
+    let author = field()?;
+    Some(LogRecord { hash, short, time, author, message: rest })
+}

@@ -1,0 +1,143 @@
+//! Whether the version sources agree: the majority version, the sources that differ, and
+//! the `versions` gate's findings.
+
+use anyhow::{Result, bail};
+
+use super::semver_pep440::Version;
+use super::sources::{Reading, survey};
+use super::text::SourceError;
+use crate::project::Project;
+
+/// Whether the readings agree, and with which version.
+#[derive(Debug)]
+pub struct Agreement<'a> {
+    /// The version most sources hold (on a tie, the one the first source holds).
+    pub version: Version,
+    /// More sources hold `version` than any other version.
+    pub majority: bool,
+    pub agreeing: Vec<&'a Reading>,
+    pub differing: Vec<&'a Reading>,
+}
+
+impl Agreement<'_> {
+    pub fn in_sync(&self) -> bool {
+        self.differing.is_empty()
+    }
+
+    /// `frontend/package.json:3 holds 0.2.0, backend/x.py:1 holds 0.1.1`
+    pub fn describe_differing(&self) -> String {
+        self.differing.iter().map(|r| format!("{}:{} holds {}", r.file, r.line, r.raw)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `the majority (0.1.0 in a, b)`, or on a tie `the first source (0.1.0 in a)`.
+    pub fn describe_reference(&self) -> String {
+        let files: Vec<&str> = self.agreeing.iter().map(|r| r.file.as_str()).collect();
+        let who = if self.majority { "the majority" } else { "the first source" };
+        format!("{who} ({} in {})", self.version, files.join(", "))
+    }
+}
+
+/// Group the readings by version; `None` when there are none.
+pub fn agreement(readings: &[Reading]) -> Option<Agreement<'_>> {
+    let mut groups: Vec<(&Version, Vec<&Reading>)> = Vec::new();
+    for r in readings {
+        match groups.iter_mut().find(|(v, _)| **v == r.version) {
+            Some((_, members)) => members.push(r),
+            None => groups.push((&r.version, vec![r])),
+        }
+    }
+    let best = groups.iter().map(|(_, m)| m.len()).max()?;
+    let chosen = groups.iter().position(|(_, m)| m.len() == best)?;
+    let majority = groups.iter().filter(|(_, m)| m.len() == best).count() == 1;
+    let version = groups[chosen].0.clone();
+    let (agreeing, differing) = readings.iter().partition(|r| r.version == version);
+    Some(Agreement { version, majority, agreeing, differing })
+}
+
+/// The one version of the project.
+pub fn current(readings: &[Reading]) -> Result<Version> {
+    let Some(agreement) = agreement(readings) else {
+        bail!("the project has no version sources; add [[version]] entries to xtask.toml (see docs/versions.md)");
+    };
+    if !agreement.in_sync() {
+        bail!(
+            "the version sources disagree: {}, unlike {}; make them agree (edit the files that differ; \
+             `cargo xtask version` lists every source)",
+            agreement.describe_differing(),
+            agreement.describe_reference()
+        );
+    }
+    Ok(agreement.version)
+}
+
+/// The versions gate: a finding per unreadable source and per source that differs.
+pub fn findings(project: &Project) -> Vec<crate::report::Finding> {
+    let survey = survey(project);
+    let mut findings: Vec<_> = survey.errors.iter().map(SourceError::finding).collect();
+    if let Some(agreement) = agreement(&survey.readings) {
+        for r in &agreement.differing {
+            let want = agreement.version.render(r.form).unwrap_or_else(|_| agreement.version.to_string());
+            findings.push(crate::report::Finding::new(
+                &r.file,
+                r.line,
+                r.column,
+                format!("version {} differs from {}; set it to {want}", r.raw, agreement.describe_reference()),
+            ));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Form;
+    use crate::project::{Origin, SourceKind, VersionSpec};
+    use crate::version::sources::Reader;
+
+    fn reading(file: &str, raw: &str) -> Reading {
+        let spec = VersionSpec {
+            path: file.into(),
+            kind: SourceKind::Plain,
+            pattern: None,
+            form: Form::Semver,
+            origin: Origin::Configured,
+        };
+        Reading {
+            spec,
+            file: file.into(),
+            line: 1,
+            column: 1,
+            raw: raw.into(),
+            version: Version::parse(raw).unwrap(),
+            kind: SourceKind::Plain,
+            form: Form::Semver,
+            field: "x".into(),
+            via: None,
+            span: 0..raw.len(),
+            reader: Reader::Plain,
+        }
+    }
+
+    #[test]
+    fn the_majority_wins_and_the_others_are_named() {
+        let readings = vec![reading("a", "1.2.0rc1"), reading("b", "1.3.0"), reading("c", "1.2.0-rc.1")];
+        let agreement = agreement(&readings).unwrap();
+        assert!(agreement.majority && !agreement.in_sync());
+        assert_eq!(agreement.version.to_string(), "1.2.0-rc.1");
+        assert_eq!(agreement.differing.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(), ["b"]);
+        let err = current(&readings).unwrap_err().to_string();
+        assert!(err.contains("b:1 holds 1.3.0, unlike the majority (1.2.0-rc.1 in a, c)"), "{err}");
+        assert_eq!(current(&readings[..1]).unwrap().to_string(), "1.2.0-rc.1");
+        assert!(current(&[]).unwrap_err().to_string().contains("no version sources"));
+    }
+
+    #[test]
+    fn a_tie_is_broken_by_the_first_source() {
+        let readings = vec![reading("a", "1.0.0"), reading("b", "2.0.0")];
+        let agreement = agreement(&readings).unwrap();
+        assert!(!agreement.majority);
+        assert_eq!(agreement.version.to_string(), "1.0.0");
+        assert!(agreement.describe_reference().starts_with("the first source"));
+    }
+}
