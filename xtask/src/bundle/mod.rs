@@ -226,24 +226,9 @@ impl Drop for Worktree<'_> {
     }
 }
 
-/// The project's version, as the source archive's folder and the manifest spell it.
+/// The project's one version (its sources must agree), as the manifest and the source
+/// archive's folder spell it: SemVer.
 fn project_version(project: &Project) -> Result<String> {
-    let spec = project.versions.first().context(
-        "no version source found; add a [[version]] entry to xtask.toml (the bundle names carry the version)",
-    )?;
-    let path = project.repo.path(&spec.path);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", spec.path))?;
-    let found = match spec.kind {
-        crate::project::SourceKind::PackageJson => serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|j| j.get("version").and_then(|v| v.as_str()).map(str::to_string)),
-        crate::project::SourceKind::Plain => Some(text.trim().to_string()),
-        _ => regex::Regex::new(r#"(?m)^\s*(?:version|__version__)\s*=\s*["']([^"']+)["']"#)
-            .ok()
-            .and_then(|re| re.captures(&text).map(|c| c[1].to_string())),
-    };
-    let found = found.with_context(|| format!("{}: no version found", spec.path))?;
-    let parsed =
-        semver::Version::parse(&found).with_context(|| format!("{}: `{found}` is not a SemVer version", spec.path))?;
-    Ok(parsed.to_string())
+    let readings = crate::version::read_all(project)?;
+    Ok(crate::version::current(&readings)?.to_string())
 }

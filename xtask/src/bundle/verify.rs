@@ -11,6 +11,7 @@ use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS}
 use super::entry;
 use crate::error::Verdict;
 use crate::output::{Style, Ui};
+use crate::version::Version;
 
 /// Check the bundle set in `dir`.
 pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
@@ -184,13 +185,39 @@ fn package_version(text: &str, version: &str) -> Result<()> {
     same_version(found, version, "package.json")
 }
 
+/// `found` (in either form: a wheel says `1.2.0rc1`, package.json `1.2.0-rc.1`) is `version`.
 fn same_version(found: &str, version: &str, what: &str) -> Result<()> {
-    if found != version {
-        bail!("{what} says version {found}, the manifest {version}");
+    let expected = Version::parse(version).with_context(|| format!("{MANIFEST}: bad version"))?;
+    match Version::parse(found) {
+        Ok(v) if v == expected => Ok(()),
+        Ok(_) => bail!("{what} says version {found}, the manifest {version}"),
+        Err(_) => bail!("{what} says version {found}, which is not a version; the manifest says {version}"),
     }
-    Ok(())
 }
 
 fn file_stem_project(project: &str) -> String {
     super::plan::file_safe(project)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_across_forms() {
+        wheel_version("lotgenius-1.2.0rc1-py3-none-any.whl", "1.2.0-rc.1").unwrap();
+        wheel_version("lotgenius-1.2.0-py3-none-any.whl", "1.2.0").unwrap();
+        let err = wheel_version("lotgenius-1.1.0-py3-none-any.whl", "1.2.0").unwrap_err().to_string();
+        assert_eq!(err, "the wheel's name says version 1.1.0, the manifest 1.2.0");
+        package_version(r#"{"name": "x", "version": "1.2.0-rc.1"}"#, "1.2.0-rc.1").unwrap();
+        assert!(package_version(r#"{"name": "x"}"#, "1.0.0").is_err());
+        assert!(same_version("banana", "1.0.0", "x").unwrap_err().to_string().contains("not a version"));
+    }
+
+    #[test]
+    fn one_top_folder() {
+        one_top(&["p-1/".into(), "p-1/a".into()], "p-1").unwrap();
+        let err = one_top(&["p-1/a".into(), "evil".into()], "p-1").unwrap_err().to_string();
+        assert!(err.contains("1 members are outside the folder p-1/ (first: evil)"), "{err}");
+    }
 }
