@@ -87,7 +87,9 @@ pub fn select(base: &Path, shown: &str, rules: &Rules, skip: &[PathBuf]) -> Resu
     let walker = Walker { shown, rules, skip };
     for root in &rules.roots {
         let path = if root.is_empty() { base.to_path_buf() } else { base.join(root) };
-        match std::fs::symlink_metadata(&path) {
+        // The bundle's own folder may be a symlink to a folder; what is inside is not followed.
+        let meta = if root.is_empty() { std::fs::metadata(&path) } else { std::fs::symlink_metadata(&path) };
+        match meta {
             Ok(meta) if meta.is_dir() => walker.walk_dir(&path, root, &mut found)?,
             Ok(meta) => walker.visit(&path, root, &meta, &mut found)?,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
