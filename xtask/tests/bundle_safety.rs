@@ -182,3 +182,35 @@ fn tar_gz_bundles_and_verify_failures() {
     run.code(2);
     assert!(run.stderr.contains("no manifest.json"), "{run}");
 }
+
+#[test]
+fn ctrl_c_during_a_build_keeps_the_previous_set_and_exits_3() {
+    use std::os::unix::process::CommandExt;
+    let repo = lot_genius();
+    repo.xtask(&["bundle", "--only", "docs-bundle.zip"]).code(0);
+    let before = files(&repo.path("dist"));
+    config(
+        &repo,
+        "[[bundle]]\nname = \"docs-bundle.zip\"\ninclude = [\"docs/**\"]\n\n[[bundle]]\nname = \"slow.zip\"\nbuild = [[\"node\", \"-e\", \"require('fs').writeFileSync('started', ''); setTimeout(() => {}, 30000)\"]]\ninclude = [\"docs\"]\n",
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.arg("--root").arg(repo.root()).arg("bundle").current_dir(repo.root()).process_group(0);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    repo.env(&mut cmd);
+    let started = std::time::Instant::now();
+    let child = cmd.spawn().unwrap();
+    while !repo.path("started").exists() {
+        assert!(started.elapsed().as_secs() < 20, "the slow build never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Ctrl-C on a terminal reaches the whole process group: the xtask and its build command.
+    let group = child.id();
+    assert!(group > 1);
+    tool(repo.root(), "kill", &["-s", "INT", "--", &format!("-{group}")]);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("interrupted: dist holds the previous bundles unchanged"), "{stderr}");
+    assert!(started.elapsed().as_secs() < 20, "the build was not stopped");
+    assert_eq!(files(&repo.path("dist")), before);
+}

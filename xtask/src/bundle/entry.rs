@@ -1,5 +1,5 @@
 //! What goes into an archive: entries with safe names, normalised modes, and where their bytes
-//! come from (a file in the tree, a git blob, or bytes in memory).
+//! come from (a file in the tree, or bytes in memory).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -27,13 +27,11 @@ pub enum Kind {
     Dir,
 }
 
-/// Where an entry's bytes come from.
+/// Where an entry's bytes come from (the source archive streams git blobs on its own).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A file on disk (absolute path; `shown` is how errors name it).
     Path { path: PathBuf, shown: String },
-    /// A git blob, read through `git cat-file --batch`.
-    Blob { oid: String },
     /// Bytes already in memory (symlink targets, small generated files).
     Bytes(Vec<u8>),
     /// Nothing (folders).
@@ -88,7 +86,6 @@ pub fn open_plain<'a>(entry: &Entry) -> Result<Box<dyn Read + 'a>> {
         }
         Source::Bytes(bytes) => Ok(Box::new(std::io::Cursor::new(bytes.clone()))),
         Source::None => Ok(Box::new(std::io::empty())),
-        Source::Blob { oid } => bail!("blob {oid}: git objects are read through the source archive's reader"),
     }
 }
 
