@@ -107,3 +107,61 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
     assert!(!run.stdout.contains("docs-bundle.zip"), "only the tampered file is named\n{run}");
     assert!(!tool_ok(&dist, "sha256sum", &["-c", "--quiet", "SHA256SUMS"]));
 }
+
+#[test]
+fn a_pre_release_carries_each_ecosystem_form() {
+    let repo = lot_genius();
+    for (path, from, to) in [
+        ("backend/pyproject.toml", "\"0.1.0\"", "\"1.2.0rc1\""),
+        ("backend/lotgenius/__init__.py", "\"0.1.0\"", "\"1.2.0rc1\""),
+        ("frontend/package.json", "\"0.1.0\"", "\"1.2.0-rc.1\""),
+        ("frontend/package-lock.json", "\"0.1.0\"", "\"1.2.0-rc.1\""),
+    ] {
+        let text = repo.read(path).replace(from, to);
+        repo.write(path, text);
+    }
+    repo.commit_all("chore: release 1.2.0-rc.1");
+    // The frontend build lands outside `dist`, inside the docs bundle's folder: never archived.
+    let run = repo.xtask(&[
+        "bundle",
+        "--out",
+        "docs/out",
+        "--only",
+        "backend-dist,frontend-build.zip,docs-bundle.zip,source",
+    ]);
+    run.code(0);
+    let out = repo.path("docs/out");
+    assert_eq!(
+        names(&out),
+        [
+            "SHA256SUMS",
+            "docs-bundle.zip",
+            "frontend-build.zip",
+            "lot-genius-1.2.0-rc.1.tar.gz",
+            "lotgenius-1.2.0rc1-py3-none-any.whl",
+            "lotgenius-1.2.0rc1.tar.gz",
+            "manifest.json"
+        ]
+    );
+    let docs = python_zip_listing(&out.join("docs-bundle.zip"));
+    assert!(!docs.contains("docs/out"), "{docs}");
+    repo.xtask(&["bundle", "--verify", "docs/out"]).code(0);
+
+    // A wheel that says another version is a mismatch even with matching checksums.
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    std::fs::write(
+        out.join("manifest.json"),
+        manifest.replace("\"version\": \"1.2.0-rc.1\"", "\"version\": \"1.2.0-rc.2\""),
+    )
+    .unwrap();
+    let run = repo.xtask(&["bundle", "--verify", "docs/out"]);
+    run.code(1);
+    assert!(
+        run.stdout.contains(
+            "lotgenius-1.2.0rc1-py3-none-any.whl: the wheel's name says version 1.2.0rc1, the manifest 1.2.0-rc.2"
+        ),
+        "{run}"
+    );
+    assert!(run.stdout.contains("frontend-build.zip: package.json says version 1.2.0-rc.1"), "{run}");
+    assert!(run.stdout.contains("lotgenius-1.2.0rc1.tar.gz: the sdist's name says version 1.2.0rc1"), "{run}");
+}
