@@ -34,6 +34,8 @@ pub enum Source {
     Path { path: PathBuf, shown: String },
     /// Bytes already in memory (symlink targets, small generated files).
     Bytes(Vec<u8>),
+    /// Member `n` of a collected zip being normalised (read by its own opener).
+    Member(usize),
     /// Nothing (folders).
     None,
 }
@@ -86,6 +88,7 @@ pub fn open_plain<'a>(entry: &Entry) -> Result<Box<dyn Read + 'a>> {
         }
         Source::Bytes(bytes) => Ok(Box::new(std::io::Cursor::new(bytes.clone()))),
         Source::None => Ok(Box::new(std::io::empty())),
+        Source::Member(n) => bail!("{}: member {n} of a collected archive needs that archive's reader", entry.name),
     }
 }
 

@@ -147,7 +147,12 @@ pub fn make_bundle(
     for c in build::collect(spec, cx)? {
         let shown = format!("{}/{}", spec.name, c.name);
         let mut kind = if c.name.ends_with(".whl") { ArtifactKind::Wheel } else { ArtifactKind::File };
-        if normalize::is_targz(&c.name) {
+        if normalize::is_zip(&c.name) {
+            staging.write(&c.name, |w| normalize::rewrite_zip(&c.path, &shown, w, opts))?;
+            if kind == ArtifactKind::File {
+                kind = ArtifactKind::Zip;
+            }
+        } else if normalize::is_targz(&c.name) {
             let (_, tops) = staging.write(&c.name, |w| normalize::rewrite_targz(&c.path, &shown, w, opts))?;
             // An sdist holds one folder named like the file: `DIST-VERSION/`.
             let stem = c.name.trim_end_matches(".tar.gz").trim_end_matches(".tgz");
