@@ -6,7 +6,8 @@
 #
 # Environment: SHARED (default: <repo>/../shared, holding bench/gen_corpus.py and bench/pyzip.py),
 # BENCH_DATA (default: $TMPDIR/benchdata, where the corpus is generated once), XTASK_BIN (default:
-# the debug build, which is what `cargo xtask` runs).
+# the debug build, which is what `cargo xtask` runs), PAIRS (default 3: alternating runs of xtask
+# and Info-ZIP after the hyperfine run, for a ratio that a busy shared machine disturbs less).
 set -euo pipefail
 
 runs="${1:-5}"
@@ -71,6 +72,21 @@ find "$data/frontend" -type f -print0 | xargs -0 cat > /dev/null
 
 hyperfine --warmup 1 --runs "$runs" --export-json "$out/bench-bundle.json" \
   -n xtask "$xtask_cmd" -n infozip "$infozip_cmd" -n python "$python_cmd"
+
+# On a shared machine the runs of one command can all land in a busy moment: also time xtask
+# and Info-ZIP alternately (A B A B ..) and report the ratio of each pair.
+pairs="${PAIRS:-3}"
+if [ "$pairs" -gt 0 ]; then
+  echo
+  echo "Paired runs (xtask / Info-ZIP wall time, $pairs pairs):"
+  for i in $(seq "$pairs"); do
+    /usr/bin/time -f %e -o "$out/time-a.txt" sh -c "$xtask_cmd" >/dev/null 2>&1
+    /usr/bin/time -f %e -o "$out/time-b.txt" sh -c "$infozip_cmd" >/dev/null 2>&1
+    a=$(tail -1 "$out/time-a.txt")
+    b=$(tail -1 "$out/time-b.txt")
+    awk -v a="$a" -v b="$b" -v i="$i" 'BEGIN { printf "  pair %d: xtask %.2f s, infozip %.2f s, ratio %.3f\n", i, a, b, a / b }'
+  done
+fi
 
 echo
 echo "Peak memory (/usr/bin/time -v, one run each):"
