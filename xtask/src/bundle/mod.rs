@@ -109,30 +109,37 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     let version = project_version(tree_project)?;
     let plan = plan::plan(&tree_project.bundles, &args.only, &tree_project.release.name, &version)?;
 
+    // The source archive's members are checked (symlinks) before anything is built.
+    let source = match &plan.source {
+        Some(top) => {
+            let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
+            for s in &submodules {
+                ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
+            }
+            Some((format!("{top}.tar.gz"), members))
+        }
+        None => None,
+    };
+
     let out = out_dir(project, args);
     let shown_out = project.repo.display_path(&out);
     let staging = Staging::create(&out, &shown_out)?;
     let opts = zip::Options::new(facts.epoch);
     let mut records = Vec::new();
-    for bundle in &plan.bundles {
-        let tmp = scratch.path().join(format!("build-{}", records.len()));
+    for (i, bundle) in plan.bundles.iter().enumerate() {
+        let tmp = scratch.path().join(format!("build-{i}"));
         std::fs::create_dir_all(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
         let cx = build::BuildContext { tree: tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, ui };
         let artifacts = plan::make_bundle(bundle, &cx, &staging, &opts, ui)?;
         records.extend(artifacts.into_iter().map(|a| (a, bundle.spec.name.clone())));
     }
-    if let Some(top) = &plan.source {
-        let name = format!("{top}.tar.gz");
+    if let Some((name, members)) = source {
         ui.progress(format!("source archive {name}"));
-        let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
-        for s in &submodules {
-            ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
-        }
         staging.write(&name, |w| source::write(&project.repo, &members, w, &opts))?;
         ui.progress_done();
         records.push((Artifact { name, kind: ArtifactKind::Source }, "source".to_string()));
     }
-    plan::check_unique(records.iter().map(|(a, _)| a.name.as_str()))?;
+    plan::check_unique(records.iter().map(|(a, _)| a.name.as_str()).chain([SUMS, MANIFEST]))?;
 
     let mut files = Vec::new();
     for (artifact, bundle) in records {
