@@ -27,7 +27,7 @@ impl Options {
 
     /// Pieces in flight: enough to keep every thread busy while the writer catches up.
     pub fn in_flight(&self) -> usize {
-        self.threads * 4
+        self.threads * 2 + 2
     }
 }
 
