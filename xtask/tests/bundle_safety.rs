@@ -214,3 +214,29 @@ fn ctrl_c_during_a_build_keeps_the_previous_set_and_exits_3() {
     assert!(started.elapsed().as_secs() < 20, "the build was not stopped");
     assert_eq!(files(&repo.path("dist")), before);
 }
+
+#[test]
+fn a_large_file_streams_in_bounded_memory() {
+    let repo = lot_genius();
+    config(&repo, "[[bundle]]\nname = \"big.zip\"\ninclude = [\"data\"]\n");
+    // 160 MiB of zeros (a sparse file: nothing on disk), and a 5 MiB file of mixed bytes.
+    std::fs::create_dir_all(repo.path("data")).unwrap();
+    std::fs::File::create(repo.path("data/zeros.bin")).unwrap().set_len(160 << 20).unwrap();
+    let mixed: Vec<u8> = (0..5u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 & 0x3f).collect();
+    std::fs::write(repo.path("data/mixed.bin"), &mixed).unwrap();
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "peak-kb=%M", "--"]).arg(env!("CARGO_BIN_EXE_xtask"));
+    cmd.arg("--root").arg(repo.root()).args(["bundle", "--only", "big.zip"]).current_dir(repo.root());
+    repo.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let peak: u64 = stderr.rsplit("peak-kb=").next().unwrap().trim().parse().unwrap();
+    assert!(peak < 64 * 1024, "peak memory {peak} KiB for a 165 MiB input");
+    let dist = repo.path("dist");
+    tool(&dist, "unzip", &["-tq", "big.zip"]);
+    let listing = python_zip_listing(&dist.join("big.zip"));
+    assert_eq!(listing, "data/mixed.bin 0o100644 2026\ndata/zeros.bin 0o100644 2026\n");
+    let back = Command::new("unzip").args(["-p", "big.zip", "data/mixed.bin"]).current_dir(&dist).output().unwrap();
+    assert!(back.stdout == mixed, "data/mixed.bin came back different");
+}
