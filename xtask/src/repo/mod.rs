@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod files;
 pub mod history;
+mod release_ops;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,173 @@
+//! The journal `<git dir>/xtask/release.json`: the plan being executed, the state before it
+//! began, and how far it got. Written before the first change and after every step
+//! (temp file, fsync, rename, fsync of the folder), removed when the run ends either way.
+//!
+//! The original bytes of every file the plan touches are the plan's own `before` fields
+//! (checked against the disk before the journal is written); their permissions are kept here.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::lock::state_dir;
+use crate::plan::Plan;
+
+/// The journal format this build reads and writes.
+const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    pub format: u32,
+    /// The plan, exactly as `--dry-run --json` shows it.
+    pub plan: Plan,
+    /// The branch and the commit it pointed at before the first step.
+    pub branch: String,
+    pub head_before: String,
+    /// Unix permissions of every planned file that existed, by path.
+    pub modes: BTreeMap<String, u32>,
+    /// How many steps are complete.
+    pub done: usize,
+    /// The commit the plan made, once made.
+    pub commit: Option<String>,
+}
+
+impl Journal {
+    pub fn new(plan: Plan, modes: BTreeMap<String, u32>) -> Journal {
+        Journal {
+            format: FORMAT,
+            branch: plan.branch.clone(),
+            head_before: plan.head.clone(),
+            plan,
+            modes,
+            done: 0,
+            commit: None,
+        }
+    }
+
+    pub fn path(git_dir: &Path) -> PathBuf {
+        state_dir(git_dir).join("release.json")
+    }
+
+    /// The journal of an interrupted run, if there is one.
+    pub fn load(git_dir: &Path) -> Result<Option<Journal>> {
+        let path = Journal::path(git_dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read the release journal", path.display())),
+        };
+        let journal: Journal = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: the release journal is damaged; inspect the repository (git status, git log, git tag) and remove the file by hand",
+                path.display()
+            )
+        })?;
+        if journal.format != FORMAT {
+            bail!(
+                "{}: journal format {} was written by another version of xtask; finish with that version",
+                path.display(),
+                journal.format
+            );
+        }
+        Ok(Some(journal))
+    }
+
+    /// Write the journal durably: a crash leaves either the old or the new one, never half.
+    pub fn save(&self, git_dir: &Path) -> Result<()> {
+        let dir = state_dir(git_dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        let path = Journal::path(git_dir);
+        let tmp = dir.join("release.json.tmp");
+        let json = serde_json::to_vec_pretty(self).context("cannot encode the release journal")?;
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            sync_dir(&dir)
+        };
+        write().with_context(|| format!("{}: cannot write the release journal", path.display()))
+    }
+
+    /// Remove the journal (the run is over).
+    pub fn remove(git_dir: &Path) -> Result<()> {
+        let path = Journal::path(git_dir);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot remove the release journal", path.display())),
+        }
+        let _ = sync_dir(&state_dir(git_dir));
+        Ok(())
+    }
+
+    /// What the interrupted run was, for messages: `release 0.2.0 (v0.2.0), 3 of 8 steps done`.
+    pub fn describe(&self) -> String {
+        let tag = self.plan.tag_name().map(|t| format!(" ({t})")).unwrap_or_default();
+        format!(
+            "{} {}{tag}, {} of {} steps done",
+            self.plan.command,
+            self.plan.version,
+            self.done,
+            self.plan.steps.len()
+        )
+    }
+}
+
+/// Make a rename durable (folders cannot be opened for syncing everywhere).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    if cfg!(unix) { std::fs::File::open(dir)?.sync_all() } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Bytes, FileChange, Role, Step};
+
+    #[test]
+    fn save_load_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Journal::load(dir.path()).unwrap(), None);
+        let plan = Plan {
+            command: "release".into(),
+            project: "p".into(),
+            from: None,
+            version: "1.0.0".into(),
+            branch: "main".into(),
+            head: "abc".into(),
+            previous_tag: None,
+            date: "2026-01-01".into(),
+            gates: vec![],
+            notes: String::new(),
+            steps: vec![Step::Write(FileChange {
+                path: "VERSION".into(),
+                role: Role::Version,
+                before: Some(Bytes(vec![0xff, b'\n'])),
+                after: Some(Bytes(b"1.0.0\n".to_vec())),
+                executable: false,
+            })],
+        };
+        let mut journal = Journal::new(plan, BTreeMap::from([("VERSION".to_string(), 0o644)]));
+        journal.save(dir.path()).unwrap();
+        journal.done = 1;
+        journal.save(dir.path()).unwrap();
+        let back = Journal::load(dir.path()).unwrap().unwrap();
+        assert_eq!(back, journal);
+        assert_eq!(back.describe(), "release 1.0.0, 1 of 1 steps done");
+        Journal::remove(dir.path()).unwrap();
+        assert_eq!(Journal::load(dir.path()).unwrap(), None);
+        Journal::remove(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_journal_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(state_dir(dir.path())).unwrap();
+        std::fs::write(Journal::path(dir.path()), "{").unwrap();
+        let err = format!("{:#}", Journal::load(dir.path()).unwrap_err());
+        assert!(err.contains("damaged") && err.contains("release.json"), "{err}");
+    }
+}

@@ -1,0 +1,94 @@
+//! One release at a time: an exclusive lock on `<git dir>/xtask/lock`, held for the whole run.
+//!
+//! The lock is the operating system's (`flock`), so a killed process never leaves it held;
+//! the file itself stays and only names the last holder.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// The folder of the journal and the lock.
+pub fn state_dir(git_dir: &Path) -> PathBuf {
+    git_dir.join("xtask")
+}
+
+fn lock_path(git_dir: &Path) -> PathBuf {
+    state_dir(git_dir).join("lock")
+}
+
+/// A held lock; released when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    /// Take the lock, or fail (exit 2) naming the process that holds it.
+    pub fn acquire(git_dir: &Path) -> Result<Lock> {
+        let dir = state_dir(git_dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        let path = lock_path(git_dir);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("{}: cannot open the release lock", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => bail!("{}", busy_message(&mut file)),
+            Err(TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("{}: cannot lock", path.display()));
+            }
+        }
+        let holder = format!("pid {}\n", std::process::id());
+        file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).ok();
+        Ok(Lock { _file: file })
+    }
+
+    /// Without taking it (and without creating anything): the message saying who holds the
+    /// lock, if someone does. Used by dry runs, which must change nothing.
+    pub fn probe(git_dir: &Path) -> Result<Option<String>> {
+        let path = lock_path(git_dir);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot open the release lock", path.display())),
+        };
+        match file.try_lock_shared() {
+            Ok(()) => Ok(None),
+            Err(TryLockError::WouldBlock) => Ok(Some(busy_message(&mut file))),
+            Err(TryLockError::Error(e)) => Err(e).with_context(|| format!("{}: cannot lock", path.display())),
+        }
+    }
+}
+
+fn busy_message(file: &mut File) -> String {
+    let mut holder = String::new();
+    let _ = file.read_to_string(&mut holder);
+    let holder = holder.trim();
+    let who = if holder.is_empty() { String::new() } else { format!(" ({holder})") };
+    format!("another release or rollback is running in this repository{who}; wait for it to finish")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Lock::probe(dir.path()).unwrap(), None);
+        assert!(!state_dir(dir.path()).exists(), "probing creates nothing");
+        let first = Lock::acquire(dir.path()).unwrap();
+        let err = Lock::acquire(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("another release") && err.contains(&format!("pid {}", std::process::id())), "{err}");
+        assert!(Lock::probe(dir.path()).unwrap().is_some());
+        drop(first);
+        assert_eq!(Lock::probe(dir.path()).unwrap(), None);
+        let _again = Lock::acquire(dir.path()).unwrap();
+    }
+}

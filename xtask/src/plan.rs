@@ -1,1 +1,0 @@
-//! What release and rollback will do, as data: shown by `--dry-run`, executed by `apply`.

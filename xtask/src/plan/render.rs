@@ -1,0 +1,164 @@
+//! A plan as a person reads it: each step numbered, each file edit as a unified diff.
+
+use std::fmt::Write;
+
+use super::{Plan, Role, Step, diff, push_command};
+use crate::output::{Style, Ui};
+
+/// The plan as text (the `--dry-run` output), coloured when `ui` says so.
+pub fn render(plan: &Plan, ui: &Ui) -> String {
+    let mut out = String::new();
+    let tag = plan.tag_name().map(|t| format!(" (tag {t})")).unwrap_or_default();
+    let from = plan.from.as_deref().map(|f| format!("{f} -> ")).unwrap_or_default();
+    let head = plan.head.get(..7).unwrap_or(&plan.head);
+    let _ = writeln!(
+        out,
+        "{}",
+        ui.paint(
+            Style::Bold,
+            &format!("{} {}: {from}{}{tag} on {} at {head}", plan.command, plan.project, plan.version, plan.branch)
+        )
+    );
+    match &plan.previous_tag {
+        Some(prev) => {
+            let _ = writeln!(out, "notes since {prev}, dated {}", plan.date);
+        }
+        None => {
+            let _ = writeln!(out, "notes from the first commit (no earlier release tag), dated {}", plan.date);
+        }
+    }
+    if plan.gates.is_empty() {
+        let _ = writeln!(out, "quality gates: none (--no-verify)");
+    } else {
+        let _ = writeln!(out, "quality gates before the first write: {}", plan.gates.join(", "));
+    }
+    for (n, step) in plan.steps.iter().enumerate() {
+        let n = n + 1;
+        out.push('\n');
+        match step {
+            Step::Write(change) => {
+                let what = match (&change.before, &change.after) {
+                    (None, _) => "create",
+                    (_, None) => "delete",
+                    _ => "write",
+                };
+                let role = match change.role {
+                    Role::Version => "version source",
+                    Role::Lockfile => "lockfile",
+                    Role::Changelog => "changelog",
+                    Role::Restore => "restored",
+                };
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. {what} {} ({role})", change.path)));
+                let text = diff::unified(
+                    &change.path,
+                    change.before.as_ref().map(|b| b.0.as_slice()),
+                    change.after.as_ref().map(|b| b.0.as_slice()),
+                );
+                for line in text.lines() {
+                    let style = match line.as_bytes().first() {
+                        Some(b'+') if !line.starts_with("+++") => Some(Style::Green),
+                        Some(b'-') if !line.starts_with("---") => Some(Style::Red),
+                        Some(b'@') => Some(Style::Dim),
+                        _ => None,
+                    };
+                    let _ = writeln!(out, "{}", style.map_or_else(|| line.to_string(), |s| ui.paint(s, line)));
+                }
+            }
+            Step::Commit { message, paths } => {
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. commit \"{message}\"")));
+                let _ = writeln!(out, "   git add {}", paths.join(" "));
+            }
+            Step::Tag { name, message, sign } => {
+                let kind = if *sign { "signed" } else { "annotated" };
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. tag {name} ({kind}), message:")));
+                for line in message.lines() {
+                    let _ = writeln!(out, "   |{}{line}", if line.is_empty() { "" } else { " " });
+                }
+            }
+            Step::Reset { to } => {
+                let short = to.get(..7).unwrap_or(to);
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. move {} to {short}", plan.branch)));
+            }
+            Step::DeleteTag { name, .. } => {
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. delete tag {name}")));
+            }
+            Step::Push { remote, branch, tag } => {
+                let _ =
+                    writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. push {branch} and {tag} to {remote}")));
+                let _ = writeln!(out, "   {}", push_command(remote, branch, tag));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Bytes, FileChange};
+
+    #[test]
+    fn every_step_is_shown_with_its_details() {
+        let plan = Plan {
+            command: "release".into(),
+            project: "demo".into(),
+            from: Some("0.1.0".into()),
+            version: "0.2.0".into(),
+            branch: "main".into(),
+            head: "0123456789abcdef".into(),
+            previous_tag: None,
+            date: "2026-01-01".into(),
+            gates: vec![],
+            notes: String::new(),
+            steps: vec![
+                Step::Write(FileChange {
+                    path: "VERSION".into(),
+                    role: Role::Version,
+                    before: Some(Bytes(b"0.1.0\n".to_vec())),
+                    after: Some(Bytes(b"0.2.0\n".to_vec())),
+                    executable: false,
+                }),
+                Step::Write(FileChange {
+                    path: "CHANGELOG.md".into(),
+                    role: Role::Changelog,
+                    before: None,
+                    after: Some(Bytes(b"# Changelog\n".to_vec())),
+                    executable: false,
+                }),
+                Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["VERSION".into()] },
+                Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\n### Features\n".into(), sign: true },
+                Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into() },
+            ],
+        };
+        let text = render(&plan, &Ui::plain());
+        let expected = "release demo: 0.1.0 -> 0.2.0 (tag v0.2.0) on main at 0123456
+notes from the first commit (no earlier release tag), dated 2026-01-01
+quality gates: none (--no-verify)
+
+1. write VERSION (version source)
+--- a/VERSION
++++ b/VERSION
+@@ -1 +1 @@
+-0.1.0
++0.2.0
+
+2. create CHANGELOG.md (changelog)
+--- /dev/null
++++ b/CHANGELOG.md
+@@ -0,0 +1 @@
++# Changelog
+
+3. commit \"chore(release): v0.2.0\"
+   git add VERSION
+
+4. tag v0.2.0 (signed), message:
+   | v0.2.0
+   |
+   | ### Features
+
+5. push main and v0.2.0 to origin
+   git push --atomic origin refs/heads/main refs/tags/v0.2.0
+";
+        assert_eq!(text, expected);
+    }
+}

@@ -1,0 +1,108 @@
+//! What a release needs to know about the repository, read once before anything is decided:
+//! branch, HEAD, changes, version sources, release tags, identity. Reads only (a shallow
+//! clone fetches more history, which changes no branch, file or release state).
+
+use anyhow::{Context, Result, bail};
+
+use crate::changelog::{self, ReleaseTag};
+use crate::output::Ui;
+use crate::project::Project;
+use crate::repo::Repo;
+use crate::version::{self, Reading};
+
+/// The repository as the release found it.
+#[derive(Debug)]
+pub struct Facts {
+    /// The checked-out branch (`None`: detached HEAD).
+    pub branch: Option<String>,
+    /// HEAD's commit (`None`: no commit yet).
+    pub head: Option<String>,
+    /// Tracked files with staged or unstaged changes.
+    pub dirty: Vec<String>,
+    pub readings: Vec<Reading>,
+    /// The one version the sources agree on, or why there is none.
+    pub current: Result<semver::Version, String>,
+    /// Every release tag of the project, ascending.
+    pub tags: Vec<ReleaseTag>,
+    /// The release tags reachable from HEAD, ascending.
+    pub reachable: Vec<ReleaseTag>,
+    /// Why git cannot commit (no user identity), if it cannot.
+    pub identity: Option<String>,
+    /// The release date (`SOURCE_DATE_EPOCH`, else today, UTC).
+    pub date: String,
+}
+
+impl Facts {
+    pub fn gather(project: &Project, ui: &Ui) -> Result<Facts> {
+        let repo = &project.repo;
+        let prefix = &project.release.tag_prefix;
+        let branch = repo.head_branch()?;
+        let head = repo.head_commit()?;
+        if head.is_some() {
+            ensure_history(repo, &project.release.remote, prefix, ui)?;
+        }
+        let (readings, current) = match version::read_all(project) {
+            Ok(readings) if readings.is_empty() => (
+                readings,
+                Err("no version source found; list the files that hold the version as [[version]] in xtask.toml".into()),
+            ),
+            Ok(readings) => {
+                let current = version::current(&readings).map(|v| v.semver().clone()).map_err(|e| format!("{e:#}"));
+                (readings, current)
+            }
+            Err(e) => (Vec::new(), Err(format!("{e:#}"))),
+        };
+        let reachable = match head {
+            Some(_) => changelog::reachable_release_tags(repo, prefix, "HEAD")?,
+            None => Vec::new(),
+        };
+        Ok(Facts {
+            branch,
+            dirty: repo.tracked_changes()?,
+            head,
+            readings,
+            current,
+            tags: changelog::release_tags(repo, prefix)?,
+            reachable,
+            identity: repo.identity_problem()?,
+            date: changelog::release_date(),
+        })
+    }
+}
+
+/// Steps of history fetched from a shallow clone before giving up and fetching all of it.
+const DEEPEN: [u32; 5] = [50, 200, 1000, 5000, 20000];
+
+/// In a shallow clone, fetch history until a release tag is reachable from HEAD (or the whole
+/// history is there: then this is the first release), or stop saying how to fix it.
+pub fn ensure_history(repo: &Repo, remote: &str, prefix: &str, ui: &Ui) -> Result<()> {
+    let reachable =
+        |repo: &Repo| -> Result<bool> { Ok(!changelog::reachable_release_tags(repo, prefix, "HEAD")?.is_empty()) };
+    let fix = format!(
+        "fetch it (`git fetch --unshallow --tags {remote}`) or clone with full history (actions/checkout: fetch-depth: 0), then run the release again"
+    );
+    for depth in DEEPEN.iter().map(Some).chain([None]) {
+        if !repo.is_shallow()? || reachable(repo)? {
+            return Ok(());
+        }
+        let fetched = match depth {
+            Some(&n) => {
+                ui.info(format!("shallow clone: fetching {n} more commits and the tags from {remote} to find the previous release tag"));
+                repo.deepen(remote, n)
+            }
+            None => {
+                ui.info(format!("shallow clone: fetching the whole history from {remote}"));
+                repo.unshallow(remote)
+            }
+        };
+        fetched.with_context(|| {
+            format!("this is a shallow clone and no release tag is reachable in the history it holds; fetching more from {remote} failed; {fix}")
+        })?;
+    }
+    if repo.is_shallow()? && !reachable(repo)? {
+        bail!(
+            "this is a shallow clone and no release tag became reachable after fetching the history from {remote}; {fix}"
+        );
+    }
+    Ok(())
+}

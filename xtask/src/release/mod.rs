@@ -1,0 +1,282 @@
+//! `cargo xtask release`: gather the facts, check every precondition, plan, then show the
+//! plan (`--dry-run`) or run the gates and hand the plan to the executor.
+
+pub mod facts;
+pub mod planner;
+pub mod preconditions;
+pub mod target;
+
+use std::collections::BTreeSet;
+
+use anyhow::{Result, bail};
+use semver::Version;
+
+use crate::apply::{self, Lock, Outcome};
+use crate::changelog::{self, ReleaseTag};
+use crate::cli::ReleaseArgs;
+use crate::error::{CheckFailed, Verdict};
+use crate::output::{Style, Ui};
+use crate::plan::{self, Plan};
+use crate::project::Project;
+use crate::report;
+use facts::Facts;
+use target::{Inputs, Level, Target};
+
+pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
+    let repo = &project.repo;
+    repo.require_git("release")?;
+    let git_dir = repo.git_dir()?;
+    if args.resume {
+        let lock = Lock::acquire(&git_dir)?;
+        let (plan, outcome) = apply::resume(repo, ui, &lock)?;
+        return finished(project, &plan, &outcome, ui);
+    }
+    if args.abort {
+        let lock = Lock::acquire(&git_dir)?;
+        let journal = apply::abort(repo, ui, &lock)?;
+        let short = journal.head_before.get(..7).unwrap_or(&journal.head_before);
+        let message = format!(
+            "aborted {} {}: the repository is as it was before it began ({} at {short})",
+            journal.plan.command, journal.plan.version, journal.branch
+        );
+        if ui.json {
+            ui.json_doc(&serde_json::json!({ "ok": true, "aborted": journal.plan, "message": message }));
+        } else {
+            ui.out(format!("{message}\n"));
+        }
+        return Ok(Verdict::Passed);
+    }
+    // One release at a time; a dry run only looks (it creates no lock file).
+    let lock = if args.dry_run {
+        if let Some(busy) = Lock::probe(&git_dir)? {
+            bail!("{busy}");
+        }
+        None
+    } else {
+        Some(Lock::acquire(&git_dir)?)
+    };
+    apply::refuse_if_interrupted(repo)?;
+    let target = Target::parse(args.target.as_deref().unwrap_or_default());
+    let facts = Facts::gather(project, ui)?;
+    let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args));
+    let request = preconditions::Request {
+        target: &target,
+        next: next.as_ref(),
+        allow_branch: args.allow_branch,
+        push: args.push,
+    };
+    preconditions::check(project, &facts, &request)?;
+    let Some(Ok(new)) = next else { bail!("the new version is unknown although every precondition holds") };
+    let plan = make_plan(project, &facts, &new, args)?;
+    let Some(lock) = lock else {
+        show(&plan, ui);
+        return Ok(Verdict::Passed);
+    };
+    if args.no_verify {
+        ui.warn("--no-verify: the quality gates were NOT run before this release");
+    } else {
+        run_gates(project, ui)?;
+    }
+    ui.info(format!(
+        "releasing {} {} -> {} (tag {})",
+        plan.project,
+        plan.from.as_deref().unwrap_or("?"),
+        plan.version,
+        plan.tag_name().unwrap_or("?")
+    ));
+    let outcome = apply::execute(repo, &plan, ui, &lock)?;
+    finished(project, &plan, &outcome, ui)
+}
+
+/// The new version `target` asks for, or why there is none (reported with the other
+/// preconditions).
+fn next_version(
+    project: &Project,
+    facts: &Facts,
+    current: &Version,
+    target: &Target,
+    args: &ReleaseArgs,
+) -> Result<Version, String> {
+    let mut inputs = Inputs { pre: args.pre.clone(), ..Inputs::default() };
+    match target {
+        Target::Explicit(text) => {
+            let bare = text.strip_prefix(project.release.tag_prefix.as_str()).unwrap_or(text);
+            match crate::version::Version::parse(bare) {
+                Ok(v) => inputs.explicit = Some(v.semver().clone()),
+                Err(e) => {
+                    return Err(format!(
+                        "{text}: not a version ({e:#}); give a version such as 1.2.3, v1.2.3, 1.2.3-rc.1 or 1.2.3rc1, or one of major, minor, patch, alpha, beta, rc, ga, hotfix, auto"
+                    ));
+                }
+            }
+        }
+        Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
+        Target::Auto => {
+            let since = facts.reachable.last();
+            let commits = changelog::commits(&project.repo, since.map(|t| t.commit.as_str()), "HEAD")
+                .map_err(|e| format!("{e:#}"))?;
+            inputs.auto_level = changelog::bump(&commits).map(|b| match b {
+                changelog::Bump::Major => Level::Major,
+                changelog::Bump::Minor => Level::Minor,
+                changelog::Bump::Patch => Level::Patch,
+            });
+            inputs.auto_reason = nothing_releasable(&commits, since);
+        }
+        _ => {}
+    }
+    target::next_version(current, target, &inputs).map_err(|e| format!("{e:#}"))
+}
+
+/// Why `release auto` found nothing to release.
+fn nothing_releasable(commits: &[changelog::Commit], since: Option<&ReleaseTag>) -> String {
+    let since =
+        since.map_or_else(|| "in the history (no release tag yet)".to_string(), |t| format!("since {}", t.name));
+    if commits.is_empty() {
+        return format!("no commits {since}");
+    }
+    let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+    for commit in commits {
+        *kinds.entry(if commit.kind.is_empty() { "non-conventional" } else { commit.kind.as_str() }).or_default() += 1;
+    }
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+    format!(
+        "{} commit{} {since} ({}), none a feature, fix, performance change, refactor, revert or breaking change; give the level (`release patch`) to release anyway",
+        commits.len(),
+        if commits.len() == 1 { "" } else { "s" },
+        kinds.join(", ")
+    )
+}
+
+/// A commit made by `release` (or `rollback`): `chore(release): ...`.
+fn is_release_commit(commit: &changelog::Commit) -> bool {
+    commit.kind == "chore" && commit.scope.as_deref() == Some("release")
+}
+
+/// The release tag the notes start after: for a final release the previous final release
+/// reachable from HEAD (the notes of `1.3.0` cover its release candidates too), for a
+/// pre-release the previous release of any kind.
+fn notes_start<'a>(reachable: &'a [ReleaseTag], new: &Version) -> Option<&'a ReleaseTag> {
+    reachable.iter().rev().find(|t| {
+        target::precedence(&t.version, new) == std::cmp::Ordering::Less
+            && (!new.pre.is_empty() || t.version.pre.is_empty())
+    })
+}
+
+fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs) -> Result<Plan> {
+    let repo = &project.repo;
+    let (Some(branch), Some(head), Ok(current)) = (&facts.branch, &facts.head, &facts.current) else {
+        bail!("the release facts are incomplete after the preconditions passed");
+    };
+    let edits =
+        crate::version::plan_edits(project, &facts.readings, &crate::version::Version::from_semver(new.clone()))?;
+    let previous = notes_start(&facts.reachable, new);
+    let mut commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
+    // The release commits of the pre-releases in the range are not news.
+    commits.retain(|c| !is_release_commit(c));
+    let changelog_path = &project.release.changelog;
+    let changelog_bytes = match std::fs::read(repo.path(changelog_path)) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => bail!("{changelog_path}: cannot read ({e})"),
+    };
+    let executable: BTreeSet<String> = edits
+        .iter()
+        .map(|e| e.path.as_str())
+        .chain([changelog_path.as_str()])
+        .filter(|p| apply::files::mode_of(&repo.path(p)).ok().flatten().is_some_and(|m| m & 0o111 != 0))
+        .map(str::to_string)
+        .collect();
+    let gates = if args.no_verify { Vec::new() } else { project.gates.iter().map(|g| g.name.clone()).collect() };
+    planner::plan_release(planner::Input {
+        project: &project.release.name,
+        tag_prefix: &project.release.tag_prefix,
+        from: current,
+        to: new,
+        branch,
+        head,
+        previous_tag: previous.map(|t| t.name.as_str()),
+        date: &facts.date,
+        commits: &commits,
+        edits,
+        changelog_path,
+        changelog: changelog_bytes.as_deref(),
+        executable: &executable,
+        gates,
+        sign: args.sign,
+        push: args.push.then_some(project.release.remote.as_str()),
+    })
+}
+
+/// `--dry-run`: the plan, as text or JSON; nothing else happens.
+fn show(plan: &Plan, ui: &Ui) {
+    if ui.json {
+        ui.json_doc(&serde_json::json!({ "ok": true, "dry_run": true, "plan": plan }));
+    } else {
+        ui.out(plan::render(plan, ui));
+    }
+    ui.info(ui.paint(Style::Bold, "dry run: nothing was changed"));
+}
+
+/// All the gates, before the first write, quiet unless one fails: a failing gate stops the
+/// release (exit 1), a gate that cannot run too (exit 2).
+pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
+    let gates: Vec<&crate::project::GateSpec> = project.gates.iter().collect();
+    if gates.is_empty() {
+        ui.info("no quality gates to run (none configured or detected)");
+        return Ok(());
+    }
+    ui.info(format!("running {} quality gates before the first write (--no-verify skips them)", gates.len()));
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results = crate::gates::check(project, &gates, crate::gates::Options { jobs, fix: false }, ui);
+    let verdict = crate::gates::verdict(&results);
+    if verdict == Verdict::Passed {
+        ui.info(format!("quality gates passed ({})", results.len()));
+        return Ok(());
+    }
+    let findings = report::findings_text(&results);
+    for line in findings.lines() {
+        ui.err_line(line);
+    }
+    let table = report::table(&results, &|_, s: &str| s.to_string());
+    for line in table.lines() {
+        ui.err_line(line);
+    }
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status != report::Status::Passed && r.status != report::Status::Skipped)
+        .map(|r| r.name.as_str())
+        .collect();
+    let message = format!(
+        "the quality gates did not pass ({}), so nothing was released or changed; fix them (cargo xtask quality-check) or pass --no-verify",
+        failed.join(", ")
+    );
+    if verdict == Verdict::Failed {
+        return Err(CheckFailed(message).into());
+    }
+    bail!("{message}")
+}
+
+/// The summary of a completed release: stdout, or the JSON document.
+fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> Result<Verdict> {
+    let head = project.repo.head_commit()?.unwrap_or_default();
+    let short = head.get(..7).unwrap_or(&head);
+    let tag = plan.tag_name().unwrap_or_default();
+    let pushed = outcome.pushed.as_ref().map(|r| format!(", pushed to {r}")).unwrap_or_default();
+    if ui.json {
+        ui.json_doc(&serde_json::json!({
+            "ok": true,
+            "dry_run": false,
+            "version": plan.version,
+            "tag": tag,
+            "commit": head,
+            "pushed": outcome.pushed,
+            "plan": plan,
+        }));
+    } else {
+        ui.out(format!(
+            "released {} {}: commit {short} on {}, tag {tag}{pushed}\n",
+            plan.project, plan.version, plan.branch
+        ));
+    }
+    Ok(Verdict::Passed)
+}

@@ -1,0 +1,150 @@
+//! Everything that must hold before a release writes anything, checked together and reported
+//! together (exit 2): a maintainer fixes every problem in one go, not one per run.
+
+use anyhow::{Result, bail};
+use globset::{Glob, GlobSetBuilder};
+
+use super::facts::Facts;
+use super::target::{self, TagVersion, Target};
+use crate::project::Project;
+
+/// What the checks need besides the facts.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub target: &'a Target,
+    /// The new version, or why it cannot be computed (`None`: the current version is unknown,
+    /// which is reported on its own).
+    pub next: Option<&'a Result<semver::Version, String>>,
+    pub allow_branch: bool,
+    /// `--push`: the tag must be absent on the remote too.
+    pub push: bool,
+}
+
+/// Check every precondition of a release; the error lists every problem found.
+pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<()> {
+    let hotfix = matches!(request.target, Target::Hotfix);
+    let mut problems = repository_problems(project, facts, request.allow_branch, hotfix);
+    match (request.next, &facts.current) {
+        (Some(Err(why)), _) => problems.push(why.clone()),
+        (Some(Ok(new)), Ok(current)) => {
+            let tags: Vec<TagVersion> =
+                facts.tags.iter().map(|t| TagVersion { name: t.name.clone(), version: t.version.clone() }).collect();
+            if let Err(problem) = target::check_order(new, current, &tags, hotfix) {
+                problems.push(problem.0);
+            }
+            let tag = format!("{}{new}", project.release.tag_prefix);
+            problems.extend(tag_problems(project, facts, &tag, request.push)?);
+        }
+        _ => {}
+    }
+    report("release", &problems)
+}
+
+/// The problems every release and rollback shares: a branch checked out (and allowed), no
+/// changes to tracked files, version sources in sync, a git identity.
+pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool, hotfix: bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    match (&facts.branch, &facts.head) {
+        (None, _) => {
+            problems.push("HEAD is detached: check out the branch to release (such as `git switch main`)".into())
+        }
+        (Some(branch), None) => problems.push(format!("{branch} has no commits yet: commit the project first")),
+        (Some(branch), Some(_)) => {
+            if let Some(problem) = branch_problem(branch, &project.release.branches, allow_branch, hotfix) {
+                problems.push(problem);
+            }
+        }
+    }
+    if !facts.dirty.is_empty() {
+        let mut list = facts.dirty.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+        if facts.dirty.len() > 10 {
+            list.push_str(&format!(" and {} more", facts.dirty.len() - 10));
+        }
+        problems.push(format!("uncommitted changes to tracked files: {list}; commit or stash them first"));
+    }
+    if let Err(why) = &facts.current {
+        problems.push(why.clone());
+    }
+    if let Some(identity) = &facts.identity {
+        problems.push(format!(
+            "git has no identity to commit with ({identity}); set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"
+        ));
+    }
+    problems
+}
+
+/// The tag a release creates must not exist, here nor (with `--push`) on the remote, and the
+/// remote must be there to push to.
+pub fn tag_problems(project: &Project, facts: &Facts, tag: &str, push: bool) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if let Some(existing) = facts.tags.iter().find(|t| t.name == tag) {
+        problems.push(format!("tag {tag} already exists (on commit {})", short(&existing.commit)));
+    } else if project.repo.tag_object(tag)?.is_some() {
+        problems.push(format!("tag {tag} already exists"));
+    }
+    if push {
+        problems.extend(remote_problem(project, tag));
+    }
+    Ok(problems)
+}
+
+/// Nothing, or one error (exit 2) listing every problem: `cannot COMMAND (N problems; ...)`.
+pub fn report(command: &str, problems: &[String]) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let count = if problems.len() == 1 { "1 problem".to_string() } else { format!("{} problems", problems.len()) };
+    let list: String = problems.iter().map(|p| format!("\n  - {p}")).collect();
+    bail!("cannot {command} ({count}; nothing was changed):{list}")
+}
+
+fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix: bool) -> Option<String> {
+    if allow_branch {
+        return None;
+    }
+    if hotfix && !branch.starts_with("hotfix/") {
+        return Some(format!(
+            "hotfix releases are cut from a hotfix/* branch of the release line (such as `git switch -c hotfix/1.2 v1.2.3`), not {branch}; pass --allow-branch to override"
+        ));
+    }
+    let mut set = GlobSetBuilder::new();
+    for pattern in patterns {
+        match Glob::new(pattern) {
+            Ok(glob) => {
+                set.add(glob);
+            }
+            Err(e) => return Some(format!("release.branches: {pattern}: not a glob ({e})")),
+        }
+    }
+    let set = set.build().ok()?;
+    if set.is_match(branch) {
+        return None;
+    }
+    Some(format!(
+        "releases are cut from {} (release.branches), not {branch}; switch branch or pass --allow-branch",
+        patterns.join(", ")
+    ))
+}
+
+/// With `--push`: the remote is configured and reachable and does not have the tag yet.
+fn remote_problem(project: &Project, tag: &str) -> Option<String> {
+    let remote = &project.release.remote;
+    match project.repo.remote_url(remote) {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Some(format!(
+                "--push: there is no remote {remote} (release.remote); add it with `git remote add {remote} URL` or release without --push"
+            ));
+        }
+        Err(e) => return Some(format!("--push: {e:#}")),
+    }
+    match project.repo.remote_has_tag(remote, tag) {
+        Ok(true) => Some(format!("tag {tag} already exists on {remote}")),
+        Ok(false) => None,
+        Err(e) => Some(format!("--push: {e:#}; check the network and the remote, or release without --push")),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}

@@ -1,0 +1,304 @@
+//! The next version for every `release` target: pure arithmetic on SemVer versions.
+//!
+//! The rules, which `docs/releasing.md` states for users:
+//!
+//! - `major | minor | patch` bump that part. From a pre-release the level first *finishes*
+//!   the pre-release when it already is that level's version (node-semver's `inc`):
+//!   `1.3.0-rc.2` + minor = `1.3.0`, + patch = `1.3.0`, + major = `2.0.0`.
+//! - `LEVEL --pre L` is the first `L` pre-release of that version (`1.2.0` + `minor --pre rc`
+//!   = `1.3.0-rc.1`); when the current pre-release already is that version it continues the
+//!   channel instead (`1.3.0-rc.1` + `minor --pre rc` = `1.3.0-rc.2`).
+//! - `alpha | beta | rc` continue a pre-release: the same label counts up (`rc.9` -> `rc.10`),
+//!   a later label starts at 1 (`beta.3` -> `rc.1`), an earlier one is refused; from a final
+//!   version they need a level (`release minor --pre rc`).
+//! - `ga` drops the pre-release (`1.3.0-rc.10` -> `1.3.0`).
+//! - `hotfix` is `patch` cut from a `hotfix/*` branch of an older release line; its new version
+//!   must be above every release tag of its own `MAJOR.MINOR` line but may be below the
+//!   project's newest tag.
+//! - `auto` is the level the commits since the last release call for, a breaking change
+//!   giving minor while the major version is 0.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use anyhow::{Result, bail};
+use semver::{Prerelease, Version};
+
+/// A part of the version to bump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Major => "major",
+            Level::Minor => "minor",
+            Level::Patch => "patch",
+        }
+    }
+}
+
+/// The pre-release labels every ecosystem can spell (PEP 440 `a`, `b`, `rc`).
+pub const LABELS: &[&str] = &["alpha", "beta", "rc"];
+
+/// What `release TARGET` asked for, before any version is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A version as the user typed it (SemVer or PEP 440 spelling, optional tag prefix).
+    Explicit(String),
+    Level(Level),
+    /// `alpha`, `beta` or `rc`: continue a pre-release.
+    Pre(String),
+    Ga,
+    Hotfix,
+    Auto,
+}
+
+impl Target {
+    /// The keyword targets; anything else is taken as a version.
+    pub fn parse(text: &str) -> Target {
+        match text {
+            "major" => Target::Level(Level::Major),
+            "minor" => Target::Level(Level::Minor),
+            "patch" => Target::Level(Level::Patch),
+            "alpha" | "beta" | "rc" => Target::Pre(text.to_string()),
+            "ga" => Target::Ga,
+            "hotfix" => Target::Hotfix,
+            "auto" => Target::Auto,
+            other => Target::Explicit(other.to_string()),
+        }
+    }
+
+    /// The word the user typed, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Explicit(v) => v.clone(),
+            Target::Level(level) => level.name().to_string(),
+            Target::Pre(label) => label.clone(),
+            Target::Ga => "ga".into(),
+            Target::Hotfix => "hotfix".into(),
+            Target::Auto => "auto".into(),
+        }
+    }
+}
+
+/// The facts a target needs, besides the current version.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--pre LABEL`.
+    pub pre: Option<String>,
+    /// The explicit version, already parsed (for [`Target::Explicit`]).
+    pub explicit: Option<Version>,
+    /// The level the commits call for (for [`Target::Auto`]); `None` when nothing is
+    /// releasable, with `auto_reason` saying why.
+    pub auto_level: Option<Level>,
+    pub auto_reason: String,
+}
+
+/// The version `target` moves `current` to. Errors are refusals (exit 2) that say what to run
+/// instead. The result is not yet checked against the tags: see [`check_order`].
+pub fn next_version(current: &Version, target: &Target, inputs: &Inputs) -> Result<Version> {
+    if let Some(label) = &inputs.pre {
+        check_label(label)?;
+    }
+    let current = &strip_build(current);
+    match target {
+        Target::Explicit(text) => {
+            if inputs.pre.is_some() {
+                bail!(
+                    "--pre applies to a level (major, minor, patch, hotfix, auto), not to the explicit version {text}; write the pre-release into the version (such as 1.2.0-rc.1)"
+                );
+            }
+            match &inputs.explicit {
+                Some(v) => Ok(v.clone()),
+                None => bail!(
+                    "{text}: not a version; give a version such as 1.2.3, v1.2.3, 1.2.3-rc.1 or 1.2.3rc1, or one of major, minor, patch, alpha, beta, rc, ga, hotfix, auto"
+                ),
+            }
+        }
+        Target::Level(level) => Ok(level_version(current, *level, inputs.pre.as_deref())),
+        Target::Hotfix => Ok(level_version(current, Level::Patch, inputs.pre.as_deref())),
+        Target::Auto => match inputs.auto_level {
+            Some(level) => {
+                let level = if current.major == 0 && level == Level::Major { Level::Minor } else { level };
+                Ok(level_version(current, level, inputs.pre.as_deref()))
+            }
+            None => bail!("nothing to release: {}", inputs.auto_reason),
+        },
+        Target::Pre(label) => {
+            if let Some(pre) = &inputs.pre
+                && pre != label
+            {
+                bail!("`release {label} --pre {pre}` asks for two labels; run `release {pre}` or `release {label}`");
+            }
+            if current.pre.is_empty() {
+                bail!(
+                    "{current} is a final version and `release {label}` continues a pre-release; start one with `release minor --pre {label}` ({}), `release patch --pre {label}` ({}) or `release major --pre {label}` ({})",
+                    level_version(current, Level::Minor, Some(label)),
+                    level_version(current, Level::Patch, Some(label)),
+                    level_version(current, Level::Major, Some(label)),
+                );
+            }
+            let next = continue_pre(current, label)?;
+            if next <= *current {
+                bail!(
+                    "{next} would be below the current version {current}: pre-releases go alpha, beta, rc; run `release {}` or `release ga`",
+                    pre_label(current).map(|(l, _)| l).unwrap_or("rc")
+                );
+            }
+            Ok(next)
+        }
+        Target::Ga => {
+            if inputs.pre.is_some() {
+                bail!("`release ga` makes a final version; --pre does not apply");
+            }
+            if current.pre.is_empty() {
+                bail!(
+                    "{current} is already a final version; `release ga` promotes a pre-release (such as 1.3.0-rc.2 to 1.3.0)"
+                );
+            }
+            Ok(Version::new(current.major, current.minor, current.patch))
+        }
+    }
+}
+
+/// `current` bumped by `level`, finishing a pre-release of that level's version; with a label,
+/// the first pre-release of the result, or the next one of the current channel.
+pub fn level_version(current: &Version, level: Level, label: Option<&str>) -> Version {
+    let pre = !current.pre.is_empty();
+    let (major, minor, patch) = (current.major, current.minor, current.patch);
+    let base = match level {
+        Level::Major if pre && minor == 0 && patch == 0 => Version::new(major, 0, 0),
+        Level::Major => Version::new(major + 1, 0, 0),
+        Level::Minor if pre && patch == 0 => Version::new(major, minor, 0),
+        Level::Minor => Version::new(major, minor + 1, 0),
+        Level::Patch if pre => Version::new(major, minor, patch),
+        Level::Patch => Version::new(major, minor, patch + 1),
+    };
+    let Some(label) = label else { return base };
+    let same_release = pre && base == Version::new(major, minor, patch);
+    if same_release && let Ok(next) = continue_pre(current, label) {
+        return next;
+    }
+    with_pre(&base, label, 1)
+}
+
+/// The next pre-release of `label` on the current version (`rc.9` -> `rc.10`, `beta.2` ->
+/// `rc.1`); the caller refuses a result that is not above `current`.
+fn continue_pre(current: &Version, label: &str) -> Result<Version> {
+    let base = Version::new(current.major, current.minor, current.patch);
+    match pre_label(current) {
+        Some((l, n)) if l == label => Ok(with_pre(&base, label, n.map_or(1, |n| n + 1))),
+        Some(_) => Ok(with_pre(&base, label, 1)),
+        None => bail!(
+            "the pre-release `{}` of {current} is not of the form LABEL.N; give the next version explicitly (such as `release {base}-{label}.1`)",
+            current.pre
+        ),
+    }
+}
+
+/// `alpha.3` -> ("alpha", Some(3)); `rc` -> ("rc", None); anything else -> None.
+pub fn pre_label(version: &Version) -> Option<(&str, Option<u64>)> {
+    if version.pre.is_empty() {
+        return None;
+    }
+    let mut parts = version.pre.as_str().split('.');
+    let label = parts.next()?;
+    if label.is_empty() || !label.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let number = match parts.next() {
+        Some(n) => Some(n.parse::<u64>().ok()?),
+        None => None,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((label, number))
+}
+
+fn with_pre(base: &Version, label: &str, n: u64) -> Version {
+    let mut v = base.clone();
+    v.pre = Prerelease::new(&format!("{label}.{n}")).expect("LABEL.N is a valid pre-release");
+    v
+}
+
+fn check_label(label: &str) -> Result<()> {
+    if !LABELS.contains(&label) {
+        bail!(
+            "--pre {label}: not a pre-release label every ecosystem can spell; use one of {} (PEP 440 a, b, rc)",
+            LABELS.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn strip_build(v: &Version) -> Version {
+    let mut v = v.clone();
+    v.build = semver::BuildMetadata::EMPTY;
+    v
+}
+
+/// SemVer precedence: build metadata does not count.
+pub fn precedence(a: &Version, b: &Version) -> Ordering {
+    (a.major, a.minor, a.patch).cmp(&(b.major, b.minor, b.patch)).then_with(|| {
+        match (a.pre.is_empty(), b.pre.is_empty()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => a.pre.cmp(&b.pre),
+        }
+    })
+}
+
+/// A release tag as the ordering check sees it.
+#[derive(Debug, Clone)]
+pub struct TagVersion {
+    pub name: String,
+    pub version: Version,
+}
+
+/// Why a new version may not be released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderProblem(pub String);
+
+impl fmt::Display for OrderProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The new version must be above the current version and above every release tag; a hotfix
+/// only above the tags of its own `MAJOR.MINOR` line.
+pub fn check_order(new: &Version, current: &Version, tags: &[TagVersion], hotfix: bool) -> Result<(), OrderProblem> {
+    if precedence(new, current) != Ordering::Greater {
+        return Err(OrderProblem(format!(
+            "the new version {new} is not above the current version {current}; releases only move forward"
+        )));
+    }
+    let relevant = tags.iter().filter(|t| !hotfix || (t.version.major, t.version.minor) == (new.major, new.minor));
+    if let Some(top) = relevant.max_by(|a, b| precedence(&a.version, &b.version))
+        && precedence(new, &top.version) != Ordering::Greater
+    {
+        return Err(OrderProblem(if hotfix {
+            format!(
+                "the hotfix version {new} is not above {}, the newest release of the {}.{} line; update the hotfix branch from it",
+                top.name, new.major, new.minor
+            )
+        } else {
+            format!(
+                "the new version {new} is not above the release tag {}; releases only move forward (to patch an older release line, run `release hotfix` from a hotfix/* branch)",
+                top.name
+            )
+        }));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "target_tests.rs"]
+mod tests;
