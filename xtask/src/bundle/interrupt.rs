@@ -17,6 +17,18 @@ pub fn happened() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
+/// [`happened`], after giving the handler (on its own thread) a moment to record a signal that
+/// has just ended a build command. For failure paths only.
+pub fn happened_settled() -> bool {
+    for _ in 0..10 {
+        if happened() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    happened()
+}
+
 /// An error when Ctrl-C was pressed.
 pub fn check() -> anyhow::Result<()> {
     if happened() {

@@ -39,7 +39,7 @@ pub fn run(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     }
     interrupt::watch();
     let result = build_all(project, args, ui);
-    if interrupt::happened() {
+    if interrupt::happened() || (result.is_err() && interrupt::happened_settled()) {
         let out = out_shown(project, args);
         bail!(Midway(format!(
             "interrupted: {out} holds the previous bundles unchanged (the staging folder and any temporary worktree were removed); run `cargo xtask bundle` again"
