@@ -1,13 +1,241 @@
-//! `cargo xtask bundle`: reproducible archives, SHA256SUMS, manifest.json, and `--verify`.
+//! `cargo xtask bundle`: the release artifacts of a commit (each `[[bundle]]`'s build and
+//! archive, and the source archive), reproducible, with `SHA256SUMS` and `manifest.json`;
+//! and `bundle --verify DIR`.
+//!
+//! Gather (commit, time, dirty files, version) -> plan (which artifacts, pure) -> build into a
+//! staging folder -> move the complete set into the output folder.
 
-use anyhow::Result;
+pub mod build;
+pub mod checksums;
+pub mod entry;
+pub mod interrupt;
+pub mod normalize;
+pub mod pipeline;
+pub mod plan;
+pub mod select;
+pub mod source;
+pub mod stage;
+pub mod targz;
+pub mod verify;
+pub mod zip;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use self::checksums::{ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
+use self::plan::Artifact;
+use self::stage::{Scratch, Staging};
 use crate::cli::BundleArgs;
-use crate::error::Verdict;
+use crate::error::{Midway, Verdict};
 use crate::output::Ui;
 use crate::project::Project;
+use crate::repo::Repo;
 
+/// `cargo xtask bundle`.
 pub fn run(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
-    let _ = (project, args, ui);
-    anyhow::bail!("bundle is not implemented yet")
+    if let Some(dir) = &args.verify {
+        return verify::run(dir, ui);
+    }
+    interrupt::watch();
+    let result = build_all(project, args, ui);
+    if interrupt::happened() || (result.is_err() && interrupt::happened_settled()) {
+        let out = out_shown(project, args);
+        bail!(Midway(format!(
+            "interrupted: {out} holds the previous bundles unchanged (the staging folder and any temporary worktree were removed); run `cargo xtask bundle` again"
+        )));
+    }
+    result
+}
+
+/// The commit being bundled and what is known about it before anything is built.
+struct Facts {
+    commit: String,
+    epoch: i64,
+    dirty: Vec<String>,
+}
+
+fn gather(repo: &Repo, args: &BundleArgs) -> Result<Facts> {
+    repo.require_git("bundle")?;
+    let rev = args.r#ref.as_deref().unwrap_or("HEAD");
+    let commit = repo.rev_parse(rev).with_context(|| match &args.r#ref {
+        Some(r) => format!("--ref {r}: no such commit, branch or tag"),
+        None => "the repository has no commit yet; commit first, then bundle".to_string(),
+    })?;
+    let epoch = match std::env::var("SOURCE_DATE_EPOCH").ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => v.trim().parse::<i64>().with_context(|| {
+            format!("SOURCE_DATE_EPOCH={v} is not a number of seconds; unset it or set it to a Unix time")
+        })?,
+        None => repo.commit_time(&commit)?,
+    };
+    // A temporary worktree of --ref is clean by construction.
+    let dirty = if args.r#ref.is_some() { Vec::new() } else { repo.tracked_changes()? };
+    Ok(Facts { commit, epoch, dirty })
+}
+
+fn out_dir(project: &Project, args: &BundleArgs) -> PathBuf {
+    match &args.out {
+        Some(dir) => dir.clone(),
+        None => project.repo.path("dist"),
+    }
+}
+
+fn out_shown(project: &Project, args: &BundleArgs) -> String {
+    project.repo.display_path(&out_dir(project, args))
+}
+
+fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
+    let facts = gather(&project.repo, args)?;
+    if !facts.dirty.is_empty() && !args.allow_dirty {
+        bail!(
+            "tracked files have changes that are not committed: {}; commit or stash them (the manifest records the commit), or pass --allow-dirty",
+            list(&facts.dirty)
+        );
+    }
+    let scratch = Scratch::create()?;
+    // Built in a temporary worktree of --ref, removed afterwards whatever happens.
+    let worktree = match &args.r#ref {
+        Some(_) => Some(Worktree::add(&project.repo, &scratch.path().join("worktree"), &facts.commit)?),
+        None => None,
+    };
+    let at_ref;
+    let tree_project = match &worktree {
+        Some(wt) => {
+            at_ref = wt.project(project)?;
+            &at_ref
+        }
+        None => project,
+    };
+    let version = project_version(tree_project)?;
+    let plan = plan::plan(&tree_project.bundles, &args.only, &tree_project.release.name, &version)?;
+
+    // The source archive's members are checked (symlinks) before anything is built.
+    let source = match &plan.source {
+        Some(top) => {
+            let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
+            for s in &submodules {
+                ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
+            }
+            Some((format!("{top}.tar.gz"), members))
+        }
+        None => None,
+    };
+
+    let out = out_dir(project, args);
+    let shown_out = project.repo.display_path(&out);
+    let staging = Staging::create(&out, &shown_out)?;
+    let opts = zip::Options::new(facts.epoch);
+    let mut records = Vec::new();
+    for (i, bundle) in plan.bundles.iter().enumerate() {
+        let tmp = scratch.path().join(format!("build-{i}"));
+        std::fs::create_dir_all(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
+        let cx = build::BuildContext { tree: tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, ui };
+        let artifacts = plan::make_bundle(bundle, &cx, &staging, &opts, ui)?;
+        records.extend(artifacts.into_iter().map(|a| (a, bundle.spec.name.clone())));
+    }
+    if let Some((name, members)) = source {
+        ui.progress(format!("source archive {name}"));
+        staging.write(&name, |w| source::write(&project.repo, &members, w, &opts))?;
+        ui.progress_done();
+        records.push((Artifact { name, kind: ArtifactKind::Source }, "source".to_string()));
+    }
+    plan::check_unique(records.iter().map(|(a, _)| a.name.as_str()).chain([SUMS, MANIFEST]))?;
+
+    let mut files = Vec::new();
+    for (artifact, bundle) in records {
+        let (size, sha256) = checksums::digest_file(&staging.path(&artifact.name), &artifact.name)?;
+        files.push(FileRecord { name: artifact.name, size, sha256, kind: artifact.kind, bundle });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let manifest = Manifest {
+        project: tree_project.release.name.clone(),
+        version,
+        commit: facts.commit.clone(),
+        dirty: !facts.dirty.is_empty(),
+        source_date_epoch: facts.epoch,
+        source_date: checksums::rfc3339(facts.epoch),
+        files,
+    };
+    staging.write(SUMS, |w| Ok(std::io::Write::write_all(w, manifest.sums().as_bytes())?))?;
+    staging.write(MANIFEST, |w| Ok(std::io::Write::write_all(w, manifest.to_json().as_bytes())?))?;
+    interrupt::check()?;
+    staging.commit(&manifest)?;
+    drop(worktree);
+    report(&manifest, &shown_out, ui);
+    Ok(Verdict::Passed)
+}
+
+fn report(manifest: &Manifest, out: &str, ui: &Ui) {
+    if ui.json {
+        ui.json_doc(&serde_json::json!({ "ok": true, "out": out, "manifest": manifest }));
+        return;
+    }
+    let width = manifest.files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for f in &manifest.files {
+        text.push_str(&format!("{out}/{:width$}  {:>10}  sha256:{}\n", f.name, human_size(f.size), &f.sha256[..16]));
+    }
+    ui.out(text);
+    let dirty = if manifest.dirty { " (dirty work tree)" } else { "" };
+    ui.info(format!(
+        "bundled {} {} at {}{dirty}: {} files, {out}/{SUMS}, {out}/{MANIFEST}",
+        manifest.project,
+        manifest.version,
+        &manifest.commit[..manifest.commit.len().min(12)],
+        manifest.files.len()
+    ));
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    let shown: Vec<&str> = items.iter().take(10).map(String::as_str).collect();
+    let more = if items.len() > 10 { format!(" and {} more", items.len() - 10) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// A temporary worktree of the commit being bundled; removed on drop, even after a failure.
+struct Worktree<'r> {
+    repo: &'r Repo,
+    path: PathBuf,
+}
+
+impl<'r> Worktree<'r> {
+    fn add(repo: &'r Repo, path: &Path, commit: &str) -> Result<Worktree<'r>> {
+        repo.worktree_add(path, commit)?;
+        Ok(Worktree { repo, path: path.to_path_buf() })
+    }
+
+    /// The project as it was at the commit: its own configuration and detected layout. A
+    /// `--config` inside the repository is read at the same place in the worktree.
+    fn project(&self, current: &Project) -> Result<Project> {
+        let repo = Repo::open(Some(&self.path))?;
+        let config = current.config_file.as_ref().map(|file| match file.strip_prefix(current.repo.root()) {
+            Ok(rel) => self.path.join(rel),
+            Err(_) => file.clone(),
+        });
+        let config = config.filter(|c| c.exists() || !c.starts_with(&self.path));
+        Project::load(repo, config.as_deref())
+    }
+}
+
+impl Drop for Worktree<'_> {
+    fn drop(&mut self) {
+        if let Err(err) = self.repo.worktree_remove(&self.path) {
+            eprintln!("warning: {err:#}");
+        }
+    }
+}
+
+/// The project's one version (its sources must agree), as the manifest and the source
+/// archive's folder spell it: SemVer.
+fn project_version(project: &Project) -> Result<String> {
+    let readings = crate::version::read_all(project)?;
+    Ok(crate::version::current(&readings)?.to_string())
 }

@@ -3,6 +3,7 @@
 //! This is the only module that runs `git`. Commands ask it for facts (`files`, `head_branch`,
 //! `tags`) and, in `apply`, for the few writes git makes (commit, tag, push).
 
+pub mod archive;
 pub mod files;
 pub mod history;
 mod release_ops;
