@@ -216,7 +216,10 @@ fn fix_rewrites_known_characters_and_a_second_run_passes() {
     assert_eq!(fixed[0]["count"], 8);
     assert_eq!(repo.read("docs/a.md"), "\"Quoted\" -- it's -> done [OK] ok <= 3 \u{1F680}\n");
     assert_eq!(std::fs::read(repo.path("docs/b.md")).unwrap(), invalid_before, "invalid UTF-8 is never rewritten");
-    assert!(run.stderr.contains("docs/a.md: ascii: fixed 8 characters (1 x U+00A0 ->  , 1 x U+2014 -> --"), "{run}");
+    assert!(
+        run.stderr.contains("docs/a.md: ascii: fixed 8 characters (1 x U+00A0 -> a space, 1 x U+2014 -> --"),
+        "{run}"
+    );
 
     repo.write("docs/a.md", repo.read("docs/a.md").replace('\u{1F680}', "rocket"));
     repo.write("docs/b.md", "cafe\n");

@@ -42,7 +42,13 @@ impl FileCheck for Ascii {
         let count = counts.values().sum();
         let summary = counts
             .iter()
-            .map(|(ch, n)| format!("{n} x U+{:04X} -> {}", *ch as u32, chars::ascii(*ch).unwrap_or("")))
+            .map(|(ch, n)| {
+                let rep = match chars::ascii(*ch).unwrap_or("") {
+                    " " => "a space",
+                    rep => rep,
+                };
+                format!("{n} x U+{:04X} -> {rep}", *ch as u32)
+            })
             .collect::<Vec<_>>()
             .join(", ");
         Some((fixed.into_bytes(), Fixed { path: path.to_string(), count, summary }))
