@@ -20,12 +20,15 @@ impl FileCheck for Ascii {
         if is_ascii(bytes) {
             return;
         }
-        let mut line_no = 0;
-        for line in bytes.split(|&b| b == b'\n') {
-            line_no += 1;
+        // Line by line (memchr finds the ends), looking closer only at lines that need it.
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for (i, end) in ends.enumerate() {
+            let line = &bytes[start..end];
             if !is_ascii(line) {
-                check_line(path, line_no, line, out);
+                check_line(path, i + 1, line.strip_suffix(b"\r").unwrap_or(line), out);
             }
+            start = end + 1;
         }
     }
 
@@ -166,6 +169,8 @@ mod tests {
         assert!(got[1].2.starts_with("non-ASCII character U+1F680 ROCKET"));
         assert_eq!((got[2].0, got[2].1), (2, 14));
         assert!(findings(b"plain\nascii\r\n").is_empty());
+        let crlf = findings("a\r\ncaf\u{00E9}\r\n".as_bytes());
+        assert_eq!(crlf, vec![(2, 4, "non-ASCII character U+00E9 LATIN SMALL LETTER E WITH ACUTE in 'caf?'".into())]);
     }
 
     #[test]
