@@ -81,6 +81,13 @@ fn run_one(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Res
         None => format!("{status}"),
     };
     let text = String::from_utf8_lossy(&output);
+    // `python -m pytest` without pytest installed: a missing program, not a failing suite.
+    if let [_, flag, module, ..] = spec.run.as_slice()
+        && flag == "-m"
+        && text.contains(&format!("No module named {module}"))
+    {
+        return Err(format!("`{shown}`: the Python module {module} is not installed (pip install {module})"));
+    }
     let lines: Vec<&str> = text.lines().collect();
     let tail = &lines[lines.len().saturating_sub(TAIL_LINES)..];
     let mut message = format!("`{shown}` failed ({how})");
@@ -149,6 +156,14 @@ mod tests {
         assert_eq!(lines.len(), 61);
         let Outcome::Error(why) = run_all(dir.path(), std::slice::from_ref(&missing), &[]) else { panic!() };
         assert!(why.contains("`no-such-program-xyz` was not found on PATH"), "{why}");
+        let python = crate::detect::python();
+        if crate::detect::which(&python) {
+            let module = spec(&[python.as_str(), "-m", "no_such_module_xyz", "-q"], "");
+            let Outcome::Error(why) = run_all(dir.path(), &[module], &[]) else { panic!() };
+            assert!(
+                why.ends_with("the Python module no_such_module_xyz is not installed (pip install no_such_module_xyz)")
+            );
+        }
         // A failure and a missing program: the failure decides, the other is reported beside it.
         let Outcome::Findings(f) = run_all(dir.path(), &[bad, missing], &[]) else { panic!() };
         assert_eq!(f.len(), 2);

@@ -18,10 +18,14 @@ pub fn describe(gate: &GateSpec, project: &Project) -> String {
             format!("every character of {} under {} is ASCII{}", list(files), list(paths), except(exclude))
         }
         GateKind::Ellipsis { paths, exclude, allow } => format!(
-            "no line of code under {} holds three dots{}{} (hidden and binary files skipped)",
+            "no line of code under {} holds three dots (skipped: {}hidden and binary files){}",
             list(paths),
-            except(exclude),
-            if allow.is_empty() { String::new() } else { format!("; allowed: {}", allow.join(" | ")) }
+            exclude.iter().map(|e| format!("{e}, ")).collect::<String>(),
+            if allow.is_empty() {
+                String::new()
+            } else {
+                format!("; lines matching {} are allowed", allow.join(" or "))
+            }
         ),
         GateKind::Compile { paths, exclude, python } => {
             format!("every .py under {} byte-compiles with {python}{}", list(paths), except(exclude))

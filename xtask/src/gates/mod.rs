@@ -12,10 +12,10 @@ pub mod compile;
 pub mod ellipsis;
 pub mod links;
 pub mod list;
+mod progress;
 pub mod scan;
 pub mod select;
 
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -27,6 +27,7 @@ use crate::error::Verdict;
 use crate::output::{Style, Ui};
 use crate::project::{GateKind, GateSpec, Project};
 use crate::report::{self, GateResult, Status};
+use progress::Progress;
 use select::Selector;
 
 /// The names of the built-in gates (a `[[gates.command]]` may not take them).
@@ -122,24 +123,26 @@ pub fn choose<'a>(gates: &'a [GateSpec], only: &[String], skip: &[String]) -> Re
 /// Run `gates` (at most `opts.jobs` at once) and return their results in the same order.
 /// This is what `release` calls before it writes anything.
 pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> Vec<GateResult> {
-    // The file-reading gates are one job; the others one job each, slow kinds first.
+    // The file-reading gates are one job, the others one job each; the slowest kinds start
+    // first (commands and tests, then compile, then the file pass, then versions), so the
+    // run takes about as long as its slowest gate.
     let scanning =
         |g: &GateSpec| matches!(g.kind, GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. });
     let rank = |g: &GateSpec| match g.kind {
         GateKind::Tests { .. } | GateKind::Command(_) => 0,
         GateKind::Compile { .. } => 1,
-        _ => 3,
+        GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => 2,
+        GateKind::Versions => 3,
     };
     let mut jobs: Vec<Vec<usize>> = Vec::new();
-    let scan_job: Vec<usize> = (0..gates.len()).filter(|&i| scanning(gates[i])).collect();
-    let mut singles: Vec<usize> = (0..gates.len()).filter(|&i| !scanning(gates[i])).collect();
-    singles.sort_by_key(|&i| rank(gates[i]));
-    let (slow, fast): (Vec<usize>, Vec<usize>) = singles.into_iter().partition(|&i| rank(gates[i]) < 2);
-    jobs.extend(slow.into_iter().map(|i| vec![i]));
-    if !scan_job.is_empty() {
-        jobs.push(scan_job);
+    let mut order: Vec<usize> = (0..gates.len()).collect();
+    order.sort_by_key(|&i| rank(gates[i]));
+    for i in order {
+        match jobs.last_mut() {
+            Some(job) if scanning(gates[i]) && scanning(gates[job[0]]) => job.push(i),
+            _ => jobs.push(vec![i]),
+        }
     }
-    jobs.extend(fast.into_iter().map(|i| vec![i]));
 
     let results: Mutex<Vec<Option<GateResult>>> = Mutex::new(vec![None; gates.len()]);
     let progress = Progress::new(ui, gates.len());
@@ -341,42 +344,6 @@ fn print(results: &[GateResult], ui: &Ui) {
             parts.push(format!("{errors} could not run"));
         }
         ui.info(ui.paint(Style::Red, &format!("quality-check: of {} gates, {}", results.len(), parts.join(", "))));
-    }
-}
-
-/// Live progress on a terminal: which gates run, how many are done.
-struct Progress<'a> {
-    ui: &'a Ui,
-    total: usize,
-    state: Mutex<(usize, BTreeSet<String>)>,
-}
-
-impl<'a> Progress<'a> {
-    fn new(ui: &'a Ui, total: usize) -> Progress<'a> {
-        Progress { ui, total, state: Mutex::new((0, BTreeSet::new())) }
-    }
-
-    fn start(&self, names: &[&str]) {
-        self.update(|s| s.1.extend(names.iter().map(|n| n.to_string())));
-    }
-
-    fn finish(&self, names: &[&str]) {
-        self.update(|s| {
-            s.0 += names.len();
-            for n in names {
-                s.1.remove(*n);
-            }
-        });
-    }
-
-    fn update(&self, change: impl FnOnce(&mut (usize, BTreeSet<String>))) {
-        if !self.ui.progress {
-            return;
-        }
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        change(&mut state);
-        let running: Vec<&str> = state.1.iter().map(String::as_str).collect();
-        self.ui.progress(format!("quality-check: {}/{} done; running {}", state.0, self.total, running.join(", ")));
     }
 }
 

@@ -15,7 +15,7 @@ use crate::report::{Finding, Fixed};
 
 /// Files larger than this are a finding instead of being read (they are almost never text that
 /// a person maintains; exclude them from the gate).
-pub const MAX_FILE: u64 = 256 << 20;
+pub const MAX_FILE: u64 = 128 << 20;
 
 /// A buffer that grew past this is released after its file, so one big file does not keep
 /// memory for the rest of the run.

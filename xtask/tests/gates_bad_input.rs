@@ -1,0 +1,194 @@
+//! `quality-check` on awkward input: no commits, no git, symbolic link loops, unreadable and
+//! huge files, a single file as a path, missing programs, and a finding count that would wrap
+//! an exit status.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use support::TestRepo;
+
+fn findings(doc: &serde_json::Value) -> BTreeSet<(String, String, u64, u64)> {
+    let mut set = BTreeSet::new();
+    for gate in doc["gates"].as_array().expect("gates") {
+        for f in gate["findings"].as_array().expect("findings") {
+            set.insert((
+                gate["name"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            ));
+        }
+    }
+    set
+}
+
+fn set(items: &[(&str, &str, u64, u64)]) -> BTreeSet<(String, String, u64, u64)> {
+    items.iter().map(|(g, p, l, c)| (g.to_string(), p.to_string(), *l, *c)).collect()
+}
+
+fn gate<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["gates"].as_array().unwrap().iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("{name}: {doc:#}"))
+}
+
+#[test]
+fn a_repository_without_commits_checks_its_untracked_files() {
+    let repo = TestRepo::new();
+    repo.xtask(&["quality-check"]).code(0);
+    let dots = ".".repeat(3);
+    repo.write("docs/a.md", "don\u{2019}t\n");
+    repo.write("src/x.py", format!("x = {dots}\n"));
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(1);
+    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 4), ("ellipsis", "src/x.py", 1, 5)]), "{run}");
+}
+
+#[test]
+fn nothing_to_run_passes_with_a_warning() {
+    let repo = TestRepo::new();
+    let run = repo.xtask(&["quality-check"]);
+    run.code(0);
+    assert!(run.stderr.contains("no gates to run"), "{run}");
+}
+
+#[test]
+fn a_folder_that_is_not_a_repository_honours_gitignore() {
+    let repo = TestRepo::plain();
+    let dots = ".".repeat(3);
+    repo.write(".gitignore", "build/\n");
+    repo.write("build/gen.py", format!("{dots}\n"));
+    repo.write("src/a.py", format!("\nx = f({dots})\n"));
+    repo.write("docs/a.md", "\u{00A0}\n");
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(1);
+    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 1), ("ellipsis", "src/a.py", 2, 7)]), "{run}");
+}
+
+#[test]
+fn symbolic_links_are_never_followed_and_loops_do_not_hang() {
+    let repo = TestRepo::new();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("far.md"), "caf\u{00E9}\n").unwrap();
+    repo.write("docs/a.md", "# A\n");
+    std::os::unix::fs::symlink("loop2.md", repo.path("docs/loop1.md")).unwrap();
+    std::os::unix::fs::symlink("loop1.md", repo.path("docs/loop2.md")).unwrap();
+    std::os::unix::fs::symlink("nowhere.md", repo.path("docs/gone.md")).unwrap();
+    std::os::unix::fs::symlink("a.md", repo.path("docs/alias.md")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("far.md"), repo.path("docs/outside.md")).unwrap();
+    repo.commit_all("docs with links");
+    let run = repo.xtask(&["--json", "quality-check", "--only", "ascii"]);
+    run.code(1);
+    let doc = run.json();
+    assert_eq!(
+        findings(&doc),
+        set(&[("ascii", "docs/gone.md", 0, 0), ("ascii", "docs/loop1.md", 0, 0), ("ascii", "docs/loop2.md", 0, 0)]),
+        "{run}"
+    );
+    let messages: Vec<&str> =
+        gate(&doc, "ascii")["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages[0].starts_with("cannot read: symbolic link to \"nowhere.md\" does not resolve"), "{messages:?}");
+    assert!(messages[1].contains("too many levels of symbolic links"), "{messages:?}");
+}
+
+#[test]
+fn an_unreadable_file_is_a_finding() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    repo.write("docs/secret.md", "plain\n");
+    std::fs::set_permissions(repo.path("docs/secret.md"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    // A file nobody can read, root included: its content is gone.
+    std::os::unix::fs::symlink("deleted.md", repo.path("docs/gone.md")).unwrap();
+    let root = std::fs::read(repo.path("docs/secret.md")).is_ok();
+    let run = repo.xtask(&["--json", "quality-check", "--only", "ascii"]);
+    run.code(1);
+    let doc = run.json();
+    let messages: Vec<&str> =
+        gate(&doc, "ascii")["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert!(messages[0].starts_with("cannot read: symbolic link to \"deleted.md\" does not resolve"), "{run}");
+    if root {
+        eprintln!(
+            "running as root: mode 000 does not stop root from reading docs/secret.md; only the dangling link is unreadable"
+        );
+        assert_eq!(findings(&doc), set(&[("ascii", "docs/gone.md", 0, 0)]));
+    } else {
+        assert_eq!(findings(&doc), set(&[("ascii", "docs/gone.md", 0, 0), ("ascii", "docs/secret.md", 0, 0)]));
+        assert_eq!(messages[1], "cannot read: permission denied");
+    }
+}
+
+#[test]
+fn a_50_mb_file_is_checked_whole() {
+    let repo = TestRepo::new();
+    repo.write(
+        "xtask.toml",
+        "[gates]\ndetect = false\n[gates.ascii]\n[gates.ellipsis]\npaths = [\"docs\"]\nexclude = []\n",
+    );
+    let line = format!("{}\n", "x".repeat(99));
+    let mut text = String::with_capacity(50_000_100);
+    for i in 1..=500_000 {
+        match i {
+            250_000 => text.push_str(&format!("{}{}\n", ".".repeat(3), "x".repeat(96))),
+            499_999 => text.push_str(&format!("abcd\u{2014}{}\n", "x".repeat(94))),
+            _ => text.push_str(&line),
+        }
+    }
+    repo.write("docs/big.md", &text);
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(1);
+    assert_eq!(
+        findings(&run.json()),
+        set(&[("ascii", "docs/big.md", 499_999, 5), ("ellipsis", "docs/big.md", 250_000, 1)]),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_single_file_as_a_path_is_checked_and_a_missing_path_is_an_error() {
+    let repo = TestRepo::new();
+    repo.write("RELEASE_NOTES.md", "# Notes\n\n- faster \u{2192} better\n");
+    repo.write("xtask.toml", "[gates]\ndetect = false\n[gates.ascii]\npaths = [\"RELEASE_NOTES.md\"]\n");
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(1);
+    assert_eq!(findings(&run.json()), set(&[("ascii", "RELEASE_NOTES.md", 3, 10)]));
+    repo.write("xtask.toml", "[gates]\ndetect = false\n[gates.ascii]\npaths = [\"RELEASE_NOTE.md\"]\n");
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(2);
+    let doc = run.json();
+    assert_eq!(gate(&doc, "ascii")["status"], "error");
+    let note = gate(&doc, "ascii")["note"].as_str().unwrap();
+    assert!(note.contains("\"RELEASE_NOTE.md\" is not a file or folder of the project"), "{note}");
+}
+
+#[test]
+fn exactly_256_findings_exit_1() {
+    let repo = TestRepo::new();
+    repo.write("docs/many.md", "\u{2019}\n".repeat(256));
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(1);
+    assert_eq!(gate(&run.json(), "ascii")["findings"].as_array().unwrap().len(), 256);
+    repo.xtask(&["quality-check"]).code(1);
+}
+
+#[test]
+fn a_missing_program_is_an_error_unless_something_failed() {
+    let repo = TestRepo::new();
+    repo.write("pkg/a.py", "x = 1\n");
+    repo.write(
+        "xtask.toml",
+        "[gates]\ndetect = false\n[gates.compile]\npaths = [\"pkg\"]\npython = \"no-such-python\"\n\
+         [[gates.command]]\nname = \"lint\"\nrun = [\"no-such-linter\", \"--check\"]\n",
+    );
+    let run = repo.xtask(&["--json", "quality-check"]);
+    run.code(2);
+    let doc = run.json();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(gate(&doc, "compile")["status"], "error");
+    assert!(gate(&doc, "compile")["note"].as_str().unwrap().contains("apt-get install python3"));
+    assert_eq!(gate(&doc, "lint")["status"], "error");
+    assert!(gate(&doc, "lint")["note"].as_str().unwrap().contains("`no-such-linter` was not found on PATH"));
+    // A gate that failed decides the exit code.
+    repo.write("docs/a.md", "\u{2019}\n");
+    let toml = repo.read("xtask.toml");
+    repo.write("xtask.toml", format!("{toml}[gates.ascii]\n"));
+    repo.xtask(&["quality-check"]).code(1);
+}
