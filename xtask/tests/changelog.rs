@@ -251,6 +251,34 @@ fn the_newest_release_reachable_from_head_starts_the_notes() {
 }
 
 #[test]
+fn a_release_whose_only_child_is_a_merge() {
+    // v1.0.0's only child is the merge of a branch that forked before it, so git's boundary
+    // does not show the tag; the notes must still start at v1.0.0.
+    let repo = TestRepo::new();
+    repo.commit_all("chore: root");
+    repo.git(&["branch", "topic"]);
+    repo.commit_all("feat: released");
+    repo.tag("v1.0.0");
+    repo.git(&["checkout", "-q", "topic"]);
+    repo.commit_all("fix: from the topic branch");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.tick();
+    repo.git(&["merge", "-q", "--no-ff", "topic", "-m", "Merge branch 'topic'"]);
+    repo.commit_all("docs: after the merge");
+    let run = repo.xtask(&["changelog"]);
+    run.code(0);
+    assert!(run.stderr.contains("2 commits in v1.0.0..HEAD"), "{run}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "## [Unreleased]\n\n### Bug fixes\n\n- from the topic branch ({})\n\n### Documentation\n\n- after the merge ({})\n",
+            &repo.git(&["rev-parse", "HEAD~1^2"])[..7],
+            &repo.git(&["rev-parse", "HEAD"])[..7]
+        )
+    );
+}
+
+#[test]
 fn json_document() {
     let repo = history();
     let run = repo.xtask(&["--json", "changelog"]);

@@ -110,7 +110,7 @@ impl Commit {
         commit
     }
 
-    fn from_record(r: LogRecord<'_>) -> Commit {
+    pub(crate) fn from_record(r: LogRecord<'_>) -> Commit {
         Commit::parse(r.hash, r.short, r.author, r.time, r.message)
     }
 

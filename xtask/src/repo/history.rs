@@ -24,6 +24,9 @@ pub struct LogRecord<'a> {
     pub author: &'a str,
     /// The raw message (`%B`): subject, blank line, body, trailers.
     pub message: &'a str,
+    /// A boundary commit (only from [`Repo::log_each_with_boundary`]): outside the range, the
+    /// parent of a commit listed in it.
+    pub boundary: bool,
 }
 
 /// A tag and the commit it points at (annotated tags peeled).
@@ -35,10 +38,11 @@ pub struct TagRef {
     pub time: i64,
 }
 
-/// Hash, committer time and author on their own lines (none can hold a newline), then the raw
-/// message; `-z` ends every record with a NUL, which a message cannot contain. No `%h`: a unique
-/// abbreviation costs git an object lookup per commit (10% of the whole log).
-const LOG_FORMAT: &str = "--format=%H%n%ct%n%aN%n%B";
+/// The boundary mark, hash, committer time and author on their own lines (none can hold a
+/// newline), then the raw message; `-z` ends every record with a NUL, which a message cannot
+/// contain. No `%h`: a unique abbreviation costs git an object lookup per commit (10% of the
+/// whole log).
+const LOG_FORMAT: &str = "--format=%m%n%H%n%ct%n%aN%n%B";
 /// The length of `LogRecord::short`.
 const SHORT_HASH: usize = 7;
 /// A pipe hands over at most 64 KiB per read on Linux.
@@ -47,10 +51,27 @@ const READ_CHUNK: usize = 64 * 1024;
 impl Repo {
     /// Every non-merge commit of `from..to` (or all of `to`), newest first, through `each`.
     /// One `git log` process, read as it writes.
-    pub fn log_each(
+    pub fn log_each(&self, from: Option<&str>, to: &str, each: impl FnMut(LogRecord<'_>) -> Result<()>) -> Result<()> {
+        self.log_walk(from, to, false, each)
+    }
+
+    /// [`Repo::log_each`], followed by the boundary commits (`--boundary`): the excluded
+    /// parents of the commits listed, and the merges `--no-merges` left out. A `from` among
+    /// them is proof that `to` reaches it, at no extra cost.
+    pub fn log_each_with_boundary(
+        &self,
+        from: &str,
+        to: &str,
+        each: impl FnMut(LogRecord<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.log_walk(Some(from), to, true, each)
+    }
+
+    fn log_walk(
         &self,
         from: Option<&str>,
         to: &str,
+        boundary: bool,
         mut each: impl FnMut(LogRecord<'_>) -> Result<()>,
     ) -> Result<()> {
         let range = match from {
@@ -61,6 +82,7 @@ impl Repo {
             .current_dir(self.root())
             .args(["-c", "log.showSignature=false", "log", "-z", "--no-merges", "--no-color", "--encoding=UTF-8"])
             .arg(LOG_FORMAT)
+            .args(boundary.then_some("--boundary"))
             .args(["--end-of-options", &range])
             .env("GIT_TERMINAL_PROMPT", "0")
             // Into a pipe git flushes after every commit (48,000 tiny writes and as many wake-ups
@@ -142,16 +164,6 @@ impl Repo {
         Ok(tags)
     }
 
-    /// The commit HEAD points at (`None` before the first commit) and whether the clone is
-    /// shallow (history below the graft point missing), in one `git rev-parse`.
-    pub fn head_commit_and_shallow(&self) -> Result<(Option<String>, bool)> {
-        let out = self.git_output(["rev-parse", "--is-shallow-repository", "--verify", "--quiet", "HEAD^{commit}"])?;
-        let mut lines = out.stdout.lines();
-        let shallow = lines.next() == Some("true");
-        let head = lines.next().filter(|_| out.success).map(str::to_string);
-        Ok((head, shallow))
-    }
-
     /// `ancestor` is reachable from `descendant` (or is the same commit).
     pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
         let out = self.git_raw(["merge-base", "--is-ancestor", ancestor, descendant], None)?;
@@ -165,8 +177,13 @@ impl Repo {
         }
     }
 
-    /// The clone is shallow: history below the graft point is missing.
+    /// The clone is shallow: history below the graft point is missing. At the top of an
+    /// ordinary work tree that is the file `.git/shallow`; elsewhere git is asked.
     pub fn is_shallow(&self) -> Result<bool> {
+        let dot_git = self.path(".git");
+        if dot_git.is_dir() {
+            return Ok(dot_git.join("shallow").is_file());
+        }
         Ok(self.git(["rev-parse", "--is-shallow-repository"])?.trim() == "true")
     }
 }
@@ -202,9 +219,10 @@ fn parse_record(text: &str) -> Option<LogRecord<'_>> {
         rest = &rest[nl + 1..];
         Some(value)
     };
+    let boundary = field()? == "-";
     let hash = field()?;
     let short = hash.get(..SHORT_HASH).unwrap_or(hash);
     let time = field()?.parse().ok()?;
     let author = field()?;
-    Some(LogRecord { hash, short, time, author, message: rest })
+    Some(LogRecord { hash, short, time, author, message: rest, boundary })
 }
