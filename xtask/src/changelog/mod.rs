@@ -49,6 +49,9 @@ pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> 
     } else {
         ui.out(&markdown);
     }
+    // The process ends next: freeing tens of thousands of commits one by one costs more (up to
+    // 15 ms on the 50,000-commit benchmark) than the system reclaiming the pages at exit.
+    std::mem::forget(commits);
     Ok(Verdict::Passed)
 }
 
