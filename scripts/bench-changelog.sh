@@ -3,13 +3,15 @@
 # same range (the anchors of ../shared/bench/bench.py) and against git-cliff, in one hyperfine
 # run; then the peak memory of each command (/usr/bin/time -v) and the ratios.
 #
-#   scripts/bench-changelog.sh                 # RUNS=5 WARMUP=1 by default
+#   scripts/bench-changelog.sh                 # RUNS=5 WARMUP=1 ROUNDS=1 by default
 #   RUNS=10 scripts/bench-changelog.sh
+#   ROUNDS=3 scripts/bench-changelog.sh        # on a busy machine: the whole hyperfine run
+#                                              # three times, ratios per round and their median
 #   PROFILE=release scripts/bench-changelog.sh # time a release build instead of the debug
 #                                              # build that `cargo xtask` runs
 #
 # Environment: SHARED (default: <repo>/../shared), BENCH_DATA (default: $TMPDIR/benchdata, the
-# same place gen_corpus.py and bench.py use), RUNS, WARMUP, PROFILE (dev | release).
+# same place gen_corpus.py and bench.py use), RUNS, WARMUP, ROUNDS, PROFILE (dev | release).
 # Needs python3, git, cargo; installs hyperfine (apt) and git-cliff (cargo install, about six
 # minutes, started in the background first) when they are missing.
 set -euo pipefail
@@ -20,6 +22,7 @@ BENCH=$SHARED/bench
 DATA=${BENCH_DATA:-${TMPDIR:-/tmp}/benchdata}
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
+ROUNDS=${ROUNDS:-1}
 PROFILE=${PROFILE:-dev}
 export BENCH_DATA=$DATA
 
@@ -91,18 +94,27 @@ args=()
 for entry in "${COMMANDS[@]}"; do
     args+=(-n "${entry%%|*}" "${entry#*|}")
 done
-JSON=$DATA/results/changelog.json
-say "timing (hyperfine, $WARMUP warm-up + $RUNS runs each); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$JSON" "${args[@]}"
-say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+JSONS=()
+for round in $(seq 1 "$ROUNDS"); do
+    JSON=$DATA/results/changelog-$round.json
+    JSONS+=("$JSON")
+    say "round $round/$ROUNDS: hyperfine, $WARMUP warm-up + $RUNS runs each; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    hyperfine --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$JSON" "${args[@]}"
+    say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 
-say "peak memory (/usr/bin/time -v, largest process of each command)"
+say "peak memory (/usr/bin/time -v: the largest process of each command; for the xtask also its own, from -v)"
 MEM=$DATA/results/changelog-memory.tsv
 : >"$MEM"
 for entry in "${COMMANDS[@]}"; do
     name=${entry%%|*}
-    kb=$(/usr/bin/time -v sh -c "${entry#*|}" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}')
-    printf '%s\t%s\n' "$name" "$kb" >>"$MEM"
+    cmd=${entry#*|}
+    kb=$(/usr/bin/time -v sh -c "$cmd" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}')
+    own=
+    if [ "${name%%.*}" = xtask ]; then
+        own=$(sh -c "${cmd/ changelog/ -v changelog}" 2>&1 >/dev/null | awk '/peak memory of this process/ {print $(NF-1)}')
+    fi
+    printf '%s\t%s\t%s\n' "$name" "$kb" "$own" >>"$MEM"
 done
 
 # What the xtask printed, against what git says the ranges hold.
@@ -114,24 +126,37 @@ printf 'unreleased:   %s non-merge commits, %s entries\n' \
     "$(git -C "$DATA/gitrepo" rev-list --count --no-merges v1.2.0..HEAD)" "$(entries "$OUT/xtask.unreleased.md")"
 printf '(a revert and the commit it reverts, both in the range, leave no entry)\n'
 
-python3 - "$JSON" "$MEM" <<'EOF'
+python3 - "$MEM" "${JSONS[@]}" <<'EOF'
 import json, statistics, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-mem = dict(line.rstrip("\n").split("\t") for line in open(sys.argv[2]) if "\t" in line)
-print("\n| command | mean s | median s | min-max s | user+sys s | peak RSS MiB |")
-print("|---|---:|---:|---|---:|---:|")
-for name, r in results.items():
-    kb = mem.get(name, "")
-    rss = "%.0f" % (int(kb) / 1024) if kb.isdigit() else "?"
-    print("| %s | %.3f | %.3f | %.3f-%.3f | %.3f | %s |" % (
-        name, r["mean"], r["median"], r["min"], r["max"], r["user"] + r["system"], rss))
-print("\n| range | xtask / git log (median) | xtask / git log (mean) | xtask / git-cliff (median) |")
-print("|---|---:|---:|---:|")
-for label, xt, log, cliff in [("since v0.1.0 (48,000 commits)", "xtask.since_first", "log.since_first", "cliff.since_first"),
-                              ("unreleased (v1.2.0..HEAD)", "xtask.unreleased", "log.since_last", "cliff.unreleased"),
-                              ("--tag v1.2.0 (v1.1.0..v1.2.0)", "xtask.tag", "log.tag", None)]:
-    x, g = results[xt], results[log]
-    c = results.get(cliff) if cliff else None
-    print("| %s | %.2fx | %.2fx | %s |" % (label, x["median"] / g["median"], x["mean"] / g["mean"],
-                                         "%.3fx" % (x["median"] / c["median"]) if c else "-"))
+mem = {}
+for line in open(sys.argv[1]):
+    name, kb, own = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+    mem[name] = (kb, own)
+rounds = [{r["command"]: r for r in json.load(open(path))["results"]} for path in sys.argv[2:]]
+for n, results in enumerate(rounds, 1):
+    print("\nround %d" % n)
+    print("\n| command | mean s | median s | min-max s | user+sys s | peak RSS MiB (own) |")
+    print("|---|---:|---:|---|---:|---:|")
+    for name, r in results.items():
+        kb, own = mem.get(name, ("", ""))
+        rss = "%.0f" % (int(kb) / 1024) if kb.isdigit() else "?"
+        if own:
+            rss += " (%s)" % own
+        print("| %s | %.3f | %.3f | %.3f-%.3f | %.3f | %s |" % (
+            name, r["mean"], r["median"], r["min"], r["max"], r["user"] + r["system"], rss))
+pairs = [("since v0.1.0 (46,293 commits)", "xtask.since_first", "log.since_first", "cliff.since_first"),
+         ("unreleased, v1.2.0..HEAD (4,813)", "xtask.unreleased", "log.since_last", "cliff.unreleased"),
+         ("--tag v1.2.0, v1.1.0..v1.2.0", "xtask.tag", "log.tag", None)]
+cpu = lambda r: r["user"] + r["system"]
+print("\n| range | xtask / git log, median wall | mean wall | user+sys | xtask / git-cliff, median wall |")
+print("|---|---:|---:|---:|---:|")
+for label, xt, log, cliff in pairs:
+    med = lambda f: statistics.median(f(res) for res in rounds)
+    wall = med(lambda res: res[xt]["median"] / res[log]["median"])
+    mean = med(lambda res: res[xt]["mean"] / res[log]["mean"])
+    work = med(lambda res: cpu(res[xt]) / cpu(res[log]))
+    vs_cliff = "%.3fx" % med(lambda res: res[xt]["median"] / res[cliff]["median"]) if cliff else "-"
+    print("| %s | %.2fx | %.2fx | %.2fx | %s |" % (label, wall, mean, work, vs_cliff))
+if len(rounds) > 1:
+    print("\n(ratios: the median over %d rounds)" % len(rounds))
 EOF

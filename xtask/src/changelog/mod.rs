@@ -43,6 +43,9 @@ pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> 
         None => render_unreleased(&commits),
     };
     ui.info(format!("{} commits in {}", commits.len(), range.describe()));
+    if let Some(peak) = peak_memory() {
+        ui.debug(format!("peak memory of this process: {:.1} MiB", peak as f64 / 1024.0));
+    }
     if ui.json {
         let to_commit = repo.rev_parse(&range.to_commit)?;
         ui.json_doc(&json_doc(&range, &to_commit, &commits, &markdown));
@@ -53,6 +56,13 @@ pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> 
     // 15 ms on the 50,000-commit benchmark) than the system reclaiming the pages at exit.
     std::mem::forget(commits);
     Ok(Verdict::Passed)
+}
+
+/// This process's peak resident memory in KiB (`VmHWM`), where the system says (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 /// The `--json` document: range, sections with their entries, and the Markdown.
