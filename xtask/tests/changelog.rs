@@ -157,6 +157,12 @@ fn unreleased_notes_by_default() {
     assert!(run.stderr.contains("in v1.1.0..HEAD"), "{run}");
     // --unreleased is the default spelled out.
     assert_eq!(repo.xtask(&["changelog", "--unreleased"]).code(0).stdout, run.stdout);
+    // -v adds the process's peak memory (read from /proc on Linux).
+    let verbose = repo.xtask(&["-v", "changelog"]);
+    assert_eq!(verbose.code(0).stdout, run.stdout);
+    if cfg!(target_os = "linux") {
+        assert!(verbose.stderr.contains("peak memory of this process: "), "{verbose}");
+    }
 }
 
 #[test]

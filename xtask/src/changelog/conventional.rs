@@ -19,6 +19,7 @@ use crate::repo::history::LogRecord;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Commit {
     pub hash: String,
+    /// The first 7 hex digits of the hash (as conventional-changelog and git-cliff show it).
     pub short: String,
     /// The Conventional Commits type, lowercase; `""` when the header is not conventional.
     pub kind: String,
@@ -30,7 +31,9 @@ pub struct Commit {
     pub body: String,
     /// The text of each `BREAKING CHANGE:` footer (a `!` alone adds none).
     pub breaking_notes: Vec<String>,
+    /// `revert:` or git's `Revert "..."`.
     pub revert: bool,
+    /// The author's name, after `.mailmap`.
     pub author: String,
     /// Committer time, seconds since the epoch.
     pub time: i64,
@@ -76,13 +79,13 @@ pub fn bump(commits: &[Commit]) -> Option<Bump> {
 impl Commit {
     /// Parse a raw message (`%B`) with the commit's identity.
     pub fn parse(hash: &str, short: &str, author: &str, time: i64, message: &str) -> Commit {
-        let message = message.trim_start_matches(|c: char| c.is_whitespace());
+        let message = message.trim_ascii_start();
         let (header, rest) = match memchr::memchr(b'\n', message.as_bytes()) {
             Some(nl) => (&message[..nl], &message[nl + 1..]),
             None => (message, ""),
         };
-        let header = header.trim();
-        let body = rest.trim_start_matches(['\n', '\r']).trim_end();
+        let header = header.trim_ascii();
+        let body = rest.trim_start_matches(['\n', '\r']).trim_ascii_end();
         let mut commit = Commit {
             hash: hash.to_string(),
             short: short.to_string(),
@@ -242,35 +245,46 @@ struct Header<'a> {
 /// `type(scope)!: description`, tolerating spaces between the parts; `None` when the header
 /// is not conventional (no type word, no colon, or an empty description).
 fn parse_header(header: &str) -> Option<Header<'_>> {
+    // Plain byte loops: this runs once per commit, and `cargo xtask` is a debug build.
     let bytes = header.as_bytes();
-    let kind_len = bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_').count();
-    if kind_len == 0 || !bytes[0].is_ascii_alphabetic() {
+    let mut i = 0;
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b'_') {
+        i += 1;
+    }
+    if i == 0 || !bytes[0].is_ascii_alphabetic() {
         return None;
     }
-    let kind = &header[..kind_len];
-    let mut rest = header[kind_len..].trim_start();
+    let kind = &header[..i];
+    i = skip_spaces(bytes, i);
     let mut scope = None;
-    if let Some(after) = rest.strip_prefix('(') {
-        let close = after.find(')')?;
-        let inner = after[..close].trim();
+    if bytes.get(i) == Some(&b'(') {
+        let close = i + 1 + memchr::memchr(b')', &bytes[i + 1..])?;
+        let inner = header[i + 1..close].trim();
         if inner.contains('(') {
             return None;
         }
         scope = (!inner.is_empty()).then_some(inner);
-        rest = after[close + 1..].trim_start();
+        i = skip_spaces(bytes, close + 1);
     }
-    let bang = match rest.strip_prefix('!') {
-        Some(after) => {
-            rest = after.trim_start();
-            true
-        }
-        None => false,
-    };
-    let description = rest.strip_prefix(':')?.trim();
+    let bang = bytes.get(i) == Some(&b'!');
+    if bang {
+        i = skip_spaces(bytes, i + 1);
+    }
+    if bytes.get(i) != Some(&b':') {
+        return None;
+    }
+    let description = header[i + 1..].trim_ascii();
     if description.is_empty() {
         return None;
     }
     Some(Header { kind, scope, bang, description })
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        i += 1;
+    }
+    i
 }
 
 /// The quoted subject of git's `Revert "subject"` (or `Reapply "subject"`) header.

@@ -119,15 +119,30 @@ pub fn render_unreleased(commits: &[Commit]) -> String {
 /// One list item: `- **scope:** description (abc1234)`; under Other the type leads the label
 /// (`- **chore(deps):** ...`); a breaking change's footer notes follow as indented lines.
 fn entry(out: &mut String, group: Group, commit: &Commit) {
-    use std::fmt::Write as _;
+    // push_str, not write!: this runs once per commit and `cargo xtask` is a debug build.
     let kind = if group == Group::Other { commit.kind.as_str() } else { "" };
-    let desc = if commit.description.is_empty() { "(empty message)" } else { commit.description.as_str() };
-    let _ = match (kind.is_empty(), commit.scope.as_deref()) {
-        (true, None) => write!(out, "- {desc} ({}", commit.short),
-        (true, Some(scope)) => write!(out, "- **{scope}:** {desc} ({}", commit.short),
-        (false, None) => write!(out, "- **{kind}:** {desc} ({}", commit.short),
-        (false, Some(scope)) => write!(out, "- **{kind}({scope}):** {desc} ({}", commit.short),
-    };
+    out.push_str("- ");
+    match (kind.is_empty(), commit.scope.as_deref()) {
+        (true, None) => {}
+        (true, Some(scope)) => {
+            out.push_str("**");
+            out.push_str(scope);
+            out.push_str(":** ");
+        }
+        (false, scope) => {
+            out.push_str("**");
+            out.push_str(kind);
+            if let Some(scope) = scope {
+                out.push('(');
+                out.push_str(scope);
+                out.push(')');
+            }
+            out.push_str(":** ");
+        }
+    }
+    out.push_str(if commit.description.is_empty() { "(empty message)" } else { &commit.description });
+    out.push_str(" (");
+    out.push_str(&commit.short);
     if let Some(reverted) = commit.reverted_hash() {
         out.push_str(", reverts ");
         out.push_str(&reverted[..reverted.len().min(commit.short.len().max(7))]);
