@@ -26,7 +26,12 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, ui: &Ui) -> anyhow::Result<Verdict> {
     let repo = xtask::repo::Repo::open(cli.global.root.as_deref())?;
-    let project = xtask::project::Project::load(repo, cli.global.config.as_deref())?;
+    let config = cli.global.config.as_deref();
+    let project = match &cli.command {
+        // History only: no file listing or detection.
+        Command::Changelog(_) => xtask::project::Project::load_settings(repo, config)?,
+        _ => xtask::project::Project::load(repo, config)?,
+    };
     match &cli.command {
         Command::QualityCheck(args) => xtask::gates::run(&project, args, ui),
         Command::Version(args) => xtask::version::run(&project, args, ui),

@@ -177,21 +177,19 @@ impl Project {
         Ok(Project::resolve(repo, loaded.config, loaded.file, files))
     }
 
+    /// Only the configuration and the `[release]` settings, no file listing or detection (empty
+    /// versions, gates, bundles and files): for `changelog`, which reads history, not the work
+    /// tree, so that a large tree costs it nothing.
+    pub fn load_settings(repo: Repo, config: Option<&std::path::Path>) -> Result<Project> {
+        let loaded = Config::load(repo.root(), config)?;
+        let release = release_settings(&repo, &loaded.config);
+        let (versions, gates, bundles, files) = Default::default();
+        Ok(Project { repo, config_file: loaded.file, release, versions, gates, bundles, files })
+    }
+
     /// Merge a parsed configuration with detection over `files`.
     pub fn resolve(repo: Repo, config: Config, config_file: Option<PathBuf>, files: FileList) -> Project {
-        let r = &config.release;
-        let release = ReleaseSettings {
-            name: r.name.clone().unwrap_or_else(|| {
-                repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
-            }),
-            tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
-            branches: r
-                .branches
-                .clone()
-                .unwrap_or_else(|| ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()),
-            changelog: r.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into()),
-            remote: r.remote.clone().unwrap_or_else(|| "origin".into()),
-        };
+        let release = release_settings(&repo, &config);
         let versions = match &config.versions {
             Some(entries) => entries
                 .iter()
@@ -230,5 +228,22 @@ impl Project {
             None => detect::bundles(&repo, &files, &versions),
         };
         Project { repo, config_file, release, versions, gates, bundles, files }
+    }
+}
+
+/// `[release]` with its defaults filled in.
+fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
+    let r = &config.release;
+    ReleaseSettings {
+        name: r.name.clone().unwrap_or_else(|| {
+            repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
+        }),
+        tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
+        branches: r
+            .branches
+            .clone()
+            .unwrap_or_else(|| ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()),
+        changelog: r.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into()),
+        remote: r.remote.clone().unwrap_or_else(|| "origin".into()),
     }
 }

@@ -91,3 +91,269 @@ fn release_tags_in_precedence_order_with_their_commits() {
     assert_eq!(reachable.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["v1.2.0rc9", "v1.2.0-rc.10"]);
     assert!(changelog::release_tags(&open(&repo), "release-").unwrap().is_empty());
 }
+
+// ---- the command, against golden files ----
+
+/// Compare with `tests/golden/changelog/NAME`, or write it under `UPDATE_GOLDEN=1`.
+#[track_caller]
+fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/changelog").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
+    if expected != actual {
+        panic!(
+            "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+/// A history with two releases and every kind of commit after them:
+///
+/// v1.0.0: initial import
+/// v1.1.0: feat, fix, perf (on a merged topic branch), docs
+/// after:  breaking feat with footer, feat + its git revert (cancel out), non-conventional,
+///         refactor, ci, a revert of a v1.1.0 fix, a scoped breaking fix via `!`
+fn history() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("chore: initial import");
+    repo.tag("v1.0.0");
+    repo.commit_all("feat(cli): add --since");
+    repo.write("src.txt", "fixed\n");
+    repo.commit_all("fix: handle empty repositories\n\nRefs: #12");
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.commit_all("perf(log): stream git log");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_all("docs: explain release tags");
+    repo.tick();
+    repo.git(&["merge", "-q", "--no-ff", "topic", "-m", "Merge branch 'topic'"]);
+    repo.tick();
+    repo.tag("v1.1.0");
+    repo.commit_all("feat(api)!: drop the v1 endpoints\n\nBREAKING CHANGE: clients must call /v2;\nsee the migration guide.\n\nCo-authored-by: B <b@example.com>");
+    repo.write("shiny.txt", "shiny\n");
+    repo.commit_all("feat: shiny thing");
+    repo.tick();
+    repo.git(&["revert", "--no-edit", "HEAD"]);
+    repo.commit_all("Update README.md");
+    repo.commit_all("refactor(core): split the planner");
+    repo.commit_all("ci: cache cargo");
+    repo.commit_all("revert: fix: handle empty repositories");
+    repo.commit_all("fix(db)!: new schema");
+    repo
+}
+
+#[test]
+fn unreleased_notes_by_default() {
+    let repo = history();
+    let run = repo.xtask(&["changelog"]);
+    run.code(0);
+    golden("unreleased.md", &run.stdout);
+    assert!(run.stderr.contains("in v1.1.0..HEAD"), "{run}");
+    // --unreleased is the default spelled out.
+    assert_eq!(repo.xtask(&["changelog", "--unreleased"]).code(0).stdout, run.stdout);
+    // -v adds the process's peak memory (read from /proc on Linux).
+    let verbose = repo.xtask(&["-v", "changelog"]);
+    assert_eq!(verbose.code(0).stdout, run.stdout);
+    if cfg!(target_os = "linux") {
+        assert!(verbose.stderr.contains("peak memory of this process: "), "{verbose}");
+    }
+}
+
+#[test]
+fn notes_of_a_release_tag() {
+    let repo = history();
+    let run = repo.xtask(&["changelog", "--tag", "v1.1.0"]);
+    run.code(0);
+    golden("tag-v1.1.0.md", &run.stdout);
+    // The version alone finds the tag too.
+    assert_eq!(repo.xtask(&["changelog", "--tag", "1.1.0"]).code(0).stdout, run.stdout);
+    // The first release: everything up to it.
+    let first = repo.xtask(&["changelog", "--tag", "v1.0.0"]);
+    first.code(0);
+    golden("tag-v1.0.0.md", &first.stdout);
+}
+
+#[test]
+fn since_overrides_the_start() {
+    let repo = history();
+    let run = repo.xtask(&["changelog", "--since", "v1.0.0"]);
+    run.code(0);
+    golden("since-v1.0.0.md", &run.stdout);
+    let tagged = repo.xtask(&["changelog", "--tag", "v1.1.0", "--since", "v1.0.0"]);
+    assert_eq!(tagged.code(0).stdout, repo.xtask(&["changelog", "--tag", "v1.1.0"]).stdout);
+}
+
+#[test]
+fn without_tags_every_commit_counts() {
+    let repo = TestRepo::new();
+    repo.commit_all("Initial commit");
+    repo.commit_all("feat: first feature");
+    repo.commit_all("fix(parser): odd whitespace");
+    repo.commit_all("wip");
+    let run = repo.xtask(&["changelog"]);
+    run.code(0);
+    golden("no-tags.md", &run.stdout);
+    assert!(run.stderr.contains("all history"), "{run}");
+}
+
+#[test]
+fn a_tagged_head_has_nothing_unreleased() {
+    let repo = TestRepo::new();
+    repo.commit_all("feat: one");
+    repo.tag("v0.1.0");
+    let run = repo.xtask(&["changelog"]);
+    assert_eq!(run.code(0).stdout, "## [Unreleased]\n\nNo changes.\n");
+}
+
+#[test]
+fn a_final_release_covers_its_release_candidates() {
+    let repo = TestRepo::new();
+    repo.commit_all("feat: base");
+    repo.tag("v1.0.0");
+    repo.commit_all("feat: in rc1");
+    repo.tag("v1.1.0-rc.1");
+    repo.commit_all("fix: in rc2");
+    repo.tag("v1.1.0rc2"); // PEP 440 spelling
+    repo.commit_all("fix: after rc2");
+    repo.tag("v1.1.0");
+    repo.commit_all("docs: later");
+
+    let ga = repo.xtask(&["--json", "changelog", "--tag", "v1.1.0"]);
+    let doc = ga.code(0).json();
+    assert_eq!(doc["range"]["from"], "v1.0.0", "{ga}");
+    let rc2 = repo.xtask(&["--json", "changelog", "--tag", "v1.1.0rc2"]);
+    let doc = rc2.code(0).json();
+    assert_eq!(doc["version"], "1.1.0-rc.2");
+    assert_eq!(doc["range"]["from"], "v1.1.0-rc.1");
+    let unreleased = repo.xtask(&["--json", "changelog"]).code(0).json();
+    assert_eq!(unreleased["range"]["from"], "v1.1.0");
+    assert_eq!(unreleased["commits"], 1);
+}
+
+#[test]
+fn the_newest_release_reachable_from_head_starts_the_notes() {
+    // A hotfix branch cut from v1.0.0 while main went on to v1.1.0: on the branch, the
+    // unreleased notes start at v1.0.1, not at the higher v1.1.0 it cannot reach.
+    let repo = TestRepo::new();
+    repo.commit_all("feat: base");
+    repo.tag("v1.0.0");
+    repo.git(&["checkout", "-q", "-b", "hotfix/1.0"]);
+    repo.commit_all("fix: urgent");
+    repo.tag("v1.0.1");
+    repo.commit_all("fix: more urgent");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit_all("feat: next");
+    repo.tag("v1.1.0");
+    repo.git(&["checkout", "-q", "hotfix/1.0"]);
+    let run = repo.xtask(&["changelog"]);
+    assert!(run.code(0).stdout.contains("- more urgent ("), "{run}");
+    assert!(run.stderr.contains("v1.0.1..HEAD"), "{run}");
+}
+
+#[test]
+fn a_release_whose_only_child_is_a_merge() {
+    // v1.0.0's only child is the merge of a branch that forked before it, so git's boundary
+    // does not show the tag; the notes must still start at v1.0.0.
+    let repo = TestRepo::new();
+    repo.commit_all("chore: root");
+    repo.git(&["branch", "topic"]);
+    repo.commit_all("feat: released");
+    repo.tag("v1.0.0");
+    repo.git(&["checkout", "-q", "topic"]);
+    repo.commit_all("fix: from the topic branch");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.tick();
+    repo.git(&["merge", "-q", "--no-ff", "topic", "-m", "Merge branch 'topic'"]);
+    repo.commit_all("docs: after the merge");
+    let run = repo.xtask(&["changelog"]);
+    run.code(0);
+    assert!(run.stderr.contains("2 commits in v1.0.0..HEAD"), "{run}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "## [Unreleased]\n\n### Bug fixes\n\n- from the topic branch ({})\n\n### Documentation\n\n- after the merge ({})\n",
+            &repo.git(&["rev-parse", "HEAD~1^2"])[..7],
+            &repo.git(&["rev-parse", "HEAD"])[..7]
+        )
+    );
+}
+
+#[test]
+fn json_document() {
+    let repo = history();
+    let run = repo.xtask(&["--json", "changelog"]);
+    let doc = run.code(0).json();
+    golden("unreleased.json", &format!("{:#}\n", doc));
+    assert_eq!(doc["markdown"], repo.xtask(&["changelog"]).stdout);
+    assert_eq!(doc["bump"], "major");
+}
+
+#[test]
+fn a_custom_tag_prefix() {
+    let repo = TestRepo::new();
+    repo.write("xtask.toml", "[release]\ntag-prefix = \"app-v\"\n");
+    repo.commit_all("feat: one");
+    repo.tag("app-v2.0.0");
+    repo.tag("v9.0.0"); // not ours
+    repo.commit_all("fix: two");
+    let run = repo.xtask(&["changelog", "--tag", "2.0.0"]);
+    assert!(run.code(0).stdout.starts_with("## [2.0.0] - 2026-01-01\n"), "{run}");
+    let unreleased = repo.xtask(&["changelog"]);
+    assert!(unreleased.code(0).stderr.contains("app-v2.0.0..HEAD"), "{unreleased}");
+}
+
+#[test]
+fn a_missing_tag_is_exit_2_naming_it() {
+    let repo = history();
+    for args in [["changelog", "--tag", "v9.9.9"], ["changelog", "--since", "v9.9.9"]] {
+        let run = repo.xtask(&args);
+        run.code(2);
+        assert!(run.stderr.contains("tag `v9.9.9` not found"), "{run}");
+        assert!(run.stderr.contains("v1.1.0, v1.0.0"), "{run}");
+        assert!(run.stdout.is_empty(), "{run}");
+    }
+    let json = repo.xtask(&["--json", "changelog", "--tag", "nope"]);
+    assert_eq!(json.code(2).json()["exit_code"], 2);
+}
+
+#[test]
+fn outside_git_or_before_the_first_commit_is_exit_2() {
+    let plain = TestRepo::plain();
+    let run = plain.xtask(&["changelog"]);
+    run.code(2);
+    assert!(run.stderr.contains("not a git work tree"), "{run}");
+    assert!(run.stderr.contains("changelog needs git"), "{run}");
+
+    let empty = TestRepo::new();
+    let run = empty.xtask(&["changelog"]);
+    run.code(2);
+    assert!(run.stderr.contains("no commits yet"), "{run}");
+}
+
+#[test]
+fn a_shallow_clone_is_warned_about() {
+    let repo = history();
+    let clone = TestRepo::plain();
+    let url = format!("file://{}", repo.root().display());
+    clone.git(&["clone", "-q", "--depth", "2", &url, clone.root().to_str().unwrap()]);
+    let run = clone.xtask(&["changelog"]);
+    run.code(0);
+    assert!(run.stderr.contains("shallow clone"), "{run}");
+    assert!(run.stderr.contains("git fetch --unshallow"), "{run}");
+}
+
+#[test]
+fn the_work_tree_is_never_touched() {
+    let repo = history();
+    let before = repo.snapshot();
+    repo.xtask(&["changelog"]).code(0);
+    repo.xtask(&["--json", "changelog", "--tag", "v1.1.0"]).code(0);
+    repo.xtask(&["changelog", "--since", "nope"]).code(2);
+    support::assert_same(&before, &repo.snapshot());
+}

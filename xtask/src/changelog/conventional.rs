@@ -7,8 +7,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use anyhow::Result;
+use memchr::memmem;
 
 use crate::repo::Repo;
 use crate::repo::history::LogRecord;
@@ -17,6 +19,7 @@ use crate::repo::history::LogRecord;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Commit {
     pub hash: String,
+    /// The first 7 hex digits of the hash (as conventional-changelog and git-cliff show it).
     pub short: String,
     /// The Conventional Commits type, lowercase; `""` when the header is not conventional.
     pub kind: String,
@@ -28,7 +31,9 @@ pub struct Commit {
     pub body: String,
     /// The text of each `BREAKING CHANGE:` footer (a `!` alone adds none).
     pub breaking_notes: Vec<String>,
+    /// `revert:` or git's `Revert "..."`.
     pub revert: bool,
+    /// The author's name, after `.mailmap`.
     pub author: String,
     /// Committer time, seconds since the epoch.
     pub time: i64,
@@ -74,13 +79,13 @@ pub fn bump(commits: &[Commit]) -> Option<Bump> {
 impl Commit {
     /// Parse a raw message (`%B`) with the commit's identity.
     pub fn parse(hash: &str, short: &str, author: &str, time: i64, message: &str) -> Commit {
-        let message = message.trim_start_matches(|c: char| c.is_whitespace());
+        let message = message.trim_ascii_start();
         let (header, rest) = match memchr::memchr(b'\n', message.as_bytes()) {
             Some(nl) => (&message[..nl], &message[nl + 1..]),
             None => (message, ""),
         };
-        let header = header.trim();
-        let body = rest.trim_start_matches(['\n', '\r']).trim_end();
+        let header = header.trim_ascii();
+        let body = rest.trim_start_matches(['\n', '\r']).trim_ascii_end();
         let mut commit = Commit {
             hash: hash.to_string(),
             short: short.to_string(),
@@ -108,7 +113,7 @@ impl Commit {
         commit
     }
 
-    fn from_record(r: LogRecord<'_>) -> Commit {
+    pub(crate) fn from_record(r: LogRecord<'_>) -> Commit {
         Commit::parse(r.hash, r.short, r.author, r.time, r.message)
     }
 
@@ -150,8 +155,12 @@ pub fn effective(commits: &[Commit]) -> impl Iterator<Item = &Commit> {
     if commits.iter().any(|c| c.revert) {
         let mut by_hash: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
         let mut by_header: HashMap<HeaderKey<'_>, Vec<usize>> = HashMap::new();
+        // Most commits are nobody's target: a bit test spares hashing their text.
+        let (mut hashes, mut headers) = (Filter::new(), Filter::new());
         for (i, commit) in commits.iter().enumerate() {
-            if let Some(pending) = by_hash.get_mut(hash_key(&commit.hash))
+            let key = hash_key(&commit.hash);
+            if hashes.may_contain(key)
+                && let Some(pending) = by_hash.get_mut(key)
                 && let Some(at) = pending.iter().position(|(_, h)| commit.hash.starts_with(h))
             {
                 let (revert, _) = pending.remove(at);
@@ -159,28 +168,61 @@ pub fn effective(commits: &[Commit]) -> impl Iterator<Item = &Commit> {
                 cancelled[i] = true;
                 continue;
             }
-            let key = (Cow::Borrowed(commit.kind.as_str()), commit.scope.as_deref(), commit.description.as_str());
-            if let Some(revert) = by_header.get_mut(&key).and_then(Vec::pop) {
-                cancelled[revert] = true;
-                cancelled[i] = true;
-                continue;
+            if headers.may_contain(&commit.description) {
+                let key = (Cow::Borrowed(commit.kind.as_str()), commit.scope.as_deref(), commit.description.as_str());
+                if let Some(revert) = by_header.get_mut(&key).and_then(Vec::pop) {
+                    cancelled[revert] = true;
+                    cancelled[i] = true;
+                    continue;
+                }
             }
             if !commit.revert {
                 continue;
             }
             match commit.reverted_hash() {
-                Some(hash) => by_hash.entry(hash_key(hash)).or_default().push((i, hash)),
+                Some(hash) => {
+                    hashes.insert(hash_key(hash));
+                    by_hash.entry(hash_key(hash)).or_default().push((i, hash));
+                }
                 None => {
                     let target = match parse_header(&commit.description) {
                         Some(h) => (Cow::Owned(h.kind.to_ascii_lowercase()), h.scope, h.description),
                         None => (Cow::Borrowed(""), None, commit.description.as_str()),
                     };
+                    headers.insert(target.2);
                     by_header.entry(target).or_default().push(i);
                 }
             }
         }
     }
     commits.iter().zip(cancelled).filter(|(_, gone)| !gone).map(|(c, _)| c)
+}
+
+/// A 65,536-bit Bloom-style filter over a cheap signature of a text (length, first, middle
+/// and last byte): no false negatives, few false positives for a few hundred entries.
+struct Filter(Vec<u64>);
+
+impl Filter {
+    fn new() -> Filter {
+        Filter(vec![0; 1024])
+    }
+
+    fn signature(text: &str) -> usize {
+        let b = text.as_bytes();
+        let Some(&first) = b.first() else { return 0 };
+        let (mid, last) = (b[b.len() / 2] as usize, b[b.len() - 1] as usize);
+        (b.len().wrapping_mul(131) ^ (first as usize).wrapping_mul(31) ^ mid.wrapping_mul(7919) ^ (last << 5)) & 0xFFFF
+    }
+
+    fn insert(&mut self, text: &str) {
+        let sig = Filter::signature(text);
+        self.0[sig >> 6] |= 1 << (sig & 63);
+    }
+
+    fn may_contain(&self, text: &str) -> bool {
+        let sig = Filter::signature(text);
+        self.0[sig >> 6] & (1 << (sig & 63)) != 0
+    }
 }
 
 /// Type (lowercase), scope and description: what a `revert: HEADER` names.
@@ -203,35 +245,46 @@ struct Header<'a> {
 /// `type(scope)!: description`, tolerating spaces between the parts; `None` when the header
 /// is not conventional (no type word, no colon, or an empty description).
 fn parse_header(header: &str) -> Option<Header<'_>> {
+    // Plain byte loops: this runs once per commit, and `cargo xtask` is a debug build.
     let bytes = header.as_bytes();
-    let kind_len = bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_').count();
-    if kind_len == 0 || !bytes[0].is_ascii_alphabetic() {
+    let mut i = 0;
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-' || bytes[i] == b'_') {
+        i += 1;
+    }
+    if i == 0 || !bytes[0].is_ascii_alphabetic() {
         return None;
     }
-    let kind = &header[..kind_len];
-    let mut rest = header[kind_len..].trim_start();
+    let kind = &header[..i];
+    i = skip_spaces(bytes, i);
     let mut scope = None;
-    if let Some(after) = rest.strip_prefix('(') {
-        let close = after.find(')')?;
-        let inner = after[..close].trim();
+    if bytes.get(i) == Some(&b'(') {
+        let close = i + 1 + memchr::memchr(b')', &bytes[i + 1..])?;
+        let inner = header[i + 1..close].trim();
         if inner.contains('(') {
             return None;
         }
         scope = (!inner.is_empty()).then_some(inner);
-        rest = after[close + 1..].trim_start();
+        i = skip_spaces(bytes, close + 1);
     }
-    let bang = match rest.strip_prefix('!') {
-        Some(after) => {
-            rest = after.trim_start();
-            true
-        }
-        None => false,
-    };
-    let description = rest.strip_prefix(':')?.trim();
+    let bang = bytes.get(i) == Some(&b'!');
+    if bang {
+        i = skip_spaces(bytes, i + 1);
+    }
+    if bytes.get(i) != Some(&b':') {
+        return None;
+    }
+    let description = header[i + 1..].trim_ascii();
     if description.is_empty() {
         return None;
     }
     Some(Header { kind, scope, bang, description })
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        i += 1;
+    }
+    i
 }
 
 /// The quoted subject of git's `Revert "subject"` (or `Reapply "subject"`) header.
@@ -247,7 +300,8 @@ const BREAKING_KEYS: [&str; 3] = ["BREAKING CHANGE:", "BREAKING-CHANGE:", "BREAK
 fn breaking_footers(body: &str) -> (bool, Vec<String>) {
     let mut found = false;
     let mut notes = Vec::new();
-    if memchr::memmem::find(body.as_bytes(), b"BREAKING").is_none() {
+    static BREAKING: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("BREAKING"));
+    if BREAKING.find(body.as_bytes()).is_none() {
         return (found, notes);
     }
     let mut lines = body.lines().map(str::trim_end).peekable();

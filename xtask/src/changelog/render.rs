@@ -7,8 +7,6 @@
 //! non-conventional ones), labelled with its type so nothing is hidden. Within a section the
 //! entries keep git's order: newest first.
 
-use std::fmt::Write as _;
-
 use super::conventional::{Commit, effective};
 
 /// The text of a release that has no entries.
@@ -121,29 +119,33 @@ pub fn render_unreleased(commits: &[Commit]) -> String {
 /// One list item: `- **scope:** description (abc1234)`; under Other the type leads the label
 /// (`- **chore(deps):** ...`); a breaking change's footer notes follow as indented lines.
 fn entry(out: &mut String, group: Group, commit: &Commit) {
-    out.push_str("- ");
+    // push_str, not write!: this runs once per commit and `cargo xtask` is a debug build.
     let kind = if group == Group::Other { commit.kind.as_str() } else { "" };
-    match (kind, commit.scope.as_deref()) {
-        ("", None) => {}
-        ("", Some(scope)) => {
-            let _ = write!(out, "**{scope}:** ");
+    out.push_str("- ");
+    match (kind.is_empty(), commit.scope.as_deref()) {
+        (true, None) => {}
+        (true, Some(scope)) => {
+            out.push_str("**");
+            out.push_str(scope);
+            out.push_str(":** ");
         }
-        (kind, None) => {
-            let _ = write!(out, "**{kind}:** ");
-        }
-        (kind, Some(scope)) => {
-            let _ = write!(out, "**{kind}({scope}):** ");
+        (false, scope) => {
+            out.push_str("**");
+            out.push_str(kind);
+            if let Some(scope) = scope {
+                out.push('(');
+                out.push_str(scope);
+                out.push(')');
+            }
+            out.push_str(":** ");
         }
     }
-    if commit.description.is_empty() {
-        out.push_str("(empty message)");
-    } else {
-        out.push_str(&commit.description);
-    }
+    out.push_str(if commit.description.is_empty() { "(empty message)" } else { &commit.description });
     out.push_str(" (");
     out.push_str(&commit.short);
     if let Some(reverted) = commit.reverted_hash() {
-        let _ = write!(out, ", reverts {}", &reverted[..reverted.len().min(commit.short.len().max(7))]);
+        out.push_str(", reverts ");
+        out.push_str(&reverted[..reverted.len().min(commit.short.len().max(7))]);
     }
     out.push_str(")\n");
     if group == Group::Breaking {

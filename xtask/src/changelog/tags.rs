@@ -26,6 +26,34 @@ pub fn reachable_release_tags(repo: &Repo, prefix: &str, rev: &str) -> Result<Ve
     Ok(from_refs(&repo.tag_refs(Some(rev))?, prefix))
 }
 
+/// The release a range of notes starts after: the newest release tag by precedence whose
+/// commit `rev` reaches, other than `rev` itself when `exclude_rev`. With `below`, only
+/// versions lower than it, and only final releases when `below` is final (the notes of a GA
+/// cover its release candidates too). Checks the candidates newest first, one
+/// `git merge-base --is-ancestor` each, so the usual case costs one short walk.
+pub fn previous_release(
+    repo: &Repo,
+    tags: &[ReleaseTag],
+    rev: &str,
+    exclude_rev: bool,
+    below: Option<&Version>,
+) -> Result<Option<ReleaseTag>> {
+    for tag in tags.iter().rev() {
+        if exclude_rev && tag.commit == rev {
+            continue;
+        }
+        if let Some(v) = below
+            && !(tag.version.cmp_precedence(v).is_lt() && (!v.pre.is_empty() || tag.version.pre.is_empty()))
+        {
+            continue;
+        }
+        if tag.commit == rev || repo.is_ancestor(&tag.commit, rev)? {
+            return Ok(Some(tag.clone()));
+        }
+    }
+    Ok(None)
+}
+
 /// The release tags among `refs`, ascending by precedence (ties by name, so the order is total).
 pub fn from_refs(refs: &[TagRef], prefix: &str) -> Vec<ReleaseTag> {
     let mut tags: Vec<ReleaseTag> = refs
