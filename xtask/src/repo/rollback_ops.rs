@@ -41,11 +41,6 @@ impl Repo {
         Ok(out.stdout)
     }
 
-    /// Whether `ancestor` is `commit` or one of its ancestors.
-    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool> {
-        Ok(self.git_output(["merge-base", "--is-ancestor", ancestor, commit])?.success)
-    }
-
     /// How many commits `to` has that `from` has not.
     pub fn count_commits(&self, from: &str, to: &str) -> Result<usize> {
         let out = self.git(["rev-list", "--count", &format!("{from}..{to}")])?;
