@@ -7,6 +7,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod gates;
+pub mod interrupt;
 pub mod output;
 pub mod plan;
 pub mod project;

@@ -8,17 +8,18 @@
 //! `abort` restores the state before it began. Every step checks whether it is already done,
 //! so both are safe to repeat.
 
+mod fault;
 pub(crate) mod files;
 pub mod journal;
 pub mod lock;
 mod restore;
-mod signals;
 
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::error::Midway;
+use crate::interrupt;
 use crate::output::Ui;
 use crate::plan::{Plan, Step, push_command};
 use crate::repo::Repo;
@@ -64,7 +65,7 @@ pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome
     }
     let mut journal = Journal::new(plan.clone(), modes);
     journal.save(&git_dir)?;
-    signals::catch_interrupts();
+    interrupt::watch();
     run_steps(repo, &git_dir, &mut journal, ui)
 }
 
@@ -77,7 +78,7 @@ pub fn resume(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Plan, Outcome)> {
     };
     restore::check_resumable(repo, &journal)?;
     ui.info(format!("resuming {}", journal.describe()));
-    signals::catch_interrupts();
+    interrupt::watch();
     journal.done = 0;
     let outcome = run_steps(repo, &git_dir, &mut journal, ui)?;
     Ok((journal.plan, outcome))
@@ -91,7 +92,7 @@ pub fn abort(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<Journal> {
         bail!("nothing to abort: no release or rollback was interrupted in this repository");
     };
     ui.info(format!("aborting {}", journal.describe()));
-    signals::catch_interrupts();
+    interrupt::watch();
     restore::restore(repo, &journal, ui)?;
     Journal::remove(&git_dir)?;
     Ok(journal)
@@ -109,7 +110,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
             outcome.pushed = Some(remote.clone());
             continue;
         }
-        let result = if signals::interrupted() {
+        let result = if interrupt::happened() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
             run_step(repo, journal, index, ui, &mut outcome).and_then(|()| {
@@ -123,7 +124,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
         let kind = kind(step);
         let n = counts.entry(kind).or_default();
         *n += 1;
-        signals::fault_point(&format!("after-{kind}:{n}"));
+        fault::fault_point(&format!("after-{kind}:{n}"));
     }
     Journal::remove(git_dir)?;
     Ok(outcome)
@@ -230,7 +231,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
         Ok(out) => out.stderr.trim().to_string(),
         Err(e) => format!("{e:#}"),
     };
-    let why = if signals::interrupted_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
+    let why = if interrupt::happened_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
     Err(anyhow::Error::new(Midway(format!(
         "the push to {remote} failed: {why}\n{local}; nothing was pushed (the push is atomic); {how}"
     ))))
@@ -239,7 +240,7 @@ fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, u
 /// Restore after a failed step and say so; if restoring fails too, keep the journal and say
 /// how to finish by hand.
 fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyhow::Error, ui: &Ui) -> anyhow::Error {
-    let cause = if signals::interrupted_settled() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
+    let cause = if interrupt::happened_settled() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
     let what = format!(
         "{} {} failed at step {} of {} ({})",
         journal.plan.command,

@@ -48,7 +48,7 @@ pub fn run_commands(spec: &BundleSpec, cx: &BuildContext<'_>) -> Result<()> {
             .stdin(std::process::Stdio::null())
             .output();
         cx.ui.progress_done();
-        super::interrupt::check()?;
+        crate::interrupt::check()?;
         let output = match output {
             Ok(output) => output,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {

@@ -8,7 +8,6 @@
 pub mod build;
 pub mod checksums;
 pub mod entry;
-pub mod interrupt;
 pub mod normalize;
 pub mod pipeline;
 pub mod plan;
@@ -28,6 +27,7 @@ use self::plan::Artifact;
 use self::stage::{Scratch, Staging};
 use crate::cli::BundleArgs;
 use crate::error::{Midway, Verdict};
+use crate::interrupt;
 use crate::output::Ui;
 use crate::project::Project;
 use crate::repo::Repo;

@@ -75,7 +75,7 @@ impl std::error::Error for Stopped {}
 
 impl<M: Send> Feed<M> {
     fn token(&mut self) -> Result<u64> {
-        super::interrupt::check()?;
+        crate::interrupt::check()?;
         self.tokens.recv().map_err(|_| anyhow!(Stopped))?;
         self.seq += 1;
         Ok(self.seq - 1)

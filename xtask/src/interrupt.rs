@@ -1,0 +1,45 @@
+//! Ctrl-C during a release, rollback or bundle: a flag the command checks between steps.
+//!
+//! Ctrl-C does not kill the process: the handler sets a flag, and the command stops at its next
+//! step (the child running at the time, in the same process group, gets the signal too and
+//! fails), then cleans up or restores like after any other failure.
+
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Catch Ctrl-C from now on. `ctrlc` takes one handler per process, so it is installed once.
+pub fn watch() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // If a handler cannot be installed, Ctrl-C ends the process as usual; the release
+        // journal (or the bundle's staging folder) makes the next run clean up after it.
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    });
+}
+
+/// Whether Ctrl-C was pressed.
+pub fn happened() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// [`happened`], after giving the handler (on its own thread) a moment to record a signal that
+/// has just ended the step's child. For failure paths only.
+pub fn happened_settled() -> bool {
+    for _ in 0..10 {
+        if happened() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    happened()
+}
+
+/// An error when Ctrl-C was pressed.
+pub fn check() -> anyhow::Result<()> {
+    if happened() {
+        anyhow::bail!("interrupted");
+    }
+    Ok(())
+}
