@@ -202,25 +202,31 @@ pub fn annotations(results: &[GateResult]) -> String {
     let mut out = String::new();
     for r in results {
         for f in &r.findings {
-            let mut props = Vec::new();
-            if !f.path.is_empty() {
-                props.push(format!("file={}", escape_property(&f.path)));
-            }
-            if f.line > 0 {
-                props.push(format!("line={}", f.line));
-                if f.column > 0 {
-                    props.push(format!("col={}", f.column));
-                }
-            }
-            props.push(format!("title={}", escape_property(&r.name)));
-            let _ = writeln!(out, "::error {}::{}", props.join(","), escape_data(&f.message));
+            let _ = writeln!(out, "{}", annotation(&r.name, f));
         }
         if r.status == Status::Error {
             let note = r.note.as_deref().unwrap_or("the gate could not run");
-            let _ = writeln!(out, "::error title={}::{}", escape_property(&r.name), escape_data(note));
+            let _ = writeln!(out, "{}", annotation(&r.name, &Finding::new("", 0, 0, note)));
         }
     }
     out
+}
+
+/// One GitHub Actions `::error` workflow command for `finding`, titled `title`: `file`, `line`
+/// and `col` only when known (values escaped as the runner expects).
+pub fn annotation(title: &str, finding: &Finding) -> String {
+    let mut props = Vec::new();
+    if !finding.path.is_empty() {
+        props.push(format!("file={}", escape_property(&finding.path)));
+    }
+    if finding.line > 0 {
+        props.push(format!("line={}", finding.line));
+        if finding.column > 0 {
+            props.push(format!("col={}", finding.column));
+        }
+    }
+    props.push(format!("title={}", escape_property(title)));
+    format!("::error {}::{}", props.join(","), escape_data(&finding.message))
 }
 
 /// A workflow command's message: `%`, CR and LF escaped.

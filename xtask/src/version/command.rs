@@ -11,6 +11,7 @@ use crate::config::Form;
 use crate::error::Verdict;
 use crate::output::{Style, Ui};
 use crate::project::{Origin, Project, SourceKind};
+use crate::report::{self, Finding};
 
 pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
     let survey = sources::survey(project);
@@ -51,7 +52,7 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
         if ui.github {
             for r in &agreement.differing {
                 let text = format!("version {} differs from {}", r.raw, agreement.describe_reference());
-                let command = annotation(&r.file, r.line, r.column, &text);
+                let command = report::annotation("versions", &Finding::new(&r.file, r.line, r.column, text));
                 if ui.json { ui.err_line(&command) } else { ui.out(format!("{command}\n")) }
             }
         }
@@ -60,13 +61,6 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
         ui.warn(msg);
         Ok(Verdict::Passed)
     }
-}
-
-/// A GitHub Actions `::error` workflow command (values escaped as the runner expects).
-fn annotation(file: &str, line: usize, column: usize, message: &str) -> String {
-    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
-    format!("::error file={},line={line},col={column},title=versions::{}", property(file), data(message))
 }
 
 fn kind_name(kind: SourceKind) -> &'static str {
