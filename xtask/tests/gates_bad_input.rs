@@ -6,22 +6,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use support::TestRepo;
-
-fn findings(doc: &serde_json::Value) -> BTreeSet<(String, String, u64, u64)> {
-    let mut set = BTreeSet::new();
-    for gate in doc["gates"].as_array().expect("gates") {
-        for f in gate["findings"].as_array().expect("findings") {
-            set.insert((
-                gate["name"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            ));
-        }
-    }
-    set
-}
+use support::{TestRepo, findings};
 
 fn set(items: &[(&str, &str, u64, u64)]) -> BTreeSet<(String, String, u64, u64)> {
     items.iter().map(|(g, p, l, c)| (g.to_string(), p.to_string(), *l, *c)).collect()

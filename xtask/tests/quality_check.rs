@@ -6,23 +6,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use support::TestRepo;
-
-/// (gate, path, line, column) of every finding in a `--json` document.
-fn findings(doc: &serde_json::Value) -> BTreeSet<(String, String, u64, u64)> {
-    let mut set = BTreeSet::new();
-    for gate in doc["gates"].as_array().expect("gates") {
-        for f in gate["findings"].as_array().expect("findings") {
-            set.insert((
-                gate["name"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            ));
-        }
-    }
-    set
-}
+use support::{TestRepo, findings};
 
 fn status<'a>(doc: &'a serde_json::Value, gate: &str) -> &'a str {
     let gates = doc["gates"].as_array().unwrap();

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 
+pub use crate::support::origin::Project;
 use crate::support::{Run, TestRepo};
 
 /// The logo at 2.5.0 (not UTF-8, with a NUL) and after the bad release.
@@ -15,19 +16,6 @@ pub const LOGO_BAD: &[u8] = &[0x89, b'P', b'N', b'G', 0x00, 0xfe, 0x07];
 /// The version files the fixture's sources and lockfile live in.
 pub const SOURCES: [&str; 3] = ["backend/pyproject.toml", "backend/lotgenius/__init__.py", "frontend/package.json"];
 pub const LOCKFILE: &str = "frontend/package-lock.json";
-
-/// A repository and its bare `origin`.
-pub struct Project {
-    pub repo: TestRepo,
-    pub remote: tempfile::TempDir,
-}
-
-impl std::ops::Deref for Project {
-    type Target = TestRepo;
-    fn deref(&self) -> &TestRepo {
-        &self.repo
-    }
-}
 
 /// The project before its first release: the fixture plus the files the bad release will
 /// touch, with `extra_config` appended to `xtask.toml`, pushed to `origin`.
@@ -41,11 +29,7 @@ pub fn unreleased(extra_config: &str) -> Project {
     repo.write("docs/checkout.md", "# Checkout\n\nHow the checkout works.\n");
     std::os::unix::fs::symlink("GETTING_STARTED.md", repo.path("docs/latest.md")).unwrap();
     repo.commit_all("feat: assets, scripts and the checkout page");
-    let remote = tempfile::tempdir().unwrap();
-    repo.git(&["init", "-q", "--bare", "-b", "main", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main"]);
-    Project { repo, remote }
+    Project::with_origin(repo, &["main"])
 }
 
 /// Released and pushed as 2.5.0.
@@ -94,16 +78,6 @@ impl Project {
         self.xtask(&all)
     }
 
-    /// The remote's refs as `name hash` lines.
-    pub fn remote_refs(&self) -> String {
-        self.git(&[
-            "--git-dir",
-            self.remote.path().to_str().unwrap(),
-            "for-each-ref",
-            "--format=%(refname) %(objectname)",
-        ])
-    }
-
     /// `git show REV:PATH` as bytes.
     pub fn show(&self, rev: &str, path: &str) -> Vec<u8> {
         self.git_output(&["show", &format!("{rev}:{path}")]).stdout
@@ -134,30 +108,6 @@ impl Project {
         paths.sort();
         paths.dedup();
         paths
-    }
-
-    /// HEAD's subject line.
-    pub fn subject(&self) -> String {
-        self.git(&["log", "-1", "--format=%s"])
-    }
-
-    /// The tags, sorted by name.
-    pub fn tags(&self) -> Vec<String> {
-        self.git(&["tag", "--list"]).lines().map(str::to_string).collect()
-    }
-
-    /// The journal of an interrupted run, if there is one.
-    pub fn journal(&self) -> Option<serde_json::Value> {
-        let text = std::fs::read_to_string(self.path(".git/xtask/release.json")).ok()?;
-        Some(serde_json::from_str(&text).unwrap())
-    }
-
-    /// Install an executable hook script in `.git/hooks`.
-    pub fn hook(&self, name: &str, script: &str) {
-        let path = self.path(".git/hooks").join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 
     /// What a path of the work tree is: `file`, `exec` or `link -> TARGET`; `-` when missing.

@@ -2,7 +2,9 @@
 //! failure messages that show the command, the directory and what it printed.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+pub mod origin;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -279,4 +281,20 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// (gate, path, line, column) of every finding in a `quality-check --json` document.
+pub fn findings(doc: &serde_json::Value) -> BTreeSet<(String, String, u64, u64)> {
+    let mut set = BTreeSet::new();
+    for gate in doc["gates"].as_array().expect("gates") {
+        for f in gate["findings"].as_array().expect("findings") {
+            set.insert((
+                gate["name"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            ));
+        }
+    }
+    set
 }
