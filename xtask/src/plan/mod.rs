@@ -11,7 +11,7 @@ mod render;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use render::render;
+pub use render::{render, show_dry_run};
 
 /// Everything one `release` (or `rollback`) will do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -110,6 +110,16 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
     out
 }
 
+/// `--dry-run` of a release or rollback: the plan, as text or JSON; nothing else happens.
+pub fn show_dry_run(plan: &Plan, ui: &Ui) {
+    if ui.json {
+        ui.json_doc(&serde_json::json!({ "ok": true, "dry_run": true, "plan": plan }));
+    } else {
+        ui.out(render(plan, ui));
+    }
+    ui.info(ui.paint(Style::Bold, "dry run: nothing was changed"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

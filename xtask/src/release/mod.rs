@@ -15,7 +15,7 @@ use crate::apply::{self, Lock, Outcome};
 use crate::changelog::{self, ReleaseTag};
 use crate::cli::ReleaseArgs;
 use crate::error::{CheckFailed, Verdict};
-use crate::output::{Style, Ui};
+use crate::output::Ui;
 use crate::plan::{self, Plan};
 use crate::project::Project;
 use crate::report;
@@ -72,7 +72,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     let Some(Ok(new)) = next else { bail!("the new version is unknown although every precondition holds") };
     let plan = make_plan(project, &facts, &new, args)?;
     let Some(lock) = lock else {
-        show(&plan, ui);
+        plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
     if args.no_verify {
@@ -208,16 +208,6 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
         sign: args.sign,
         push: args.push.then_some(project.release.remote.as_str()),
     })
-}
-
-/// `--dry-run`: the plan, as text or JSON; nothing else happens.
-fn show(plan: &Plan, ui: &Ui) {
-    if ui.json {
-        ui.json_doc(&serde_json::json!({ "ok": true, "dry_run": true, "plan": plan }));
-    } else {
-        ui.out(plan::render(plan, ui));
-    }
-    ui.info(ui.paint(Style::Bold, "dry run: nothing was changed"));
 }
 
 /// All the gates, before the first write, quiet unless one fails: a failing gate stops the

@@ -87,7 +87,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         push: args.push.then_some(project.release.remote.as_str()),
     });
     let Some(lock) = lock else {
-        super::show(&plan, ui);
+        crate::plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
     if args.no_verify {

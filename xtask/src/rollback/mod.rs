@@ -17,8 +17,8 @@ use anyhow::Result;
 use crate::apply::{Lock, Outcome};
 use crate::cli::RollbackArgs;
 use crate::error::Verdict;
-use crate::output::{Style, Ui};
-use crate::plan::{self, Plan, Step};
+use crate::output::Ui;
+use crate::plan::{Plan, Step};
 use crate::project::Project;
 use crate::repo::Repo;
 
@@ -37,16 +37,6 @@ fn lock(repo: &Repo, dry_run: bool) -> Result<Option<Lock>> {
         return Ok(None);
     }
     Lock::acquire(&git_dir).map(Some)
-}
-
-/// `--dry-run`: the plan, as text or JSON; nothing else happens.
-fn show(plan: &Plan, ui: &Ui) {
-    if ui.json {
-        ui.json_doc(&serde_json::json!({ "ok": true, "dry_run": true, "plan": plan }));
-    } else {
-        ui.out(plan::render(plan, ui));
-    }
-    ui.info(ui.paint(Style::Bold, "dry run: nothing was changed"));
 }
 
 /// The tag an undo plan deletes.

@@ -22,7 +22,7 @@ pub fn run(project: &Project, dry_run: bool, ui: &Ui) -> Result<Verdict> {
     apply::refuse_if_interrupted(repo)?;
     let plan = gather_and_plan(project)?;
     let Some(lock) = lock else {
-        super::show(&plan, ui);
+        crate::plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
     ui.info(format!(

@@ -52,19 +52,10 @@ pub fn lock_spans(
     names: &BTreeSet<String>,
     old: &BTreeSet<String>,
 ) -> Result<Vec<Range<usize>>, SourceError> {
-    let doc = toml::parse(path, text)?;
-    let Some(packages) = doc.get("package").and_then(|p| p.as_array_of_tables()) else {
-        return Ok(Vec::new());
-    };
-    let mut spans = Vec::new();
-    for package in packages.iter() {
+    toml::lock_version_spans(path, text, old, |package| {
         let name = package.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-        let version = package.get("version").filter(|v| v.as_str().is_some_and(|v| old.contains(v)));
-        if let Some(version) = version.filter(|_| names.contains(name) && !package.contains_key("source")) {
-            spans.push(toml::string(path, text, version, "[[package]] version")?.span);
-        }
-    }
-    Ok(spans)
+        names.contains(name) && !package.contains_key("source")
+    })
 }
 
 /// The spans of the version numbers in requirements of path dependencies on `names` that

@@ -1,7 +1,10 @@
 //! TOML values located by the parser's own spans: the byte range of a version string, so an
 //! edit replaces exactly those bytes (comments, spacing and line endings stay as written).
 
-use toml_edit::{Document, Item};
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use toml_edit::{Document, Item, Table};
 
 use super::text::{Located, SourceError};
 
@@ -46,6 +49,28 @@ pub fn get<'d>(doc: &'d Document<&str>, keys: &[&str]) -> Option<&'d Item> {
         item = item.as_table_like()?.get(key)?;
     }
     Some(item)
+}
+
+/// The spans of the `version` of every `[[package]]` of a lock file (`Cargo.lock`, `uv.lock`)
+/// that is at one of the `old` versions and for which `wanted` holds.
+pub fn lock_version_spans(
+    path: &str,
+    text: &str,
+    old: &BTreeSet<String>,
+    wanted: impl Fn(&Table) -> bool,
+) -> Result<Vec<Range<usize>>, SourceError> {
+    let doc = parse(path, text)?;
+    let Some(packages) = doc.get("package").and_then(|p| p.as_array_of_tables()) else {
+        return Ok(Vec::new());
+    };
+    let mut spans = Vec::new();
+    for package in packages.iter() {
+        let version = package.get("version").filter(|v| v.as_str().is_some_and(|v| old.contains(v)));
+        if let Some(version) = version.filter(|_| wanted(package)) {
+            spans.push(string(path, text, version, "[[package]] version")?.span);
+        }
+    }
+    Ok(spans)
 }
 
 #[cfg(test)]

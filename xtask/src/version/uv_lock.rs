@@ -33,23 +33,14 @@ pub fn lock_spans(
     name: &str,
     old: &BTreeSet<String>,
 ) -> Result<Vec<Range<usize>>, SourceError> {
-    let doc = toml::parse(path, text)?;
-    let Some(packages) = doc.get("package").and_then(|p| p.as_array_of_tables()) else {
-        return Ok(Vec::new());
-    };
-    let mut spans = Vec::new();
-    for package in packages.iter() {
+    toml::lock_version_spans(path, text, old, |package| {
         let same_name = package.get("name").and_then(|n| n.as_str()).is_some_and(|n| normalize_name(n) == name);
         let local = package
             .get("source")
             .and_then(|s| s.as_table_like())
             .is_some_and(|s| ["editable", "virtual", "directory"].iter().any(|k| s.contains_key(k)));
-        let version = package.get("version").filter(|v| v.as_str().is_some_and(|v| old.contains(v)));
-        if let Some(version) = version.filter(|_| same_name && local) {
-            spans.push(toml::string(path, text, version, "[[package]] version")?.span);
-        }
-    }
-    Ok(spans)
+        same_name && local
+    })
 }
 
 #[cfg(test)]
