@@ -49,6 +49,18 @@ impl Lock {
         Ok(Lock { _file: file })
     }
 
+    /// The lock for a release or rollback: taken, or for a dry run (`None`) only checked, since
+    /// a dry run creates no lock file; either way a held lock fails the run (exit 2).
+    pub fn for_run(git_dir: &Path, dry_run: bool) -> Result<Option<Lock>> {
+        if !dry_run {
+            return Lock::acquire(git_dir).map(Some);
+        }
+        if let Some(busy) = Lock::probe(git_dir)? {
+            bail!("{busy}");
+        }
+        Ok(None)
+    }
+
     /// Without taking it (and without creating anything): the message saying who holds the
     /// lock, if someone does. Used by dry runs, which must change nothing.
     pub fn probe(git_dir: &Path) -> Result<Option<String>> {

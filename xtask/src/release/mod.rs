@@ -50,14 +50,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         return Ok(Verdict::Passed);
     }
     // One release at a time; a dry run only looks (it creates no lock file).
-    let lock = if args.dry_run {
-        if let Some(busy) = Lock::probe(&git_dir)? {
-            bail!("{busy}");
-        }
-        None
-    } else {
-        Some(Lock::acquire(&git_dir)?)
-    };
+    let lock = Lock::for_run(&git_dir, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let target = Target::parse(args.target.as_deref().unwrap_or_default());
     let facts = Facts::gather(project, ui)?;

@@ -26,7 +26,7 @@ use crate::repo::rollback_ops::Scratch;
 
 pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
-    let lock = super::lock(repo, args.dry_run)?;
+    let lock = apply::Lock::for_run(&repo.git_dir()?, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let facts = Facts::gather(project, ui)?;
     let changelog_path = &project.release.changelog;

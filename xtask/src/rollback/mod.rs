@@ -14,29 +14,16 @@ mod undo;
 
 use anyhow::Result;
 
-use crate::apply::{Lock, Outcome};
+use crate::apply::Outcome;
 use crate::cli::RollbackArgs;
 use crate::error::Verdict;
 use crate::output::Ui;
 use crate::plan::{Plan, Step};
 use crate::project::Project;
-use crate::repo::Repo;
 
 pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     project.repo.require_git("rollback")?;
     if args.undo { undo::run(project, args.dry_run, ui) } else { forward::run(project, args, ui) }
-}
-
-/// One release or rollback at a time; a dry run only looks (it creates no lock file).
-fn lock(repo: &Repo, dry_run: bool) -> Result<Option<Lock>> {
-    let git_dir = repo.git_dir()?;
-    if dry_run {
-        if let Some(busy) = Lock::probe(&git_dir)? {
-            anyhow::bail!("{busy}");
-        }
-        return Ok(None);
-    }
-    Lock::acquire(&git_dir).map(Some)
 }
 
 /// The tag an undo plan deletes.

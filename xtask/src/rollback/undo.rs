@@ -18,7 +18,7 @@ use crate::repo::rollback_ops::TreeChange;
 
 pub fn run(project: &Project, dry_run: bool, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
-    let lock = super::lock(repo, dry_run)?;
+    let lock = apply::Lock::for_run(&repo.git_dir()?, dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let plan = gather_and_plan(project)?;
     let Some(lock) = lock else {
