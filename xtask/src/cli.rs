@@ -123,10 +123,10 @@ pub struct ReleaseArgs {
     #[arg(long)]
     pub allow_branch: bool,
     /// Finish a release that was interrupted (the journal under .git/ holds the plan).
-    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch"])]
     pub resume: bool,
     /// Restore the repository as it was before an interrupted release began.
-    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch"])]
     pub abort: bool,
 }
 

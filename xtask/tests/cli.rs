@@ -45,3 +45,17 @@ fn json_errors_are_json() {
     assert_eq!(doc["ok"], false);
     assert_eq!(doc["exit_code"], 2);
 }
+
+#[test]
+fn resume_and_abort_take_no_release_flags() {
+    // The journal holds the whole plan (push and signing included): a flag beside --resume
+    // or --abort would be silently ignored, so it is refused instead.
+    let repo = TestRepo::new();
+    for args in
+        [["release", "--resume", "--push"], ["release", "--abort", "--sign"], ["release", "--resume", "--no-verify"]]
+    {
+        let run = repo.xtask(&args);
+        run.code(2);
+        assert!(run.stderr.contains("cannot be used with"), "{run}");
+    }
+}
