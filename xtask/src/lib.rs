@@ -1,5 +1,6 @@
 //! The xtask library: every command of `cargo xtask`, callable from tests and from `main`.
 pub mod apply;
+pub mod atomic;
 pub mod bundle;
 pub mod changelog;
 pub mod cli;

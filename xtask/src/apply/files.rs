@@ -1,7 +1,6 @@
 //! File writes of the executor: a temp file beside the target, fsync, rename, fsync of the
 //! folder; a reader sees the old bytes or the new ones, never a mix.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -44,23 +43,10 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("{}: cannot remove", path.display())),
         }
-        return sync_dir(dir);
+        return crate::atomic::sync_dir(dir).with_context(|| format!("{}: cannot sync the folder", dir.display()));
     };
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    let name = path.file_name().context("a file to write has no name")?.to_string_lossy();
-    let tmp = dir.join(format!(".{name}.xtask-tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        set_mode(&file, mode)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("{}: cannot write", path.display()));
-    }
-    sync_dir(dir)
+    crate::atomic::write(path, bytes, Some(mode)).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Whether `path` holds `bytes` (`None`: nothing is there). `link` says how: `None` reads
@@ -90,18 +76,8 @@ pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<(
     let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
     let dir = path.parent().context("a link to write has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    let name = path.file_name().context("a link to write has no name")?.to_string_lossy();
-    let tmp = dir.join(format!(".{name}.xtask-tmp"));
-    let _ = std::fs::remove_file(&tmp);
-    let write = || -> std::io::Result<()> {
-        make_link(target, &tmp)?;
-        std::fs::rename(&tmp, path)
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("{}: cannot write the link", path.display()));
-    }
-    sync_dir(dir)
+    crate::atomic::replace_with(path, |tmp| make_link(target, tmp))
+        .with_context(|| format!("{}: cannot write the link", path.display()))
 }
 
 /// A link's target as git stores it.
@@ -149,30 +125,6 @@ fn mode_bits(meta: &std::fs::Metadata) -> u32 {
 #[cfg(not(unix))]
 fn mode_bits(meta: &std::fs::Metadata) -> u32 {
     if meta.permissions().readonly() { 0o444 } else { 0o644 }
-}
-
-#[cfg(unix)]
-fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Make a rename durable (a no-op where folders cannot be opened as files).
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("{}: cannot sync the folder", dir.display()))
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> Result<()> {
-    Ok(())
 }
 
 #[cfg(test)]

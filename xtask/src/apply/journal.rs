@@ -8,7 +8,6 @@
 //! (checked against the disk before the journal is written); their permissions are kept here.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -96,13 +95,13 @@ impl Journal {
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
         let progress = Progress { done: self.done, commit: self.commit.clone() };
         let progress = serde_json::to_vec(&progress).context("cannot encode the release journal")?;
-        write_durably(&dir, &Journal::progress_path(git_dir), &progress)?;
+        write_durably(&Journal::progress_path(git_dir), &progress)?;
         let path = Journal::path(git_dir);
         if path.exists() {
             return Ok(());
         }
         let json = serde_json::to_vec_pretty(self).context("cannot encode the release journal")?;
-        write_durably(&dir, &path, &json)
+        write_durably(&path, &json)
     }
 
     /// Remove the journal (the run is over).
@@ -118,7 +117,7 @@ impl Journal {
                 }
             }
         }
-        let _ = sync_dir(&state_dir(git_dir));
+        let _ = crate::atomic::sync_dir(&state_dir(git_dir));
         Ok(())
     }
 
@@ -143,22 +142,9 @@ struct Progress {
 }
 
 /// Temp file, fsync, rename, fsync of the folder.
-fn write_durably(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!("{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        sync_dir(dir)
-    };
-    write().with_context(|| format!("{}: cannot write the release journal", path.display()))
-}
-
-/// Make a rename durable (folders cannot be opened for syncing everywhere).
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    if cfg!(unix) { std::fs::File::open(dir)?.sync_all() } else { Ok(()) }
+fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::atomic::write(path, bytes, None)
+        .with_context(|| format!("{}: cannot write the release journal", path.display()))
 }
 
 #[cfg(test)]

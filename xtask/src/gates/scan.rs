@@ -7,7 +7,7 @@
 //! checked under its own path when it is part of the project, and nothing outside the tree is
 //! read. Each thread reuses one buffer, so memory is bounded by the largest file per thread.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -104,7 +104,7 @@ fn visit(root: &Path, file: &Wanted, checks: &[&dyn FileCheck], fix: bool, buf: 
     if fix {
         for i in wanted() {
             let Some((bytes, fixed)) = checks[i].fix(file.path, buf) else { continue };
-            match write_atomic(&full, &bytes) {
+            match crate::atomic::rewrite(&full, &bytes) {
                 Ok(()) => {
                     *buf = bytes;
                     out.fixed[i].push(fixed);
@@ -161,26 +161,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Replace `path` by `bytes` through a temporary file in the same folder and a rename, keeping
-/// the permissions: a reader sees the old file or the new one, never half of it.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.xtask-{}.tmp", std::process::id()));
-    let perms = std::fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::set_permissions(&tmp, perms)?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,18 +195,5 @@ mod tests {
                 assert_eq!(got.len(), 5, "{got:?}");
             }
         }
-    }
-
-    #[test]
-    fn atomic_write_keeps_permissions() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.md");
-        std::fs::write(&p, "old").unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&p, b"new").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"new");
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
