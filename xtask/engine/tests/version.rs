@@ -332,10 +332,10 @@ fn the_versions_gate_reports_drift_and_broken_sources_at_their_place() {
     let text = repo.read("backend/lotgenius/__init__.py").replace("\"0.1.0\"", "\"0.1.1\"");
     repo.write("backend/lotgenius/__init__.py", text);
     let load = || {
-        let repo = xtask::repo::Repo::open(Some(repo.root())).unwrap();
-        xtask::project::Project::load(repo, None).unwrap()
+        let repo = polyrelease::repo::Repo::open(Some(repo.root())).unwrap();
+        polyrelease::project::Project::load(repo, None).unwrap()
     };
-    let findings = xtask::version::gate_findings(&load()).unwrap();
+    let findings = polyrelease::version::gate_findings(&load()).unwrap();
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = &findings[0];
     assert_eq!((f.path.as_str(), f.line, f.column), ("backend/lotgenius/__init__.py", 3, 16));
@@ -343,7 +343,7 @@ fn the_versions_gate_reports_drift_and_broken_sources_at_their_place() {
     assert!(f.message.ends_with("set it to 0.1.0"), "{}", f.message);
 
     repo.write("frontend/package.json", "{\n  \"version\": \"0.1.0\"\n  \"name\": \"x\"\n}\n");
-    let mut findings = xtask::version::gate_findings(&load()).unwrap();
+    let mut findings = polyrelease::version::gate_findings(&load()).unwrap();
     findings.sort();
     let places: Vec<(&str, usize)> = findings.iter().map(|f| (f.path.as_str(), f.line)).collect();
     assert_eq!(places, [("backend/lotgenius/__init__.py", 3), ("frontend/package.json", 3)]);

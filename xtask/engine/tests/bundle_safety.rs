@@ -122,10 +122,10 @@ fn an_unreadable_file_is_named_and_nothing_is_written() {
     let euid = tool(repo.root(), "id", &["-u"]);
     let mut cmd = if euid.trim() == "0" {
         let mut c = Command::new("setpriv");
-        c.args(["--bounding-set", "-dac_override,-dac_read_search", "--"]).arg(env!("CARGO_BIN_EXE_xtask"));
+        c.args(["--bounding-set", "-dac_override,-dac_read_search", "--"]).arg(env!("CARGO_BIN_EXE_polyrelease"));
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
+        Command::new(env!("CARGO_BIN_EXE_polyrelease"))
     };
     cmd.arg("--root").arg(repo.root()).args(["bundle", "--only", "frontend-build.zip"]).current_dir(repo.root());
     repo.env(&mut cmd);
@@ -193,7 +193,7 @@ fn ctrl_c_during_a_build_keeps_the_previous_set_and_exits_3() {
         &repo,
         "[[bundle]]\nname = \"docs-bundle.zip\"\ninclude = [\"docs/**\"]\n\n[[bundle]]\nname = \"slow.zip\"\nbuild = [[\"node\", \"-e\", \"require('fs').writeFileSync('started', ''); setTimeout(() => {}, 30000)\"]]\ninclude = [\"docs\"]\n",
     );
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_polyrelease"));
     cmd.arg("--root").arg(repo.root()).arg("bundle").current_dir(repo.root()).process_group(0);
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     repo.env(&mut cmd);
@@ -225,7 +225,7 @@ fn a_large_file_streams_in_bounded_memory() {
     let mixed: Vec<u8> = (0..5u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 & 0x3f).collect();
     std::fs::write(repo.path("data/mixed.bin"), &mixed).unwrap();
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.args(["-f", "peak-kb=%M", "--"]).arg(env!("CARGO_BIN_EXE_xtask"));
+    cmd.args(["-f", "peak-kb=%M", "--"]).arg(env!("CARGO_BIN_EXE_polyrelease"));
     cmd.arg("--root").arg(repo.root()).args(["bundle", "--only", "big.zip"]).current_dir(repo.root());
     repo.env(&mut cmd);
     let out = cmd.output().unwrap();

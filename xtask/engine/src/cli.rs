@@ -16,7 +16,7 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The repository to work on (default: the workspace root that holds the xtask crate).
+    /// The repository to work on (default: the git work tree of the current directory).
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// The configuration file (default: ROOT/xtask.toml, optional).

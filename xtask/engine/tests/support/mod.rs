@@ -175,7 +175,7 @@ impl TestRepo {
 
     /// Run the binary with extra environment or settings.
     pub fn xtask_with(&self, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_polyrelease"));
         cmd.arg("--root").arg(self.root()).args(args).current_dir(self.root());
         self.env(&mut cmd);
         setup(&mut cmd);

@@ -151,7 +151,7 @@ fn ctrl_c_restores_and_exits_3() {
     p.hook(
         "pre-commit",
         "#!/bin/sh\nxtask=$(ps -o ppid= -p \"$PPID\" | tr -d ' ')\n\
-         [ \"$(ps -o comm= -p \"$xtask\")\" = xtask ] || exit 1\n\
+         [ \"$(ps -o comm= -p \"$xtask\")\" = polyrelease ] || exit 1\n\
          kill -INT \"$PPID\" \"$xtask\"\n",
     );
     let before = p.snapshot();
@@ -176,7 +176,7 @@ fn a_second_release_at_the_same_time_is_refused() {
             go.display()
         ),
     );
-    let mut first = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut first = Command::new(env!("CARGO_BIN_EXE_polyrelease"));
     first.arg("--root").arg(p.root()).args(["release", "minor", "--no-verify"]).current_dir(p.root());
     p.env(&mut first);
     let first = first.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();

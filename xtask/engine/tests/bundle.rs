@@ -89,7 +89,7 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
     }
     std::fs::remove_dir_all(repo.path("frontend/.next")).unwrap();
     let mut cmd = std::process::Command::new("sh");
-    cmd.args(["-c", "umask 077 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_xtask"), "--root"])
+    cmd.args(["-c", "umask 077 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_polyrelease"), "--root"])
         .arg(repo.root())
         .arg("bundle");
     repo.env(&mut cmd);

@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use xtask::config::Form;
-use xtask::version::Version;
+use polyrelease::config::Form;
+use polyrelease::version::Version;
 
 /// Every major/minor/patch in 0..3 with no pre-release, and alpha/beta/rc 0..=12.
 fn generated() -> Vec<Version> {

@@ -33,11 +33,11 @@ pub struct GitOutput {
 }
 
 impl Repo {
-    /// Open the repository at `root` (or, with `None`, the workspace that holds the xtask crate).
+    /// Open the repository at `root` (or, with `None`, the repository of the current directory).
     pub fn open(root: Option<&Path>) -> Result<Repo> {
         let root = match root {
             Some(root) => root.to_path_buf(),
-            None => default_root(),
+            None => default_root()?,
         };
         let meta =
             std::fs::metadata(&root).with_context(|| format!("{}: cannot open the repository root", root.display()))?;
@@ -187,10 +187,21 @@ impl Repo {
     }
 }
 
-/// The workspace root of the crate this binary was built from (the rust-analyzer xtask way).
-fn default_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+/// The repository of the current directory: the top of its git work tree, else the nearest
+/// folder upwards that holds an `xtask.toml`, else the current directory itself. Never a path
+/// fixed when the binary was built, so a copy of a repository (or an installed binary run in
+/// another one) acts on the repository it is run in.
+fn default_root() -> Result<PathBuf> {
+    let cwd = std::env::current_dir().context("cannot read the current directory; pass --root DIR")?;
+    let sh = xshell::Shell::new().context("cannot start a shell for git")?;
+    sh.change_dir(&cwd);
+    let top = xshell::cmd!(sh, "git rev-parse --show-toplevel").quiet().ignore_stderr().read();
+    if let Ok(top) = top
+        && !top.is_empty()
+    {
+        return Ok(PathBuf::from(top));
+    }
+    Ok(cwd.ancestors().find(|dir| dir.join("xtask.toml").is_file()).unwrap_or(&cwd).to_path_buf())
 }
 
 /// A relative path with forward slashes.

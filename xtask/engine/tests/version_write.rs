@@ -6,12 +6,12 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use polyrelease::version::{Version, plan_edits, read_all};
 use support::TestRepo;
-use xtask::version::{Version, plan_edits, read_all};
 
-fn load(repo: &TestRepo) -> xtask::project::Project {
-    let r = xtask::repo::Repo::open(Some(repo.root())).unwrap();
-    xtask::project::Project::load(r, None).unwrap()
+fn load(repo: &TestRepo) -> polyrelease::project::Project {
+    let r = polyrelease::repo::Repo::open(Some(repo.root())).unwrap();
+    polyrelease::project::Project::load(r, None).unwrap()
 }
 
 /// path -> text after, for every file the plan changes.

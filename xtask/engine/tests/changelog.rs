@@ -4,9 +4,9 @@
 
 mod support;
 
+use polyrelease::changelog::{self, Bump};
+use polyrelease::repo::Repo;
 use support::TestRepo;
-use xtask::changelog::{self, Bump};
-use xtask::repo::Repo;
 
 fn open(repo: &TestRepo) -> Repo {
     Repo::open(Some(repo.root())).unwrap()

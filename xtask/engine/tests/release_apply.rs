@@ -2,17 +2,17 @@
 //! (restore the files, move the branch back, delete the tag), and a failure in such a plan
 //! restores the repository as well (the tag recreated, the branch moved forward again).
 //!
-//! These call the library (`xtask::apply`) directly; the plans need no git identity.
+//! These call the library (`polyrelease::apply`) directly; the plans need no git identity.
 
 mod release_common;
 mod support;
 
+use polyrelease::apply::{self, Lock};
+use polyrelease::output::Ui;
+use polyrelease::plan::{Bytes, FileChange, Plan, Role, Step};
+use polyrelease::repo::Repo;
 use release_common::{Project, lot_genius};
 use support::assert_same;
-use xtask::apply::{self, Lock};
-use xtask::output::Ui;
-use xtask::plan::{Bytes, FileChange, Plan, Role, Step};
-use xtask::repo::Repo;
 
 /// A plan that takes the newest release (HEAD, tag v0.2.0) away, plus `extra` steps.
 fn undo_plan(p: &Project, extra: Vec<Step>) -> Plan {
@@ -78,7 +78,7 @@ fn a_failure_in_such_a_plan_puts_the_release_back() {
     let repo = Repo::open(Some(p.root())).unwrap();
     let lock = Lock::acquire(&repo.git_dir().unwrap()).unwrap();
     let err = apply::execute(&repo, &plan, &Ui::plain(), &lock).unwrap_err();
-    assert_eq!(xtask::error::exit_code_of(&err), 3, "{err:#}");
+    assert_eq!(polyrelease::error::exit_code_of(&err), 3, "{err:#}");
     assert!(format!("{err:#}").contains("the repository was restored"), "{err:#}");
     assert_same(&after_release, &p.snapshot());
     assert_eq!(p.git(&["cat-file", "-t", "v0.2.0"]), "tag", "the annotated tag object is back");
@@ -93,7 +93,7 @@ fn a_stale_plan_is_refused_before_anything_changes() {
     let repo = Repo::open(Some(p.root())).unwrap();
     let lock = Lock::acquire(&repo.git_dir().unwrap()).unwrap();
     let err = apply::execute(&repo, &plan, &Ui::plain(), &lock).unwrap_err();
-    assert_eq!(xtask::error::exit_code_of(&err), 2, "{err:#}");
+    assert_eq!(polyrelease::error::exit_code_of(&err), 2, "{err:#}");
     assert!(format!("{err:#}").contains("changed since the plan was made"), "{err:#}");
     assert_same(&before, &p.snapshot());
     assert!(p.journal().is_none());

@@ -1,0 +1,87 @@
+//! polyrelease: quality gates, one version across ecosystems, changelogs, releases, bundles and
+//! rollbacks for polyglot repositories.
+//!
+//! An adopting repository's `xtask/` crate is a thin shim over this library:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     polyrelease::main()
+//! }
+//! ```
+//!
+//! A shim that adds commands of its own flattens [`cli::Command`] into its own clap enum and
+//! hands the built-in ones to [`execute`]; see `docs/adopting.md`.
+pub mod apply;
+pub mod atomic;
+pub mod bundle;
+pub mod changelog;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod gates;
+pub mod interrupt;
+pub mod output;
+pub mod plan;
+pub mod project;
+pub mod release;
+pub mod repo;
+pub mod report;
+pub mod rollback;
+pub mod version;
+
+/// Re-exported so a shim that extends the command line uses the same clap as the engine.
+pub use clap;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{Verdict, exit_code_of};
+use crate::output::{Style, Ui};
+
+/// The version of this engine (what `--version` prints).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Parse the process arguments as `cargo xtask`, run the command, and give its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    execute(&cli.global, &cli.command)
+}
+
+/// Run one built-in command with the global options; errors are printed, and the exit code
+/// follows the contract (0 passed, 1 a check failed, 2 nothing was done, 3 failed midway).
+pub fn execute(global: &GlobalArgs, command: &Command) -> ExitCode {
+    let ui = Ui::from_args(global);
+    match run(global, command, &ui) {
+        Ok(verdict) => ExitCode::from(verdict.exit_code()),
+        Err(err) => {
+            let code = exit_code_of(&err);
+            let label = ui.paint(Style::Red, "error:");
+            ui.err_line(&format!("{label} {err:#}"));
+            if ui.json {
+                ui.json_doc(&serde_json::json!({ "ok": false, "exit_code": code, "error": format!("{err:#}") }));
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdict> {
+    let repo = repo::Repo::open(global.root.as_deref())?;
+    let config = global.config.as_deref();
+    let project = match command {
+        // History only: no file listing or detection.
+        Command::Changelog(_) => project::Project::load_settings(repo, config)?,
+        _ => project::Project::load(repo, config)?,
+    };
+    match command {
+        Command::QualityCheck(args) => gates::run(&project, args, ui),
+        Command::Version(args) => version::run(&project, args, ui),
+        Command::Changelog(args) => changelog::run(&project, args, ui),
+        Command::Release(args) => release::run(&project, args, ui),
+        Command::Bundle(args) => bundle::run(&project, args, ui),
+        Command::Rollback(args) => rollback::run(&project, args, ui),
+    }
+}
