@@ -357,3 +357,78 @@ fn the_work_tree_is_never_touched() {
     repo.xtask(&["changelog", "--since", "nope"]).code(2);
     support::assert_same(&before, &repo.snapshot());
 }
+
+// ---- the tool's own release commits, and a release that is already in the changelog ----
+
+/// A `VERSION` project released twice by the tool itself: v0.1.0 by hand, then `release patch`
+/// (v0.1.1) and `release minor` (v0.2.0), each after one change.
+fn released_twice() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "0.1.0\n");
+    repo.commit_all("chore: initial import");
+    repo.tag("v0.1.0");
+    repo.write("a.txt", "a");
+    repo.commit_all("fix: two");
+    repo.xtask(&["release", "patch", "--no-verify"]).code(0);
+    repo.write("b.txt", "b");
+    repo.commit_all("feat: three");
+    repo.xtask(&["release", "minor", "--no-verify"]).code(0);
+    repo
+}
+
+#[test]
+fn the_notes_of_a_tag_are_the_notes_it_was_released_with() {
+    let repo = released_twice();
+    let run = repo.xtask(&["changelog", "--tag", "v0.2.0"]);
+    run.code(0);
+    let message = repo.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
+    let notes = message.strip_prefix("v0.2.0\n\n").unwrap_or_else(|| panic!("{message}"));
+    let body = run.stdout.split_once("\n\n").map(|(_, b)| b).unwrap_or_default();
+    assert_eq!(body.trim_end(), notes.trim_end(), "{run}");
+    assert!(!run.stdout.contains("chore(release)"), "{run}");
+    let section = repo.read("CHANGELOG.md");
+    let section = section.split("## [0.2.0]").nth(1).unwrap().split("## [0.1.1]").next().unwrap();
+    assert_eq!(section.split_once("\n\n").unwrap().1.trim_end(), body.trim_end());
+    let doc = repo.xtask(&["--json", "changelog", "--tag", "v0.2.0"]).code(0).json();
+    assert_eq!(doc["commits"], 1, "{doc}");
+}
+
+#[test]
+fn since_leaves_out_every_release_commit_of_the_tool() {
+    let repo = released_twice();
+    for args in [&["changelog", "--since", "v0.1.0"][..], &["changelog", "--tag", "v0.2.0", "--since", "v0.1.0"]] {
+        let run = repo.xtask(args);
+        run.code(0);
+        assert!(run.stdout.contains("- three (") && run.stdout.contains("- two ("), "{run}");
+        assert!(!run.stdout.contains("chore(release)") && !run.stdout.contains("### Other"), "{run}");
+    }
+    // A rollback's commit is a release commit too.
+    repo.xtask(&["rollback", "--to", "v0.1.1", "--reason", "b broke", "--no-verify"]).code(0);
+    let run = repo.xtask(&["changelog", "--since", "v0.1.0"]);
+    run.code(0);
+    assert!(!run.stdout.contains("chore(release)") && !run.stdout.contains("Rollback"), "{run}");
+}
+
+#[test]
+fn a_release_already_in_the_changelog_is_refused_before_any_write() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "0.1.0\n");
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [Unreleased]\n\n## [0.1.1] - 2025-12-24\n\n- drafted by hand\n\n## [0.1.0] - 2025-12-01\n",
+    );
+    repo.commit_all("chore: initial import");
+    repo.tag("v0.1.0");
+    repo.commit_all("fix: two");
+    let before = repo.snapshot();
+    for args in [&["release", "patch", "--no-verify"][..], &["release", "patch", "--no-verify", "--dry-run"]] {
+        let run = repo.xtask(args);
+        run.code(2);
+        assert!(run.stderr.contains("CHANGELOG.md:5:") && run.stderr.contains("0.1.1"), "{run}");
+        assert!(run.stderr.contains("already"), "{run}");
+        support::assert_same(&before, &repo.snapshot());
+    }
+    // Another version goes ahead.
+    repo.xtask(&["release", "minor", "--no-verify"]).code(0);
+    assert_eq!(repo.read("CHANGELOG.md").matches("## [0.1.1]").count(), 1);
+}

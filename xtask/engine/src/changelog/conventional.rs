@@ -122,6 +122,12 @@ impl Commit {
         !self.kind.is_empty()
     }
 
+    /// A commit the tool made itself: `chore(release): v1.2.3` from `release`, and a rollback's
+    /// commit, which has the same header. Release notes never list one.
+    pub fn is_release(&self) -> bool {
+        self.kind == "chore" && self.scope.as_deref() == Some("release") && !self.breaking
+    }
+
     /// This commit's own bump, ignoring every other commit.
     pub fn bump(&self) -> Option<Bump> {
         if self.breaking {

@@ -86,6 +86,18 @@ pub fn mark_yanked(changelog: &str, version: &str) -> Result<String> {
     bail!("no `## [{want}]` heading to mark as yanked")
 }
 
+/// The 1-based line and text of a `## ` heading (outside code blocks) that names `version`
+/// (`## [1.2.3] - DATE`, `## v1.2.3`, a PEP 440 spelling of it), if the changelog has one: a
+/// release must not get a second section.
+pub fn existing_section<'a>(changelog: &'a str, version: &str) -> Option<(usize, &'a str)> {
+    let want = crate::version::Version::parse(version).ok();
+    lines_of(changelog).into_iter().enumerate().find_map(|(i, line)| {
+        let named = heading_version(line.text).filter(|_| !line.fenced && is_release_heading(line.text))?;
+        let same = named == version || want.is_some() && crate::version::Version::parse(named).ok() == want;
+        same.then_some((i + 1, line.text))
+    })
+}
+
 /// One line of the file: its text without the line ending, where it starts and where the next
 /// line starts, and whether it sits inside a fenced code block.
 struct Line<'a> {

@@ -22,7 +22,7 @@ use range::Range;
 
 pub use conventional::{Bump, Commit, bump, commits, effective};
 pub use date::{date_of, release_date, source_date_epoch};
-pub use edit::{insert_section, mark_yanked};
+pub use edit::{existing_section, insert_section, mark_yanked};
 pub use render::{Group, NO_CHANGES, Section, group, render_notes, render_section, render_unreleased};
 pub use tags::{ReleaseTag, from_refs, previous_release, reachable_release_tags, release_tags, tag_version};
 

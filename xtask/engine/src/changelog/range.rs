@@ -25,8 +25,12 @@ pub(super) struct Range {
 }
 
 /// The range the arguments ask for, and its commits.
+/// The tool's own release commits (`chore(release): ...`, a rollback's too) are left out, as
+/// the notes written at release time leave them out.
 pub(super) fn gather(repo: &Repo, prefix: &str, args: &ChangelogArgs) -> Result<(Range, Vec<Commit>)> {
-    gather_range(repo, prefix, args).map_err(|e| explain_empty(repo, e))
+    let (range, mut commits) = gather_range(repo, prefix, args).map_err(|e| explain_empty(repo, e))?;
+    commits.retain(|c| !c.is_release());
+    Ok((range, commits))
 }
 
 fn gather_range(repo: &Repo, prefix: &str, args: &ChangelogArgs) -> Result<(Range, Vec<Commit>)> {

@@ -95,17 +95,7 @@ fn next_version(
 ) -> Result<Version, String> {
     let mut inputs = Inputs { pre: args.pre.clone(), ..Inputs::default() };
     match target {
-        Target::Explicit(text) => {
-            let bare = text.strip_prefix(project.release.tag_prefix.as_str()).unwrap_or(text);
-            match crate::version::Version::parse(bare) {
-                Ok(v) => inputs.explicit = Some(v.semver().clone()),
-                Err(e) => {
-                    return Err(format!(
-                        "{text}: not a version ({e:#}); give a version such as 1.2.3, v1.2.3, 1.2.3-rc.1 or 1.2.3rc1, or one of major, minor, patch, alpha, beta, rc, ga, hotfix, auto"
-                    ));
-                }
-            }
-        }
+        Target::Explicit(text) => inputs.explicit = Some(target::explicit_version(text, &project.release.tag_prefix)?),
         Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
         Target::Auto => {
             let since = facts.reachable.last();
@@ -143,11 +133,6 @@ fn nothing_releasable(commits: &[changelog::Commit], since: Option<&ReleaseTag>)
     )
 }
 
-/// A commit made by `release` (or `rollback`): `chore(release): ...`.
-fn is_release_commit(commit: &changelog::Commit) -> bool {
-    commit.kind == "chore" && commit.scope.as_deref() == Some("release")
-}
-
 /// The release tag the notes start after: for a final release the previous final release
 /// reachable from HEAD (the notes of `1.3.0` cover its release candidates too), for a
 /// pre-release the previous release of any kind.
@@ -168,7 +153,7 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
     let previous = notes_start(&facts.reachable, new);
     let mut commits = changelog::commits(repo, previous.map(|t| t.commit.as_str()), "HEAD")?;
     // The release commits of the pre-releases in the range are not news.
-    commits.retain(|c| !is_release_commit(c));
+    commits.retain(|c| !c.is_release());
     let changelog_path = &project.release.changelog;
     let changelog_bytes = match std::fs::read(repo.path(changelog_path)) {
         Ok(bytes) => Some(bytes),

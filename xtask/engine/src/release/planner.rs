@@ -71,6 +71,14 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
             e.valid_up_to()
         ),
     };
+    if let Some((line, heading)) = changelog::existing_section(old, &input.to.to_string()) {
+        bail!(
+            "{}:{line}: the changelog already has a section for {} ({heading:?}); remove it (entries under \
+             `## [Unreleased]` are moved into the release's section), or release another version",
+            input.changelog_path,
+            input.to
+        );
+    }
     let section = changelog::render_section(&input.to.to_string(), input.date, input.commits);
     let new = changelog::insert_section(old, &section);
     paths.push(input.changelog_path.to_string());
@@ -213,5 +221,21 @@ mod tests {
         assert!(String::from_utf8_lossy(&log.after.as_ref().unwrap().0).contains("## [1.0.1] - 2026-01-02"));
         let err = plan_release(input(vec![], Some(&[b'#', 0xff]), &[], &exec, &from, &to)).unwrap_err();
         assert!(format!("{err:#}").contains("CHANGELOG.md: not UTF-8 (at byte 1)"), "{err:#}");
+    }
+
+    #[test]
+    fn a_release_the_changelog_already_has_is_refused() {
+        let from = semver::Version::parse("1.0.0").unwrap();
+        let to = semver::Version::parse("1.0.1").unwrap();
+        let exec = BTreeSet::new();
+        for text in ["# Changelog\n\n## [1.0.1] - 2025-01-01\n", "# Changelog\n\n## [Unreleased]\n\n## v1.0.1\n"] {
+            let err = plan_release(input(vec![], Some(text.as_bytes()), &[], &exec, &from, &to)).unwrap_err();
+            let err = format!("{err:#}");
+            assert!(err.starts_with("CHANGELOG.md:") && err.contains("already has a section for 1.0.1"), "{err}");
+        }
+        // In a code block, or another version, it is not a section of this release.
+        for text in ["# Changelog\n\n```\n## [1.0.1]\n```\n", "# Changelog\n\n## [1.0.10] - 2025-01-01\n"] {
+            assert!(plan_release(input(vec![], Some(text.as_bytes()), &[], &exec, &from, &to)).is_ok(), "{text}");
+        }
     }
 }

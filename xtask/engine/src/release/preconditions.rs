@@ -7,6 +7,7 @@ use globset::{Glob, GlobSetBuilder};
 use super::facts::Facts;
 use super::target::{self, TagVersion, Target};
 use crate::project::Project;
+use crate::version::Version;
 
 /// What the checks need besides the facts.
 #[derive(Debug, Clone)]
@@ -29,9 +30,16 @@ pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<
         (Some(Ok(new)), Ok(current)) => {
             let tags: Vec<TagVersion> =
                 facts.tags.iter().map(|t| TagVersion { name: t.name.clone(), version: t.version.clone() }).collect();
-            if let Err(problem) = target::check_order(new, current, &tags, hotfix) {
+            // Newer for every file, as its own ecosystem orders versions (npm puts rc10 below
+            // rc9); then above the current version and every release tag.
+            let (from, to) = (Version::from_semver(current.clone()), Version::from_semver(new.clone()));
+            let per_file = crate::version::order_problems(&facts.readings, &from, &to);
+            if per_file.is_empty()
+                && let Err(problem) = target::check_order(new, current, &tags, hotfix)
+            {
                 problems.push(problem.0);
             }
+            problems.extend(per_file);
             let tag = format!("{}{new}", project.release.tag_prefix);
             problems.extend(tag_problems(project, facts, &tag, request.push)?);
         }

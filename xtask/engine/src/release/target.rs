@@ -8,9 +8,12 @@
 //! - `LEVEL --pre L` is the first `L` pre-release of that version (`1.2.0` + `minor --pre rc`
 //!   = `1.3.0-rc.1`); when the current pre-release already is that version it continues the
 //!   channel instead (`1.3.0-rc.1` + `minor --pre rc` = `1.3.0-rc.2`).
-//! - `alpha | beta | rc` continue a pre-release: the same label counts up (`rc.9` -> `rc.10`),
-//!   a later label starts at 1 (`beta.3` -> `rc.1`), an earlier one is refused; from a final
-//!   version they need a level (`release minor --pre rc`).
+//! - `alpha | beta | rc` continue a pre-release in its own spelling: the same label counts up
+//!   (`rc.9` -> `rc.10`, `rc1` -> `rc2`, `rc09` -> `rc10`), a later label starts at 1 (`beta.3`
+//!   -> `rc.1`, `beta3` -> `rc1`), an earlier one is refused; from a final version they need a
+//!   level (`release minor --pre rc`). Whether every file's ecosystem orders the result above
+//!   what it holds (npm puts `rc10` below `rc9`) is checked with the files:
+//!   `crate::version::order_problems`.
 //! - `ga` drops the pre-release (`1.3.0-rc.10` -> `1.3.0`).
 //! - `hotfix` is `patch` cut from a `hotfix/*` branch of an older release line; its new version
 //!   must be above every release tag of its own `MAJOR.MINOR` line but may be below the
@@ -99,6 +102,23 @@ pub struct Inputs {
     pub auto_reason: String,
 }
 
+/// The version `release TEXT` names: a SemVer or PEP 440 version after the tag prefix, or
+/// with one leading `v` (`vv2.5.0` is not a version).
+pub fn explicit_version(text: &str, prefix: &str) -> Result<Version, String> {
+    let parsed = match text.strip_prefix(prefix).filter(|_| !prefix.is_empty()) {
+        Some(bare) if bare.starts_with(['v', 'V']) => {
+            Err(anyhow::anyhow!("the tag prefix {prefix:?} is followed by another {:?}", &bare[..1]))
+        }
+        Some(bare) => crate::version::Version::parse(bare),
+        None => crate::version::Version::parse(text),
+    };
+    parsed.map(|v| v.semver().clone()).map_err(|e| {
+        format!(
+            "{text}: not a version ({e:#}); give a version such as 1.2.3, v1.2.3, 1.2.3-rc.1 or 1.2.3rc1, or one of major, minor, patch, alpha, beta, rc, ga, hotfix, auto"
+        )
+    })
+}
+
 /// The version `target` moves `current` to. Errors are refusals (exit 2) that say what to run
 /// instead. The result is not yet checked against the tags: see [`check_order`].
 pub fn next_version(current: &Version, target: &Target, inputs: &Inputs) -> Result<Version> {
@@ -144,10 +164,13 @@ pub fn next_version(current: &Version, target: &Target, inputs: &Inputs) -> Resu
                 );
             }
             let next = continue_pre(current, label)?;
-            if next <= *current {
+            // The same label counting up may still sort lower (`rc10` below `rc9` as text):
+            // that is refused with the files, which know who orders how.
+            let same_label = pre_label(current).is_some_and(|p| same_label(p.label, label));
+            if !same_label && next <= *current {
                 bail!(
                     "{next} would be below the current version {current}: pre-releases go alpha, beta, rc; run `release {}` or `release ga`",
-                    pre_label(current).map(|(l, _)| l).unwrap_or("rc")
+                    pre_label(current).map(|p| p.label).unwrap_or("rc")
                 );
             }
             Ok(next)
@@ -184,47 +207,79 @@ pub fn level_version(current: &Version, level: Level, label: Option<&str>) -> Ve
     if same_release && let Ok(next) = continue_pre(current, label) {
         return next;
     }
-    with_pre(&base, label, 1)
+    // A new channel is spelled as the current one is (`rc1` after `rc9`, else `rc.1`).
+    let glued = pre_label(current).is_some_and(|p| p.glued.is_some());
+    let mut next = base;
+    let first = if glued { format!("{label}1") } else { format!("{label}.1") };
+    next.pre = Prerelease::new(&first).expect("LABEL1 and LABEL.1 are valid pre-releases");
+    next
 }
 
-/// The next pre-release of `label` on the current version (`rc.9` -> `rc.10`, `beta.2` ->
-/// `rc.1`); the caller refuses a result that is not above `current`.
+/// The next pre-release of `label` on the current version, in the current spelling (`rc.9` ->
+/// `rc.10`, `rc9` -> `rc10`, `beta.2` -> `rc.1`, `beta2` -> `rc1`).
 fn continue_pre(current: &Version, label: &str) -> Result<Version> {
     let base = Version::new(current.major, current.minor, current.patch);
-    match pre_label(current) {
-        Some((l, n)) if l == label => Ok(with_pre(&base, label, n.map_or(1, |n| n + 1))),
-        Some(_) => Ok(with_pre(&base, label, 1)),
-        None => bail!(
+    let Some(pre) = pre_label(current) else {
+        bail!(
             "the pre-release `{}` of {current} is not of the form LABEL.N; give the next version explicitly (such as `release {base}-{label}.1`)",
             current.pre
-        ),
-    }
-}
-
-/// `alpha.3` -> ("alpha", Some(3)); `rc` -> ("rc", None); anything else -> None.
-pub fn pre_label(version: &Version) -> Option<(&str, Option<u64>)> {
-    if version.pre.is_empty() {
-        return None;
-    }
-    let mut parts = version.pre.as_str().split('.');
-    let label = parts.next()?;
-    if label.is_empty() || !label.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    let number = match parts.next() {
-        Some(n) => Some(n.parse::<u64>().ok()?),
-        None => None,
+        )
     };
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((label, number))
+    let (label, n) = match pre.number {
+        Some(n) if same_label(pre.label, label) => (pre.label, n + 1),
+        _ if same_label(pre.label, label) => (pre.label, 1),
+        _ => (label, 1),
+    };
+    let text = match pre.glued {
+        Some(width) => format!("{label}{n:0width$}"),
+        None => format!("{label}.{n}"),
+    };
+    let mut next = base;
+    next.pre = Prerelease::new(&text).expect("letters then digits make a valid pre-release");
+    Ok(next)
 }
 
-fn with_pre(base: &Version, label: &str, n: u64) -> Version {
-    let mut v = base.clone();
-    v.pre = Prerelease::new(&format!("{label}.{n}")).expect("LABEL.N is a valid pre-release");
-    v
+/// A pre-release `release` can continue: `alpha.3` (dotted), `rc` (a label alone), or `rc3`
+/// (glued: one identifier, whose digits' width is kept, `rc09` -> `rc10`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreRelease<'a> {
+    pub label: &'a str,
+    pub number: Option<u64>,
+    /// The number of digits of a glued number.
+    pub glued: Option<usize>,
+}
+
+/// The pre-release of `version` in one of the forms `release` continues; `None` for a final
+/// version or any other pre-release (`rc.1.2`, `0.3`).
+pub fn pre_label(version: &Version) -> Option<PreRelease<'_>> {
+    let pre = version.pre.as_str();
+    let letters = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic());
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match pre.split_once('.') {
+        Some((label, n)) if letters(label) && digits(n) => {
+            Some(PreRelease { label, number: Some(n.parse().ok()?), glued: None })
+        }
+        Some(_) => None,
+        None if letters(pre) => Some(PreRelease { label: pre, number: None, glued: None }),
+        None => {
+            let (label, n) = pre.split_at(pre.find(|c: char| c.is_ascii_digit())?);
+            if !letters(label) || !digits(n) {
+                return None;
+            }
+            Some(PreRelease { label, number: Some(n.parse().ok()?), glued: Some(n.len()) })
+        }
+    }
+}
+
+/// `a` is `alpha`, `b` is `beta`, `c`, `pre` and `preview` are `rc`, as in PEP 440; any case.
+fn same_label(written: &str, label: &str) -> bool {
+    let kind = |l: &str| match l.to_ascii_lowercase().as_str() {
+        "a" | "alpha" => "alpha".to_string(),
+        "b" | "beta" => "beta".to_string(),
+        "c" | "rc" | "pre" | "preview" => "rc".to_string(),
+        other => other.to_string(),
+    };
+    kind(written) == kind(label)
 }
 
 fn check_label(label: &str) -> Result<()> {

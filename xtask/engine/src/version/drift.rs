@@ -37,20 +37,27 @@ impl Agreement<'_> {
     }
 }
 
-/// Group the readings by version; `None` when there are none.
+/// Whether a reading holds `version`: a SemVer file the same SemVer version, a PEP 440 file
+/// the same PEP 440 version (so `1.2.3rc1` in a pyproject holds `1.2.3-rc1` of a package.json).
+pub fn holds(reading: &Reading, version: &Version) -> bool {
+    version.is_held_as(&reading.version, reading.form)
+}
+
+/// The version most readings hold; `None` when there are none. Each reading's own value is a
+/// candidate, in order; a SemVer file's exact value wins over the normalised one of a PEP 440
+/// file whenever the PEP 440 files hold it too.
 pub fn agreement(readings: &[Reading]) -> Option<Agreement<'_>> {
-    let mut groups: Vec<(&Version, Vec<&Reading>)> = Vec::new();
+    let mut candidates: Vec<(&Version, usize)> = Vec::new();
     for r in readings {
-        match groups.iter_mut().find(|(v, _)| **v == r.version) {
-            Some((_, members)) => members.push(r),
-            None => groups.push((&r.version, vec![r])),
+        if !candidates.iter().any(|(v, _)| *v == &r.version) {
+            candidates.push((&r.version, readings.iter().filter(|o| holds(o, &r.version)).count()));
         }
     }
-    let best = groups.iter().map(|(_, m)| m.len()).max()?;
-    let chosen = groups.iter().position(|(_, m)| m.len() == best)?;
-    let majority = groups.iter().filter(|(_, m)| m.len() == best).count() == 1;
-    let version = groups[chosen].0.clone();
-    let (agreeing, differing) = readings.iter().partition(|r| r.version == version);
+    let best = candidates.iter().map(|(_, n)| *n).max()?;
+    let chosen = candidates.iter().position(|(_, n)| *n == best)?;
+    let majority = candidates.iter().filter(|(_, n)| *n == best).count() == 1;
+    let version = candidates[chosen].0.clone();
+    let (agreeing, differing) = readings.iter().partition(|r| holds(r, &version));
     Some(Agreement { version, majority, agreeing, differing })
 }
 
@@ -95,23 +102,20 @@ mod tests {
     use crate::project::{Origin, SourceKind, VersionSpec};
     use crate::version::sources::Reader;
 
+    /// A reading of `raw` in a file of the form whose grammar reads it (SemVer first).
     fn reading(file: &str, raw: &str) -> Reading {
-        let spec = VersionSpec {
-            path: file.into(),
-            kind: SourceKind::Plain,
-            pattern: None,
-            form: Form::Semver,
-            origin: Origin::Configured,
-        };
+        let form = if Version::read(raw, Form::Semver).is_ok() { Form::Semver } else { Form::Pep440 };
+        let spec =
+            VersionSpec { path: file.into(), kind: SourceKind::Plain, pattern: None, form, origin: Origin::Configured };
         Reading {
             spec,
             file: file.into(),
             line: 1,
             column: 1,
             raw: raw.into(),
-            version: Version::parse(raw).unwrap(),
+            version: Version::read(raw, form).unwrap(),
             kind: SourceKind::Plain,
-            form: Form::Semver,
+            form,
             field: "x".into(),
             via: None,
             span: 0..raw.len(),
@@ -130,6 +134,21 @@ mod tests {
         assert!(err.contains("b:1 holds 1.3.0, unlike the majority (1.2.0-rc.1 in a, c)"), "{err}");
         assert_eq!(current(&readings[..1]).unwrap().to_string(), "1.2.0-rc.1");
         assert!(current(&[]).unwrap_err().to_string().contains("no version sources"));
+    }
+
+    #[test]
+    fn a_semver_spelling_is_agreed_on_when_the_pep440_files_hold_it_too() {
+        // 1.2.0rc1 (PEP 440) holds both 1.2.0-rc.1 and 1.2.0-rc1; the SemVer files decide.
+        let readings = vec![reading("py", "1.2.0rc1"), reading("npm", "1.2.0-rc1")];
+        let agreed = agreement(&readings).unwrap();
+        assert!(agreed.in_sync() && agreed.majority);
+        assert_eq!(agreed.version.to_string(), "1.2.0-rc1");
+        // Two SemVer spellings are two versions: npm orders them.
+        let readings = vec![reading("py", "1.2.0rc1"), reading("npm", "1.2.0-rc1"), reading("cargo", "1.2.0-rc.1")];
+        let agreed = agreement(&readings).unwrap();
+        assert!(!agreed.in_sync() && !agreed.majority);
+        assert_eq!(agreed.version.to_string(), "1.2.0-rc.1");
+        assert_eq!(agreed.differing.iter().map(|r| r.file.as_str()).collect::<Vec<_>>(), ["npm"]);
     }
 
     #[test]

@@ -109,7 +109,8 @@ fn source_edit(
     let after = replace_spans(&before, &replacements);
     let after_text = String::from_utf8(after.clone()).expect("UTF-8 in, UTF-8 out");
     for r in readings {
-        check_values(file, r.reader.values(file, &after_text).map_err(|e| anyhow!("{e}")), &after_text, to)?;
+        let values = r.reader.values(file, &after_text).map_err(|e| anyhow!("{e}"));
+        check_values(file, values, &after_text, r.form, to)?;
     }
     Ok((after != before).then(|| FileEdit { path: file.to_string(), before, after }))
 }
@@ -163,14 +164,15 @@ fn cargo_requirements(project: &Project, readings: &[Reading], to: &Version) -> 
     Ok(found)
 }
 
-/// Re-read an edited file: it must still parse and hold `to` wherever a version is read.
-fn check_values(file: &str, values: Result<Values>, text: &str, to: &Version) -> Result<()> {
+/// Re-read an edited file by its grammar: it must still parse and hold `to` wherever a
+/// version is read.
+fn check_values(file: &str, values: Result<Values>, text: &str, form: Form, to: &Version) -> Result<()> {
     let broken = |why: String| anyhow!("{file}: the edit would leave {why}; nothing was written (please report this)");
     match values {
         Ok(Values::Found(found)) => {
             for located in found {
                 let raw = &text[located.span];
-                if Version::parse(raw).ok().as_ref() != Some(to) {
+                if !Version::read(raw, form).is_ok_and(|held| to.is_held_as(&held, form)) {
                     return Err(broken(format!("{} = {raw:?} instead of {to}", located.field)));
                 }
             }

@@ -12,8 +12,10 @@ mod command;
 mod drift;
 mod edits;
 mod json;
+mod order;
 mod package_json;
 mod pattern;
+mod pep440;
 mod plain;
 mod pyproject;
 mod python_module;
@@ -32,6 +34,7 @@ use crate::project::Project;
 
 pub use drift::{Agreement, agreement, current};
 pub use edits::{FileEdit, plan_edits};
+pub use order::order_problems;
 pub use semver_pep440::Version;
 pub use sources::{Note, Reading, Survey, read_all, survey};
 pub use text::SourceError;

@@ -1,17 +1,19 @@
 //! The canonical version (SemVer 2.0.0) and its two written forms: SemVer and PEP 440.
 //!
-//! Reading accepts either spelling (`1.2.0-rc.1`, `1.2.0rc1`, `1.2.0.rc1`, `v1.2.0-rc1`) and
-//! normalises it; writing renders the form a file's ecosystem expects. A PEP 440 version with
-//! no SemVer equivalent (epoch, post-release, dev release, local label, not three numbers) is
-//! an error that names the part, and so is a SemVer pre-release label that PEP 440 cannot hold.
+//! A file is read by its own ecosystem's grammar ([`Version::read`]): a PEP 440 file by PEP 440
+//! with `packaging`'s normalisation (`1.2.3-1` is the post-release `1.2.3.post1` there), a SemVer
+//! file by SemVer 2.0.0 only (`1.2.3-rc1` is the pre-release `rc1`, kept as written). What a
+//! PEP 440 file holds that SemVer cannot say (an epoch, a post or dev release, a local label)
+//! is an error that names the part. A version a person types ([`Version::parse`]) is SemVer
+//! when it is SemVer, else PEP 440. Writing renders the form a file's ecosystem expects, and
+//! [`Version::cmp_in`] orders versions as that ecosystem does.
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::LazyLock;
 
-use anyhow::{Result, bail};
-use regex::Regex;
+use anyhow::{Result, anyhow, bail};
 
+use super::pep440::{Pep440, Pre};
 use crate::config::Form;
 
 /// A version of the project: SemVer 2.0.0, ordered by SemVer precedence (numeric pre-release
@@ -19,92 +21,102 @@ use crate::config::Form;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Version(semver::Version);
 
-/// A PEP 440 pre-release written in one piece: `rc1`, `.rc1`, `-rc.1`, `a1`, `b2`, `c3`.
-static PEP440_PRE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)^(\d+)\.(\d+)\.(\d+)[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?(\d+)$").expect("valid regex")
-});
-
-/// The whole PEP 440 grammar (appendix B of the PEP), to explain what a version holds.
-static PEP440: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix-u)^
-        (?:(?P<epoch>\d+)!)?
-        (?P<release>\d+(?:\.\d+)*)
-        (?:[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>\d+)?)?
-        (?P<post>-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?
-        (?P<dev>[-_.]?dev[-_.]?\d*)?
-        (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-        $",
-    )
-    .expect("valid regex")
-});
-
 impl Version {
-    /// Parse a version written in SemVer or PEP 440 form, with or without a leading `v`.
+    /// A version a person typed (a release target): SemVer 2.0.0 when it is one (with one
+    /// optional leading `v`), otherwise a PEP 440 spelling that has a SemVer equivalent
+    /// (`1.2.3rc1` is `1.2.3-rc.1`).
     pub fn parse(input: &str) -> Result<Version> {
-        let trimmed = input.trim();
-        let text = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
+        let text = input.trim();
         if text.is_empty() {
             bail!("{input:?} is not a version: it is empty; write one such as 1.2.3");
         }
-        if let Some(c) = PEP440_PRE.captures(text) {
-            return Version::from_parts(&c[1], &c[2], &c[3], Some((&c[4], &c[5])), input);
+        let bare = text.strip_prefix(['v', 'V']).unwrap_or(text);
+        if let Ok(v) = semver::Version::parse(bare) {
+            return Ok(Version(v));
         }
-        let semver_error = match semver::Version::parse(text) {
-            Ok(v) => return Ok(Version(v)),
-            Err(e) => e,
-        };
-        let Some(c) = PEP440.captures(text) else {
-            bail!(
-                "{input:?} is not a version ({semver_error}); write SemVer such as 1.2.3 or 1.2.3-rc.1, \
-                 or PEP 440 such as 1.2.3rc1"
-            );
-        };
-        let no_equivalent = |what: String| {
-            anyhow::anyhow!(
-                "{input:?} is a PEP 440 version with {what}, which has no SemVer equivalent; \
-                 use X.Y.Z with an optional alpha, beta or rc pre-release (1.2.3rc1)"
-            )
-        };
-        if let Some(epoch) = c.name("epoch") {
-            return Err(no_equivalent(format!("an epoch ({}!)", epoch.as_str())));
+        match Pep440::parse(text) {
+            Some(pep) => Version::from_pep440(&pep, input),
+            None => bail!(
+                "{input:?} is not a version; write SemVer such as 1.2.3 or 1.2.3-rc.1, or PEP 440 such as 1.2.3rc1"
+            ),
         }
-        if let Some(post) = c.name("post") {
-            return Err(no_equivalent(format!("a post-release ({})", post.as_str())));
-        }
-        if let Some(dev) = c.name("dev") {
-            return Err(no_equivalent(format!("a dev release ({})", dev.as_str())));
-        }
-        if let Some(local) = c.name("local") {
-            return Err(no_equivalent(format!("a local label (+{})", local.as_str())));
-        }
-        let release: Vec<&str> = c["release"].split('.').collect();
-        if release.len() != 3 {
-            let padded = release.iter().copied().chain(["0", "0"]).take(3).collect::<Vec<_>>().join(".");
-            bail!(
-                "{input:?} has {} release numbers; a version needs exactly three (major.minor.patch), \
-                 such as {padded}",
-                release.len()
-            );
-        }
-        let pre = c.name("pre_l").map(|l| (l.as_str(), c.name("pre_n").map_or("0", |n| n.as_str())));
-        Version::from_parts(release[0], release[1], release[2], pre, input)
     }
 
-    /// Build from decimal parts and an optional PEP 440 pre-release (label spelling, number).
-    fn from_parts(major: &str, minor: &str, patch: &str, pre: Option<(&str, &str)>, input: &str) -> Result<Version> {
-        let number = |s: &str| -> Result<u64> {
-            s.parse().map_err(|_| anyhow::anyhow!("{input:?}: the number {s} is too large for a version"))
+    /// A version as a file of `form` holds it, read by that ecosystem's grammar only.
+    pub fn read(input: &str, form: Form) -> Result<Version> {
+        match form {
+            Form::Pep440 => match Pep440::parse(input) {
+                Some(pep) => Version::from_pep440(&pep, input),
+                None => bail!(
+                    "{input:?} is not a PEP 440 version, the grammar of this file; write one such as 1.2.3 or 1.2.3rc1"
+                ),
+            },
+            Form::Semver => {
+                let text = input.trim();
+                let bare = text.strip_prefix('v').unwrap_or(text);
+                semver::Version::parse(bare).map(Version).map_err(|e| {
+                    anyhow!(
+                        "{input:?} is not SemVer 2.0.0 ({e}), the grammar of this file (npm and Cargo read it so); {}",
+                        semver_hint(text)
+                    )
+                })
+            }
+        }
+    }
+
+    /// The SemVer equivalent of a PEP 440 version: `X.Y.Z` and an optional `aN`, `bN`, `rcN`
+    /// (a zero epoch is the default one); anything else is an error that names the part.
+    fn from_pep440(pep: &Pep440, input: &str) -> Result<Version> {
+        let normal = pep.to_string();
+        let plain = || Pep440 { epoch: 0, post: None, dev: None, local: None, ..pep.clone() };
+        let refuse = |what: String, instead: String| {
+            anyhow!(
+                "{input:?} is, by PEP 440 (the grammar of this file), {normal}: {what}, which has no SemVer \
+                 equivalent; {instead}"
+            )
         };
-        let mut v = semver::Version::new(number(major)?, number(minor)?, number(patch)?);
-        if let Some((label, n)) = pre {
-            let label = match label.to_ascii_lowercase().as_str() {
-                "a" | "alpha" => "alpha",
-                "b" | "beta" => "beta",
-                _ => "rc", // c, rc, pre, preview: PEP 440 spells them all rc
+        let carry = "set a version every ecosystem can hold, X.Y.Z with an optional aN, bN or rcN pre-release";
+        if pep.epoch != 0 {
+            return Err(refuse(
+                format!("a version with the epoch {}!", pep.epoch),
+                format!("the tool cannot carry an epoch to npm or Cargo; {carry}, and drop the epoch from the project"),
+            ));
+        }
+        if pep.release.len() != 3 {
+            let padded: Vec<String> = pep.release.iter().chain(&[0, 0]).take(3).map(u64::to_string).collect();
+            bail!(
+                "{input:?} has {} release numbers; a version needs exactly three (major.minor.patch), such as {}",
+                pep.release.len(),
+                padded.join(".")
+            );
+        }
+        let base = plain();
+        let after = next_after(&base);
+        if let Some(n) = pep.post {
+            let of = if pep.pre.is_none() { "" } else { "the pre-release " };
+            return Err(refuse(
+                format!("the post-release {n} of {of}{base}"),
+                format!("{carry}, such as {}", after.join(" or ")),
+            ));
+        }
+        if let Some(n) = pep.dev {
+            let instead = match pep.pre {
+                Some(_) => base.to_string(),
+                None => format!("{base}a1 or {base}"),
             };
-            let pre = format!("{label}.{}", number(n)?);
-            v.pre = semver::Prerelease::new(&pre).expect("label.number is a valid pre-release");
+            return Err(refuse(format!("the dev release {n} before {base}"), format!("{carry}, such as {instead}")));
+        }
+        if let Some(local) = &pep.local {
+            return Err(refuse(
+                format!("the local version label +{local}"),
+                format!("{carry}, such as {base} or {}", after[0]),
+            ));
+        }
+        let r = &pep.release;
+        let mut v = semver::Version::new(r[0], r[1], r[2]);
+        if let Some((pre, n)) = pep.pre {
+            let text = format!("{}.{n}", pre.semver_label());
+            v.pre = semver::Prerelease::new(&text).expect("label.number is a valid pre-release");
         }
         Ok(Version(v))
     }
@@ -121,25 +133,37 @@ impl Version {
         !self.0.pre.is_empty()
     }
 
-    /// `("rc", 10)` for `1.2.0-rc.10`; `None` for a final version or a pre-release that is not
-    /// one label and one number.
-    pub fn pre_label_number(&self) -> Option<(&str, u64)> {
-        let (label, number) = self.0.pre.as_str().split_once('.')?;
-        if label.is_empty() || !label.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return None;
-        }
-        Some((label, number.parse().ok()?))
-    }
-
     /// The version as a file of the given form spells it.
     pub fn render(&self, form: Form) -> Result<String> {
         match form {
             Form::Semver => Ok(self.0.to_string()),
-            Form::Pep440 => self.pep440(),
+            Form::Pep440 => self.pep440().map(|p| p.to_string()),
         }
     }
 
-    fn pep440(&self) -> Result<String> {
+    /// Whether a file of `form` whose value reads as `held` holds this version: the same
+    /// SemVer version, or for PEP 440 the same PEP 440 version (`1.2.3-rc1` and `1.2.3-rc.1`
+    /// are both `1.2.3rc1` there).
+    pub fn is_held_as(&self, held: &Version, form: Form) -> bool {
+        match form {
+            Form::Semver => self == held,
+            Form::Pep440 => matches!((self.pep440(), held.pep440()), (Ok(a), Ok(b)) if a == b),
+        }
+    }
+
+    /// The order of two versions as the ecosystem of `form` sees them: SemVer precedence
+    /// (npm, Cargo), or PEP 440's (pip); `None` when PEP 440 cannot hold either.
+    pub fn cmp_in(&self, other: &Version, form: Form) -> Option<Ordering> {
+        match form {
+            Form::Semver => Some(self.0.cmp_precedence(&other.0)),
+            Form::Pep440 => self.pep440().ok()?.cmp_plain(&other.pep440().ok()?),
+        }
+    }
+
+    /// The PEP 440 version a Python tool reads from this version's SemVer string: what
+    /// `packaging` makes of `X.Y.Z-PRE`, which must be a pre-release (`rc.1`, `rc1`, `RC-1`
+    /// and `c1` are all `rc1`; `rc` is `rc0`).
+    fn pep440(&self) -> Result<Pep440> {
         let v = &self.0;
         if !v.build.is_empty() {
             bail!(
@@ -149,21 +173,54 @@ impl Version {
                 v.build
             );
         }
-        let base = format!("{}.{}.{}", v.major, v.minor, v.patch);
+        let base = Pep440 {
+            epoch: 0,
+            release: vec![v.major, v.minor, v.patch],
+            pre: None,
+            post: None,
+            dev: None,
+            local: None,
+        };
         if v.pre.is_empty() {
             return Ok(base);
         }
-        let short = match self.pre_label_number() {
-            Some(("alpha", n)) => format!("a{n}"),
-            Some(("beta", n)) => format!("b{n}"),
-            Some(("rc", n)) => format!("rc{n}"),
-            _ => bail!(
-                "{self}: the pre-release {:?} has no PEP 440 equivalent; PEP 440 knows only alpha.N, \
-                 beta.N and rc.N (written aN, bN, rcN)",
+        match Pep440::parse(&format!("{}.{}.{}-{}", v.major, v.minor, v.patch, v.pre)) {
+            Some(pep) if pep.is_plain() => Ok(pep),
+            Some(pep) => bail!(
+                "{self}: PEP 440 reads the pre-release {:?} as {pep}, a {}, not as a pre-release; use alpha.N, \
+                 beta.N or rc.N (written aN, bN, rcN)",
+                v.pre.as_str(),
+                if pep.post.is_some() { "post-release" } else { "dev release" }
+            ),
+            None => bail!(
+                "{self}: the pre-release {:?} has no PEP 440 equivalent; PEP 440 knows only alpha, beta and rc \
+                 pre-releases with a number (alpha.N, beta.N, rc.N, written aN, bN, rcN)",
                 v.pre.as_str()
             ),
-        };
-        Ok(format!("{base}{short}"))
+        }
+    }
+}
+
+/// The plain versions just after `v`: `1.2.3rc2` or `1.2.3` after a pre-release `1.2.3rc1`,
+/// `1.2.4` or `1.2.4rc1` after `1.2.3`.
+fn next_after(v: &Pep440) -> Vec<String> {
+    let r = &v.release;
+    match v.pre {
+        Some((pre, n)) => {
+            vec![format!("{}.{}.{}{}{}", r[0], r[1], r[2], pre.short(), n + 1), format!("{}.{}.{}", r[0], r[1], r[2])]
+        }
+        None => vec![
+            format!("{}.{}.{}", r[0], r[1], r[2] + 1),
+            format!("{}.{}.{}{}1", r[0], r[1], r[2] + 1, Pre::Rc.short()),
+        ],
+    }
+}
+
+/// What to write instead of a string SemVer refuses.
+fn semver_hint(text: &str) -> String {
+    match Pep440::parse(text).map(|pep| Version::from_pep440(&pep, text)) {
+        Some(Ok(v)) => format!("write it {v}"),
+        Some(Err(_)) | None => "write it X.Y.Z with an optional pre-release, such as 1.2.3 or 1.2.3-rc.1".into(),
     }
 }
 
@@ -214,50 +271,76 @@ mod tests {
         Version::parse(s).unwrap_or_else(|e| panic!("{s}: {e:#}"))
     }
 
+    fn read(s: &str, form: Form) -> Result<String> {
+        Version::read(s, form).map(|v| v.to_string())
+    }
+
     #[test]
-    fn every_spelling_of_one_version_is_one_version() {
-        for s in
-            ["1.2.3-rc.1", "1.2.3rc1", "1.2.3.rc1", "1.2.3-rc1", "1.2.3_rc_1", "v1.2.3rc1", "V1.2.3-RC.1", " 1.2.3c1 "]
-        {
+    fn typed_versions_are_semver_first_then_pep440() {
+        for s in ["1.2.3rc1", "1.2.3.rc1", "1.2.3_rc_1", "v1.2.3rc1", "V1.2.3-rc.1", " 1.2.3c1 ", "1.2.3-rc.1"] {
             assert_eq!(v(s).to_string(), "1.2.3-rc.1", "{s}");
         }
         assert_eq!(v("1.2.3a1").to_string(), "1.2.3-alpha.1");
-        assert_eq!(v("1.2.3alpha1").to_string(), "1.2.3-alpha.1");
         assert_eq!(v("1.2.3b2").to_string(), "1.2.3-beta.2");
-        assert_eq!(v("1.2.3-beta.2").to_string(), "1.2.3-beta.2");
         assert_eq!(v("1.2.3pre4").to_string(), "1.2.3-rc.4");
         assert_eq!(v("v1.2.3").to_string(), "1.2.3");
         assert_eq!(v("1.2.3rc").to_string(), "1.2.3-rc.0", "PEP 440: a missing number is 0");
-        assert_eq!(v("1.02.3").to_string(), "1.2.3", "PEP 440 normalises leading zeros");
-    }
-
-    #[test]
-    fn semver_that_is_not_a_pep440_spelling_stays_semver() {
+        assert_eq!(v("1.02.3").to_string(), "1.2.3", "not SemVer, so PEP 440, which drops leading zeros");
+        // Valid SemVer stays SemVer, as typed.
+        assert_eq!(v("1.2.3-rc1").semver().pre.as_str(), "rc1");
         assert_eq!(v("1.2.3-rc").semver().pre.as_str(), "rc");
-        assert_eq!(v("1.2.3-dev.4").semver().pre.as_str(), "dev.4");
         assert_eq!(v("1.2.3-x.7.z.92+build.5").to_string(), "1.2.3-x.7.z.92+build.5");
-        assert_eq!(v("1.2.3-1").semver().pre.as_str(), "1");
+        for s in ["vv1.2.3", "banana", "1.2.3.post1", "1.2"] {
+            assert!(Version::parse(s).is_err(), "{s}");
+        }
+        assert!(Version::parse("").unwrap_err().to_string().contains("empty"));
     }
 
     #[test]
-    fn pep440_without_semver_equivalent_is_a_clear_error() {
-        for (s, part) in [
-            ("1.2.3.dev4", "dev release"),
-            ("1.2.3.post1", "post-release"),
-            ("1.2.3rc1.post2", "post-release"),
-            ("1!1.2.3", "epoch"),
-            ("1.2.3+ubuntu.1_x", "local label"),
+    fn a_pep440_file_is_read_by_pep440() {
+        let pep = |s: &str| read(s, Form::Pep440);
+        for (s, want) in [
+            ("1.2.3-rc1", "1.2.3-rc.1"),
+            ("1.2.3-rc", "1.2.3-rc.0"),
+            ("0!1.2.3", "1.2.3"),
+            ("1.2.3.RC.1", "1.2.3-rc.1"),
+            ("v1.2.3a1", "1.2.3-alpha.1"),
+            ("01.2.3", "1.2.3"),
         ] {
-            let err = Version::parse(s).unwrap_err().to_string();
-            assert!(err.contains(part) && err.contains("no SemVer equivalent"), "{s}: {err}");
+            assert_eq!(pep(s).unwrap(), want, "{s}");
         }
-        let err = Version::parse("1.2").unwrap_err().to_string();
+        for (s, part, normal) in [
+            ("1.2.3-1", "post-release 1 of 1.2.3", "1.2.3.post1"),
+            ("1.2.3-post1", "post-release", "1.2.3.post1"),
+            ("1.2.3rc1.post2", "post-release 2 of the pre-release 1.2.3rc1", "1.2.3rc1.post2"),
+            ("1.2.3-dev.4", "dev release 4 before 1.2.3", "1.2.3.dev4"),
+            ("1.2.3+local", "local version label +local", "1.2.3+local"),
+            ("1!1.2.3", "epoch 1!", "1!1.2.3"),
+        ] {
+            let err = pep(s).unwrap_err().to_string();
+            assert!(err.contains(part) && err.contains(normal) && err.contains("no SemVer equivalent"), "{s}: {err}");
+        }
+        assert!(pep("1.2.3-1").unwrap_err().to_string().contains("such as 1.2.4 or 1.2.4rc1"));
+        assert!(pep("1.2.3-dev.4").unwrap_err().to_string().contains("such as 1.2.3a1 or 1.2.3"));
+        let err = pep("1.2").unwrap_err().to_string();
         assert!(err.contains("exactly three") && err.contains("1.2.0"), "{err}");
-        let err = Version::parse("1.2.3.4").unwrap_err().to_string();
-        assert!(err.contains("4 release numbers"), "{err}");
-        let err = Version::parse("banana").unwrap_err().to_string();
-        assert!(err.contains("not a version") && err.contains("1.2.3rc1"), "{err}");
-        assert!(Version::parse("").unwrap_err().to_string().contains("empty"));
+        assert!(pep("1.2.3.4").unwrap_err().to_string().contains("4 release numbers"));
+        assert!(pep("1.2.3-x.1").unwrap_err().to_string().contains("not a PEP 440 version"));
+    }
+
+    #[test]
+    fn a_semver_file_is_read_by_semver_only() {
+        let sem = |s: &str| read(s, Form::Semver);
+        assert_eq!(sem("1.2.3-rc1").unwrap(), "1.2.3-rc1");
+        assert_eq!(sem("1.2.3-1").unwrap(), "1.2.3-1");
+        assert_eq!(sem("v1.2.3-dev.4").unwrap(), "1.2.3-dev.4");
+        let err = sem("01.2.3").unwrap_err().to_string();
+        assert!(err.contains("leading zero") && err.contains("write it 1.2.3"), "{err}");
+        let err = sem("1.2.3rc1").unwrap_err().to_string();
+        assert!(err.contains("not SemVer 2.0.0") && err.contains("write it 1.2.3-rc.1"), "{err}");
+        for s in ["vv1.2.3", "V1.2.3", "1.2", "1.2.3-01", "1.2.3.post1"] {
+            assert!(sem(s).is_err(), "{s}");
+        }
     }
 
     #[test]
@@ -272,14 +355,41 @@ mod tests {
             assert_eq!(v(canonical).render(Form::Semver).unwrap(), canonical);
             assert_eq!(v(pep), v(canonical));
         }
+        // A glued SemVer pre-release is what packaging makes of the same string.
+        assert_eq!(v("1.2.0-rc1").render(Form::Pep440).unwrap(), "1.2.0rc1");
+        assert_eq!(v("1.2.0-beta3").render(Form::Pep440).unwrap(), "1.2.0b3");
+        assert_eq!(v("1.2.0-rc").render(Form::Pep440).unwrap(), "1.2.0rc0");
     }
 
     #[test]
     fn labels_pep440_cannot_hold_are_errors() {
-        for s in ["1.2.0-nightly.1", "1.2.0-rc", "1.2.0-rc.1.2", "1.2.0-0.3", "1.2.0+build.7"] {
+        for (s, why) in [
+            ("1.2.0-nightly.1", "no PEP 440 equivalent"),
+            ("1.2.0-rc.1.2", "no PEP 440 equivalent"),
+            ("1.2.0-0.3", "no PEP 440 equivalent"),
+            ("1.2.0-1", "post-release"),
+            ("1.2.0-dev.4", "dev release"),
+            ("1.2.0+build.7", "build metadata"),
+        ] {
             let err = v(s).render(Form::Pep440).unwrap_err().to_string();
-            assert!(err.contains("PEP 440"), "{s}: {err}");
+            assert!(err.contains("PEP 440") && err.contains(why), "{s}: {err}");
         }
+    }
+
+    #[test]
+    fn held_as_and_ordered_in_each_ecosystem() {
+        assert!(v("1.2.3-rc1").is_held_as(&v("1.2.3-rc.1"), Form::Pep440));
+        assert!(!v("1.2.3-rc1").is_held_as(&v("1.2.3-rc.1"), Form::Semver));
+        assert!(v("1.2.3-rc").is_held_as(&v("1.2.3rc0"), Form::Pep440));
+        assert!(!v("1.2.3-nightly").is_held_as(&v("1.2.3-nightly"), Form::Pep440));
+        let cmp = |a: &str, b: &str, form| v(a).cmp_in(&v(b), form);
+        assert_eq!(cmp("1.2.3-rc10", "1.2.3-rc9", Form::Semver), Some(Ordering::Less));
+        assert_eq!(cmp("1.2.3-rc10", "1.2.3-rc9", Form::Pep440), Some(Ordering::Greater));
+        assert_eq!(cmp("1.2.3-rc.2", "1.2.3-rc1", Form::Semver), Some(Ordering::Less));
+        assert_eq!(cmp("1.2.3-rc1", "1.2.3-rc.1", Form::Semver), Some(Ordering::Greater));
+        assert_eq!(cmp("1.2.3-rc1", "1.2.3-rc.1", Form::Pep440), Some(Ordering::Equal));
+        assert_eq!(cmp("1.2.3+b2", "1.2.3+b1", Form::Semver), Some(Ordering::Equal));
+        assert_eq!(cmp("1.2.3-nightly", "1.2.3", Form::Pep440), None);
     }
 
     #[test]
@@ -300,8 +410,6 @@ mod tests {
     #[test]
     fn serializes_as_the_semver_string() {
         assert_eq!(serde_json::to_string(&v("1.2.0rc1")).unwrap(), "\"1.2.0-rc.1\"");
-        assert_eq!(v("1.3.0-rc.2").pre_label_number(), Some(("rc", 2)));
-        assert_eq!(v("1.3.0").pre_label_number(), None);
         assert!(v("1.3.0b1").is_prerelease());
     }
 }

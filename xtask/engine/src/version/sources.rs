@@ -263,7 +263,7 @@ fn make_readings(
         .map(|located| {
             let raw = text[located.span.clone()].to_string();
             let (line, column) = line_column(text, located.span.start);
-            let version = Version::parse(&raw)
+            let version = Version::read(&raw, form)
                 .map_err(|e| SourceError::new(file, line, column, format!("{}: {e:#}", located.field)))?;
             Ok(Reading {
                 spec: spec.clone(),
