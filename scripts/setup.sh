@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite and the gates need beyond cargo: the Python packages
-# (pytest, build, packaging). git, python3, node and npm come from the machine.
+# (pytest, build, packaging) and npm's semver package for the differential test
+# (into xtask/engine/tests/npm, from its lockfile). git, python3, node and npm come from the machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py="$(command -v python3 || command -v python)"
@@ -8,3 +9,4 @@ for tool in git node npm; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required (apt-get install $tool)" >&2; exit 2; }
 done
 "$py" -m pip install --quiet --disable-pip-version-check -r "$here/requirements-test.txt"
+npm ci --prefix "$here/../xtask/engine/tests/npm" --no-audit --no-fund --loglevel=error

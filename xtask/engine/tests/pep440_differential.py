@@ -4,9 +4,11 @@ Reads a JSON document on stdin (written by tests/version_pep440.rs):
   rendered:  PEP 440 strings the xtask wrote, in any order
   pairs:     [SemVer form, PEP 440 form] of one version each
   spellings: version strings in assorted spellings
+  versions:  version strings whose every pair is compared
 and prints a JSON document: every rendered string that packaging does not keep as it is,
 every pair packaging does not see as one version, the rendered strings sorted by packaging,
-and packaging's normalised form of each spelling (null when packaging rejects it).
+packaging's normalised form of each spelling (null when packaging rejects it) and its parts,
+and packaging's comparison of every ordered pair of versions (as [a, b, -1 | 0 | 1]).
 """
 import json
 import sys
@@ -26,17 +28,36 @@ def main() -> None:
         if Version(semver) != Version(pep):
             errors.append(f"{semver!r} and {pep!r} are different versions")
     normalized = {}
+    parts = {}
     for text in data["spellings"]:
         try:
-            normalized[text] = str(Version(text))
+            v = Version(text)
         except InvalidVersion:
             normalized[text] = None
+            parts[text] = None
+            continue
+        normalized[text] = str(v)
+        parts[text] = {
+            "epoch": v.epoch,
+            "release": list(v.release),
+            "pre": list(v.pre) if v.pre else None,
+            "post": v.post,
+            "dev": v.dev,
+            "local": v.local,
+        }
+    compare = []
+    for a in data.get("versions", []):
+        for b in data.get("versions", []):
+            va, vb = Version(a), Version(b)
+            compare.append([a, b, (va > vb) - (va < vb)])
     json.dump(
         {
             "packaging": packaging.__version__,
             "errors": errors,
             "sorted": sorted(data["rendered"], key=Version),
             "normalized": normalized,
+            "parts": parts,
+            "compare": compare,
         },
         sys.stdout,
     )

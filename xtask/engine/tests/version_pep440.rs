@@ -1,6 +1,8 @@
 //! Differential test: the xtask's PEP 440 rendering, parsing and ordering against Python's
-//! `packaging` (installed by scripts/setup.sh) on a generated set of versions.
+//! `packaging` (installed by scripts/setup.sh) on a generated set of versions; how a PEP 440
+//! file is read (`Version::read`), and how a SemVer version is written into one.
 
+use std::cmp::Ordering;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -73,6 +75,53 @@ const SPELLINGS: &[&str] = &[
     "1.2.3-dev.4",
     "1.2.3-x.7.z.92",
     "banana",
+    // The cases: the dash forms are PEP 440's post, dev and local parts in a PEP 440 file.
+    "1.2.3-rc",
+    "0!1.2.3",
+    "1.2.3-post1",
+    "1.2.3-dev4",
+    "1.2.3+local",
+    "1.2.3.RC.1",
+    "1.2.3-preview_2",
+    "1.2.3rev",
+    "1.2.3r2",
+    "1.2.3a1-1",
+    "1.2.3-rc.1.2",
+    "v1.2.3rc01",
+    "1.2.3 ",
+    "vv1.2.3",
+    "1.2.3-",
+];
+
+/// SemVer versions as SemVer files hold them: each is written into a PEP 440 file as what
+/// packaging makes of the same string, when that is a pre-release (or a final version).
+const SEMVER: &[&str] = &[
+    "1.2.3",
+    "1.2.3-rc.1",
+    "1.2.3-rc1",
+    "1.2.3-rc01",
+    "1.2.3-RC.1",
+    "1.2.3-rc",
+    "1.2.3-rc.0",
+    "1.2.3-rc9",
+    "1.2.3-rc10",
+    "1.2.3-c.2",
+    "1.2.3-pre.3",
+    "1.2.3-preview.4",
+    "1.2.3-alpha",
+    "1.2.3-alpha.1",
+    "1.2.3-a1",
+    "1.2.3-beta3",
+    "1.2.3-b.2",
+    "1.2.3-1",
+    "1.2.3-post.1",
+    "1.2.3-dev.4",
+    "1.2.3-rc.1.2",
+    "1.2.3-nightly.1",
+    "1.2.3-x.7",
+    "1.2.3-0",
+    "1.2.4-rc.1",
+    "1.2.10",
 ];
 
 fn python_packaging(input: &serde_json::Value) -> serde_json::Value {
@@ -101,10 +150,17 @@ fn pep440_forms_and_order_agree_with_packaging() {
     let pep = |v: &Version| v.render(Form::Pep440).unwrap();
     let rendered: Vec<String> = shuffled(&versions).iter().map(pep).collect();
     let pairs: Vec<[String; 2]> = versions.iter().map(|v| [v.to_string(), pep(v)]).collect();
+    let spellings: Vec<&str> = SPELLINGS.iter().chain(SEMVER).copied().collect();
+    let renderable: Vec<&str> = SEMVER
+        .iter()
+        .copied()
+        .filter(|s| Version::read(s, Form::Semver).unwrap().render(Form::Pep440).is_ok())
+        .collect();
     let out = python_packaging(&serde_json::json!({
         "rendered": rendered,
         "pairs": pairs,
-        "spellings": SPELLINGS,
+        "spellings": spellings,
+        "versions": renderable,
     }));
 
     // Every rendered form is packaging's own normalised form, and names the same version
@@ -138,5 +194,58 @@ fn pep440_forms_and_order_agree_with_packaging() {
             }
             (Err(_), None) => {}
         }
+    }
+
+    // A PEP 440 file is read by packaging's grammar: its version, or a refusal exactly where
+    // packaging's version has no SemVer equivalent, naming packaging's normal form.
+    for spelling in &spellings {
+        let parts = &out["parts"][spelling];
+        let normal = out["normalized"][spelling].as_str();
+        let plain = !parts.is_null()
+            && parts["epoch"] == 0
+            && parts["release"].as_array().unwrap().len() == 3
+            && parts["post"].is_null()
+            && parts["dev"].is_null()
+            && parts["local"].is_null();
+        match Version::read(spelling, Form::Pep440) {
+            Ok(v) => {
+                assert!(plain, "{spelling:?} was read as {v}, but packaging reads {normal:?} ({parts})");
+                assert_eq!(v.render(Form::Pep440).unwrap(), normal.unwrap(), "{spelling:?}");
+            }
+            Err(e) => {
+                assert!(!plain, "{spelling:?} is {normal:?} for packaging, but the tool refuses it: {e:#}");
+                let three = !parts.is_null() && parts["release"].as_array().unwrap().len() == 3;
+                if let (Some(n), true) = (normal, three) {
+                    assert!(format!("{e:#}").contains(n), "{spelling:?}: the refusal names {n}: {e:#}");
+                }
+            }
+        }
+    }
+
+    // A SemVer version is written into a PEP 440 file as packaging reads its string, and only
+    // when packaging reads a pre-release (or a final version) there.
+    for text in SEMVER {
+        let parts = &out["parts"][text];
+        let pre_only =
+            !parts.is_null() && parts["post"].is_null() && parts["dev"].is_null() && parts["local"].is_null();
+        match Version::read(text, Form::Semver).unwrap().render(Form::Pep440) {
+            Ok(rendered) => assert_eq!(Some(rendered.as_str()), out["normalized"][text].as_str(), "{text}"),
+            Err(e) => assert!(!pre_only, "{text} is {} for packaging, but cannot be written: {e:#}", parts),
+        }
+    }
+
+    // The order of every pair, as pip orders what the PEP 440 files hold.
+    let compared = out["compare"].as_array().unwrap();
+    assert_eq!(compared.len(), renderable.len() * renderable.len());
+    for pair in compared {
+        let (a, b) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        let theirs = match pair[2].as_i64().unwrap() {
+            -1 => Ordering::Less,
+            0 => Ordering::Equal,
+            _ => Ordering::Greater,
+        };
+        let ours =
+            Version::read(a, Form::Semver).unwrap().cmp_in(&Version::read(b, Form::Semver).unwrap(), Form::Pep440);
+        assert_eq!(ours, Some(theirs), "{a} vs {b}");
     }
 }

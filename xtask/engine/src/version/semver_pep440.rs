@@ -16,6 +16,10 @@ use anyhow::{Result, anyhow, bail};
 use super::pep440::{Pep440, Pre};
 use crate::config::Form;
 
+/// The longest version npm reads, and its largest number (`Number.MAX_SAFE_INTEGER`).
+const NPM_MAX_LENGTH: usize = 256;
+const NPM_MAX_NUMBER: u64 = (1 << 53) - 1;
+
 /// A version of the project: SemVer 2.0.0, ordered by SemVer precedence (numeric pre-release
 /// identifiers compare as numbers, so `rc.10` is newer than `rc.9`).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -54,12 +58,20 @@ impl Version {
             Form::Semver => {
                 let text = input.trim();
                 let bare = text.strip_prefix('v').unwrap_or(text);
-                semver::Version::parse(bare).map(Version).map_err(|e| {
+                let v = semver::Version::parse(bare).map_err(|e| {
                     anyhow!(
                         "{input:?} is not SemVer 2.0.0 ({e}), the grammar of this file (npm and Cargo read it so); {}",
                         semver_hint(text)
                     )
-                })
+                })?;
+                // npm's own limits: its numbers are JavaScript's exact integers.
+                if text.len() > NPM_MAX_LENGTH || [v.major, v.minor, v.patch].iter().any(|n| *n > NPM_MAX_NUMBER) {
+                    bail!(
+                        "{input:?} is SemVer, but npm refuses it (longer than {NPM_MAX_LENGTH} characters or a \
+                         number above {NPM_MAX_NUMBER}); write a smaller version"
+                    );
+                }
+                Ok(Version(v))
             }
         }
     }
