@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
 use super::entry;
+use crate::config::Form;
 use crate::error::Verdict;
 use crate::output::{Style, Ui};
 use crate::version::Version;
@@ -108,7 +109,7 @@ fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> Vec<String> {
             let stem = f.name.trim_end_matches(".tar.gz").trim_end_matches(".tgz");
             one_top(&names, stem)?;
             let version = stem.rsplit_once('-').map(|(_, v)| v).unwrap_or("");
-            same_version(version, &manifest.version, "the sdist's name")
+            same_version(version, &manifest.version, "the sdist's name", Form::Pep440)
         }),
         ArtifactKind::Source => tar_members(&path).and_then(|names| {
             let top = format!("{}-{}", file_stem_project(&manifest.project), manifest.version);
@@ -176,20 +177,21 @@ fn one_top(names: &[String], top: &str) -> Result<()> {
 /// `lotgenius-1.2.0rc1-py3-none-any.whl`: the second dash-separated field.
 fn wheel_version(name: &str, version: &str) -> Result<()> {
     let found = name.split('-').nth(1).context("not a wheel file name (DIST-VERSION-TAGS.whl)")?;
-    same_version(found, version, "the wheel's name")
+    same_version(found, version, "the wheel's name", Form::Pep440)
 }
 
 fn package_version(text: &str, version: &str) -> Result<()> {
     let json: serde_json::Value = serde_json::from_str(text).context("package.json is not valid JSON")?;
     let found = json.get("version").and_then(|v| v.as_str()).context("package.json has no version")?;
-    same_version(found, version, "package.json")
+    same_version(found, version, "package.json", Form::Semver)
 }
 
-/// `found` (in either form: a wheel says `1.2.0rc1`, package.json `1.2.0-rc.1`) is `version`.
-fn same_version(found: &str, version: &str, what: &str) -> Result<()> {
+/// `found`, read by the grammar of where it is (a wheel says `1.2.0rc1`, package.json
+/// `1.2.0-rc.1`), is `version`.
+fn same_version(found: &str, version: &str, what: &str, form: Form) -> Result<()> {
     let expected = Version::parse(version).with_context(|| format!("{MANIFEST}: bad version"))?;
-    match Version::parse(found) {
-        Ok(v) if v == expected => Ok(()),
+    match Version::read(found, form) {
+        Ok(v) if expected.is_held_as(&v, form) => Ok(()),
         Ok(_) => bail!("{what} says version {found}, the manifest {version}"),
         Err(_) => bail!("{what} says version {found}, which is not a version; the manifest says {version}"),
     }
@@ -207,11 +209,14 @@ mod tests {
     fn versions_compare_across_forms() {
         wheel_version("lotgenius-1.2.0rc1-py3-none-any.whl", "1.2.0-rc.1").unwrap();
         wheel_version("lotgenius-1.2.0-py3-none-any.whl", "1.2.0").unwrap();
+        // A glued SemVer pre-release (npm style) is the same PEP 440 version in a wheel's name.
+        wheel_version("lotgenius-1.2.0rc1-py3-none-any.whl", "1.2.0-rc1").unwrap();
+        assert!(package_version(r#"{"version": "1.2.0-rc.1"}"#, "1.2.0-rc1").is_err());
         let err = wheel_version("lotgenius-1.1.0-py3-none-any.whl", "1.2.0").unwrap_err().to_string();
         assert_eq!(err, "the wheel's name says version 1.1.0, the manifest 1.2.0");
         package_version(r#"{"name": "x", "version": "1.2.0-rc.1"}"#, "1.2.0-rc.1").unwrap();
         assert!(package_version(r#"{"name": "x"}"#, "1.0.0").is_err());
-        assert!(same_version("banana", "1.0.0", "x").unwrap_err().to_string().contains("not a version"));
+        assert!(same_version("banana", "1.0.0", "x", Form::Semver).unwrap_err().to_string().contains("not a version"));
     }
 
     #[test]
