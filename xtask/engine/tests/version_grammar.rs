@@ -196,3 +196,18 @@ fn a_docstring_line_is_not_an_assignment() {
     repo.xtask(&["release", "patch", "--no-verify"]).code(0);
     assert_eq!(repo.read(MODULE), text.replace("__version__ = \"1.2.3\"", "__version__ = \"1.2.4\""));
 }
+
+#[test]
+fn a_pattern_is_semver_unless_configured_and_says_how_to_configure_it() {
+    let repo = TestRepo::new();
+    repo.write("docs/conf.py", "project = 'x'\nrelease = \"1.2.3rc1\"\n");
+    let entry = "[[version]]\npath = \"docs/conf.py\"\npattern = 'release = \"{version}\"'\n";
+    repo.write("xtask.toml", entry);
+    repo.commit_all("docs: sphinx");
+    let run = repo.xtask(&["version"]);
+    run.code(2);
+    assert!(run.stderr.contains("docs/conf.py:2:") && run.stderr.contains("form = \"pep440\""), "{run}");
+    repo.write("xtask.toml", format!("{entry}form = \"pep440\"\n"));
+    let doc = repo.xtask(&["--json", "version"]).code(0).json();
+    assert_eq!(doc["version"], "1.2.3-rc.1");
+}

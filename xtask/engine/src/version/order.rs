@@ -11,10 +11,11 @@ use crate::config::Form;
 use crate::project::SourceKind;
 
 /// Nothing, or one problem naming every file for which `new` is not newer than what it holds
-/// (or which cannot hold it), with the versions that would be newer for every file.
+/// (or which cannot hold it), with the versions that would be newer for every file. When the
+/// ecosystems agree that `new` is not above the current version, the problem says just that.
 pub fn order_problems(readings: &[Reading], current: &Version, new: &Version) -> Vec<String> {
-    let clauses: Vec<String> = readings.iter().filter_map(|r| backward(r, new)).collect();
-    if clauses.is_empty() {
+    let backwards: Vec<Backward> = readings.iter().filter_map(|r| backward(r, new)).collect();
+    if backwards.is_empty() {
         return Vec::new();
     }
     let fits = |v: &Version| v != new && readings.iter().all(|r| backward(r, v).is_none());
@@ -28,19 +29,28 @@ pub fn order_problems(readings: &[Reading], current: &Version, new: &Version) ->
     } else {
         format!("versions newer for every file: {}", alternatives.join(", "))
     };
-    vec![format!(
-        "{new} is not newer than {current} in every file it would be written to: {}; {instead}",
-        clauses.join("; ")
-    )]
+    let head = format!("the new version {new} is not above the current version {current}");
+    if backwards.len() == readings.len() && backwards.iter().all(|b| b.plain) {
+        return vec![format!("{head}; releases only move forward ({instead})")];
+    }
+    let clauses: Vec<&str> = backwards.iter().map(|b| b.clause.as_str()).collect();
+    vec![format!("{head} in every file it would be written to: {}; {instead}", clauses.join("; "))]
+}
+
+/// Why a new version does not move one file forward.
+struct Backward {
+    clause: String,
+    /// Simply lower or equal, as every ecosystem would say.
+    plain: bool,
 }
 
 /// Why `new` would not move `reading`'s file forward, or `None` when it would.
-fn backward(reading: &Reading, new: &Version) -> Option<String> {
+fn backward(reading: &Reading, new: &Version) -> Option<Backward> {
     let at = format!("{}:{}", reading.file, reading.line);
     let who = ecosystem(reading);
     let written = match new.render(reading.form) {
         Ok(text) => text,
-        Err(e) => return Some(format!("{at} cannot hold it ({e:#})")),
+        Err(e) => return Some(Backward { clause: format!("{at} cannot hold it ({e:#})"), plain: false }),
     };
     let order = new.cmp_in(&reading.version, reading.form)?;
     if order == Ordering::Greater {
@@ -52,10 +62,12 @@ fn backward(reading: &Reading, new: &Version) -> Option<String> {
         Form::Pep440 => "PEP 440",
     };
     let mut clause = format!("{at} would hold {written}, which {who} ({grammar}) orders {how} its {}", reading.raw);
-    if reading.form == Form::Semver && (mixes_letters_and_digits(new) || mixes_letters_and_digits(&reading.version)) {
+    let as_text =
+        reading.form == Form::Semver && (mixes_letters_and_digits(new) || mixes_letters_and_digits(&reading.version));
+    if as_text {
         clause.push_str(" (SemVer compares pre-release identifiers that hold letters as text, character by character)");
     }
-    Some(clause)
+    Some(Backward { clause, plain: !as_text })
 }
 
 /// The tool that orders the versions of a reading's file.
@@ -155,6 +167,18 @@ mod tests {
     }
 
     #[test]
+    fn lower_for_everyone_is_said_plainly() {
+        let readings = [npm("1.2.3"), pip("1.2.3")];
+        let problems = order_problems(&readings, &v("1.2.3"), &v("1.2.2"));
+        assert_eq!(
+            problems,
+            [
+                "the new version 1.2.2 is not above the current version 1.2.3; releases only move forward (versions newer for every file: 1.2.4 (`release 1.2.4`))"
+            ]
+        );
+    }
+
+    #[test]
     fn text_order_in_npm_is_refused_with_what_works() {
         let readings = [npm("1.2.3-rc9"), pip("1.2.3rc9")];
         let problems = order_problems(&readings, &v("1.2.3-rc9"), &v("1.2.3-rc10"));
@@ -162,7 +186,10 @@ mod tests {
         assert!(
             problem.contains("package.json:3 would hold 1.2.3-rc10, which npm (SemVer) orders below its 1.2.3-rc9")
         );
-        assert!(problem.contains("compare as text") && !problem.contains("pyproject.toml:3"), "{problem}");
+        assert!(
+            problem.contains("as text, character by character") && !problem.contains("pyproject.toml:3"),
+            "{problem}"
+        );
         assert!(
             problem.ends_with("versions newer for every file: 1.2.3 (`release ga`), 1.2.4-rc.1 (`release 1.2.4-rc.1`)"),
             "{problem}"

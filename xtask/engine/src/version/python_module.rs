@@ -80,7 +80,7 @@ fn string_value(statement: &str, at: usize) -> Option<Range<usize>> {
     if quote != b'"' && quote != b'\'' {
         return None;
     }
-    let len = statement[at + 1..].find(|c: char| c == quote as char || c == '\\' || c == '\n')?;
+    let len = statement[at + 1..].find([quote as char, '\\', '\n'])?;
     let end = at + 1 + len;
     if statement.as_bytes()[end] != quote || statement[end + 1..].starts_with(quote as char) {
         return None;

@@ -263,8 +263,17 @@ fn make_readings(
         .map(|located| {
             let raw = text[located.span.clone()].to_string();
             let (line, column) = line_column(text, located.span.start);
-            let version = Version::read(&raw, form)
-                .map_err(|e| SourceError::new(file, line, column, format!("{}: {e:#}", located.field)))?;
+            let version = Version::read(&raw, form).map_err(|e| {
+                // A pattern source is SemVer unless configured: a Python file needs saying so.
+                let hint =
+                    if kind == SourceKind::Pattern && form == Form::Semver && Version::read(&raw, Form::Pep440).is_ok()
+                    {
+                        "; if Python tools read this file, give its [[version]] entry form = \"pep440\""
+                    } else {
+                        ""
+                    };
+                SourceError::new(file, line, column, format!("{}: {e:#}{hint}", located.field))
+            })?;
             Ok(Reading {
                 spec: spec.clone(),
                 file: file.to_string(),
