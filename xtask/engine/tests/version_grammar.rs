@@ -37,6 +37,20 @@ fn agreed(repo: &TestRepo) -> String {
     run.json()["version"].as_str().unwrap_or_else(|| panic!("no version\n{run}")).to_string()
 }
 
+/// The source of `file` in a `version --json` document.
+#[track_caller]
+fn source_of(doc: &serde_json::Value, file: &str) -> serde_json::Value {
+    let sources = doc["sources"].as_array().unwrap();
+    sources.iter().find(|s| s["file"] == file).cloned().unwrap_or_else(|| panic!("{file} is not a source: {doc}"))
+}
+
+/// Commit `text` as the package module; its source in `version --check --json`.
+fn module_source(repo: &TestRepo, text: &str, message: &str) -> serde_json::Value {
+    repo.write(MODULE, text);
+    repo.commit_all(message);
+    source_of(&repo.xtask(&["--json", "version", "--check"]).code(0).json(), MODULE)
+}
+
 /// `release ARGS --no-verify` refused with exit 2, the repository unchanged; the message.
 #[track_caller]
 fn refused(repo: &TestRepo, args: &[&str]) -> String {
@@ -101,8 +115,7 @@ fn a_semver_file_is_read_by_semver_only() {
     let repo = lot_genius_at("1.2.3rc1", "1.2.3rc1", "1.2.3-rc1");
     assert_eq!(agreed(&repo), "1.2.3-rc1");
     let doc = repo.xtask(&["--json", "version"]).code(0).json();
-    let package = doc["sources"].as_array().unwrap().iter().find(|s| s["file"] == PACKAGE).unwrap().clone();
-    assert_eq!(package["version"], "1.2.3-rc1");
+    assert_eq!(source_of(&doc, PACKAGE)["version"], "1.2.3-rc1");
 }
 
 #[test]
@@ -164,11 +177,7 @@ fn a_doubled_prefix_is_not_a_version() {
 fn a_chained_module_assignment_is_read_and_written() {
     let repo = lot_genius_at("1.2.3", "1.2.3", "1.2.3");
     let chained = "\"\"\"Lot Genius backend package.\"\"\"\n\n__version__ = VERSION = \"1.2.3\"  # both names\n";
-    repo.write(MODULE, chained);
-    repo.commit_all("refactor: one line for both names");
-    let doc = repo.xtask(&["--json", "version", "--check"]).code(0).json();
-    let module = doc["sources"].as_array().unwrap().iter().find(|s| s["file"] == MODULE).cloned();
-    let module = module.unwrap_or_else(|| panic!("the chained assignment is a source: {doc}"));
+    let module = module_source(&repo, chained, "refactor: one line for both names");
     assert_eq!((module["line"].as_u64(), module["raw"].as_str()), (Some(3), Some("1.2.3")));
     repo.xtask(&["release", "patch", "--no-verify"]).code(0);
     assert_eq!(repo.read(MODULE), chained.replace("1.2.3", "1.2.4"));
@@ -188,11 +197,8 @@ fn a_chained_module_assignment_is_read_and_written() {
 fn a_docstring_line_is_not_an_assignment() {
     let repo = lot_genius_at("1.2.3", "1.2.3", "1.2.3");
     let text = "\"\"\"Lot Genius backend package.\n\nUsage:\n\n__version__ = \"9.9.9\"\n\"\"\"\n\n__version__ = \"1.2.3\"\n\nHELP = '''\n__version__ = \"0.0.1\"\n'''\n";
-    repo.write(MODULE, text);
-    repo.commit_all("docs: usage in the docstring");
-    let doc = repo.xtask(&["--json", "version", "--check"]).code(0).json();
-    let module = doc["sources"].as_array().unwrap().iter().find(|s| s["file"] == MODULE).cloned().unwrap();
-    assert_eq!(module["line"], 8, "{doc}");
+    let module = module_source(&repo, text, "docs: usage in the docstring");
+    assert_eq!(module["line"], 8, "{module}");
     repo.xtask(&["release", "patch", "--no-verify"]).code(0);
     assert_eq!(repo.read(MODULE), text.replace("__version__ = \"1.2.3\"", "__version__ = \"1.2.4\""));
 }

@@ -2,9 +2,7 @@
 //! `packaging` (installed by scripts/setup.sh) on a generated set of versions; how a PEP 440
 //! file is read (`Version::read`), and how a SemVer version is written into one.
 
-use std::cmp::Ordering;
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod differential;
 
 use polyrelease::config::Form;
 use polyrelease::version::Version;
@@ -125,22 +123,8 @@ const SEMVER: &[&str] = &[
 ];
 
 fn python_packaging(input: &serde_json::Value) -> serde_json::Value {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pep440_differential.py");
-    let mut child = Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs (install it, then run scripts/setup.sh)");
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the differential script failed (is `packaging` installed? run scripts/setup.sh):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let script = differential::script("pep440_differential.py");
+    differential::run("python3", &script, input, "install python3, then run scripts/setup.sh for `packaging`")
 }
 
 #[test]
@@ -235,17 +219,10 @@ fn pep440_forms_and_order_agree_with_packaging() {
     }
 
     // The order of every pair, as pip orders what the PEP 440 files hold.
-    let compared = out["compare"].as_array().unwrap();
+    let compared = differential::comparisons(&out["compare"]);
     assert_eq!(compared.len(), renderable.len() * renderable.len());
-    for pair in compared {
-        let (a, b) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
-        let theirs = match pair[2].as_i64().unwrap() {
-            -1 => Ordering::Less,
-            0 => Ordering::Equal,
-            _ => Ordering::Greater,
-        };
-        let ours =
-            Version::read(a, Form::Semver).unwrap().cmp_in(&Version::read(b, Form::Semver).unwrap(), Form::Pep440);
-        assert_eq!(ours, Some(theirs), "{a} vs {b}");
+    let semver = |s: &str| Version::read(s, Form::Semver).unwrap();
+    for (a, b, theirs) in compared {
+        assert_eq!(semver(a).cmp_in(&semver(b), Form::Pep440), Some(theirs), "{a} vs {b}");
     }
 }

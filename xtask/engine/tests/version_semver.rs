@@ -2,10 +2,9 @@
 //! file is read), its SemVer order, and the pre-release steps of `release`, against npm's own
 //! `semver` package (installed into tests/npm by scripts/setup.sh).
 
+mod differential;
+
 use std::cmp::Ordering;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 use polyrelease::config::Form;
 use polyrelease::release::target::{Inputs, Level, Target, next_version};
@@ -124,23 +123,14 @@ const EXPLICIT: &[[&str; 2]] = &[
 ];
 
 fn npm_semver(input: &serde_json::Value) -> serde_json::Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let installed = differential::script("npm/node_modules/semver/package.json");
     assert!(
-        dir.join("npm/node_modules/semver/package.json").is_file(),
-        "npm's semver package is not installed in {}; run scripts/setup.sh",
-        dir.join("npm").display()
+        installed.is_file(),
+        "npm's semver package is not installed ({}); run scripts/setup.sh",
+        installed.display()
     );
-    let mut child = Command::new("node")
-        .arg(dir.join("semver_differential.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs (install node and npm, then run scripts/setup.sh)");
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "the differential script failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    let script = differential::script("semver_differential.js");
+    differential::run("node", &script, input, "install node and npm, then run scripts/setup.sh")
 }
 
 fn v(s: &str) -> Version {
@@ -205,15 +195,9 @@ fn semver_grammar_order_and_steps_agree_with_npm() {
     }
 
     // Every pair is ordered as npm orders it.
-    let pairs = out["compare"].as_array().unwrap();
+    let pairs = differential::comparisons(&out["compare"]);
     assert_eq!(pairs.len(), VERSIONS.len() * VERSIONS.len());
-    for pair in pairs {
-        let (a, b) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
-        let theirs = match pair[2].as_i64().unwrap() {
-            -1 => Ordering::Less,
-            0 => Ordering::Equal,
-            _ => Ordering::Greater,
-        };
+    for (a, b, theirs) in pairs {
         assert_eq!(v(a).cmp_in(&v(b), Form::Semver), Some(theirs), "{a} vs {b}");
     }
 
