@@ -183,3 +183,33 @@ fn hotfix_ordering_is_per_line() {
     let e = check_order(&v("1.2.4"), &v("1.2.3"), &all, true).unwrap_err();
     assert!(e.0.contains("v1.2.4") && e.0.contains("1.2 line"), "{e}");
 }
+
+#[test]
+fn a_glued_pre_release_continues_in_its_own_spelling() {
+    assert_eq!(ok("1.3.0-rc1", "rc", None), "1.3.0-rc2");
+    assert_eq!(ok("1.3.0-rc09", "rc", None), "1.3.0-rc10");
+    assert_eq!(ok("1.3.0-RC1", "rc", None), "1.3.0-RC2");
+    assert_eq!(ok("1.3.0-a1", "alpha", None), "1.3.0-a2");
+    assert_eq!(ok("1.3.0-beta3", "rc", None), "1.3.0-rc1");
+    assert_eq!(ok("1.3.0-rc1", "patch", Some("rc")), "1.3.0-rc2");
+    assert_eq!(ok("1.2.3-rc1", "minor", Some("rc")), "1.3.0-rc1", "a new channel in the same spelling");
+    assert_eq!(ok("1.3.0-rc1", "ga", None), "1.3.0");
+    // The arithmetic gives rc10; the files refuse it where npm orders it below rc9.
+    assert_eq!(ok("1.3.0-rc9", "rc", None), "1.3.0-rc10");
+    assert!(err("1.3.0-rc1", "beta", None).contains("below"));
+}
+
+#[test]
+fn an_explicit_version_takes_one_prefix() {
+    let parsed = |text: &str, prefix: &str| explicit_version(text, prefix).map(|v| v.to_string());
+    assert_eq!(parsed("v2.5.0", "v").unwrap(), "2.5.0");
+    assert_eq!(parsed("2.5.0rc1", "v").unwrap(), "2.5.0-rc.1");
+    assert_eq!(parsed("2.5.0-rc1", "v").unwrap(), "2.5.0-rc1");
+    assert_eq!(parsed("app-v2.5.0", "app-v").unwrap(), "2.5.0");
+    assert_eq!(parsed("v2.5.0", "app-v").unwrap(), "2.5.0");
+    assert_eq!(parsed("2.5.0", "").unwrap(), "2.5.0");
+    for (text, prefix) in [("vv2.5.0", "v"), ("vV2.5.0", "v"), ("app-vv2.5.0", "app-v"), ("v2.5.0.post1", "v")] {
+        let e = parsed(text, prefix).unwrap_err();
+        assert!(e.starts_with(&format!("{text}: not a version")), "{e}");
+    }
+}
