@@ -106,16 +106,27 @@ fn a_kill_after_the_commit_resumes_with_the_tag_or_aborts_removing_the_commit() 
 }
 
 #[test]
-fn resume_refuses_a_file_changed_after_the_kill() {
+fn resume_and_abort_refuse_a_file_changed_after_the_kill() {
     let p = ready();
     let before = p.snapshot();
     killed_at(&p, "after-write:1");
     p.write("backend/pyproject.toml", "edited by hand\n");
-    let run = p.release(&["--resume"]);
-    run.code(2);
-    assert!(run.stderr.contains("backend/pyproject.toml was changed after the interruption"), "{run}");
-    assert!(p.journal().is_some(), "the journal is kept");
+    let edited = p.snapshot();
+    for verb in ["--resume", "--abort"] {
+        let run = p.release(&[verb]);
+        run.code(2);
+        assert!(run.stderr.contains("backend/pyproject.toml changed after the interruption"), "{run}");
+        assert!(run.stderr.contains("git stash push -- backend/pyproject.toml"), "{run}");
+        assert!(run.stderr.contains("the journal .git/xtask/release.json is kept"), "{run}");
+        assert!(p.journal().is_some(), "the journal is kept");
+        assert_same(&edited, &p.snapshot());
+    }
+    // As the message says: put the work aside, abort, take it back.
+    p.git(&["stash", "push", "-q", "--", "backend/pyproject.toml"]);
     p.release(&["--abort"]).code(0);
+    p.git(&["stash", "pop", "-q"]);
+    assert_eq!(p.read("backend/pyproject.toml"), "edited by hand\n", "the edit survived");
+    p.git(&["checkout", "--", "backend/pyproject.toml"]);
     assert_same(&before, &p.snapshot());
 }
 
@@ -217,9 +228,25 @@ fn a_resumed_release_finishes_with_the_push() {
 fn resume_refuses_a_branch_moved_after_the_kill() {
     let p = ready();
     killed_at(&p, "after-commit:1");
+    let release_commit = p.git(&["rev-parse", "HEAD"]);
     p.git(&["commit", "-q", "--allow-empty", "-m", "wip: something else"]);
-    let run = p.release(&["--resume"]);
-    run.code(2);
-    assert!(run.stderr.contains("moved to") && run.stderr.contains("--abort"), "{run}");
-    assert!(p.journal().is_some(), "the journal is kept");
+    let wip = p.git(&["rev-parse", "--short", "HEAD"]);
+    let moved = p.snapshot();
+    for verb in ["--resume", "--abort"] {
+        let run = p.release(&[verb]);
+        run.code(2);
+        assert!(
+            run.stderr.contains(&format!("1 commit made on main after the interruption: {wip} wip: something else")),
+            "{run}"
+        );
+        assert!(run.stderr.contains(&format!("git reset --keep {}", &release_commit[..7])), "{run}");
+        assert!(p.journal().is_some(), "the journal is kept");
+        assert_same(&moved, &p.snapshot());
+    }
+    // As the message says: keep the commit on a branch of its own, move main back, resume.
+    p.git(&["branch", "keep-work", &wip]);
+    p.git(&["reset", "-q", "--keep", &release_commit]);
+    p.release(&["--resume"]).code(0);
+    assert_eq!(p.git(&["rev-parse", "v0.2.0^{commit}"]), release_commit);
+    assert_eq!(p.git(&["log", "-1", "--format=%s", "keep-work"]), "wip: something else");
 }
