@@ -142,6 +142,7 @@ fn a_tag_that_reaches_the_remote_first_leaves_a_complete_local_release() {
     assert!(run.stderr.contains("the push to origin failed"), "{run}");
     assert!(run.stderr.contains("the local release is complete"), "{run}");
     assert!(run.stderr.contains("git push --atomic origin refs/heads/main refs/tags/v0.2.0"), "{run}");
+    assert!(run.stderr.contains("origin already has a tag v0.2.0") && run.stderr.contains("rollback --undo"), "{run}");
     assert_eq!(p.subject(), "chore(release): v0.2.0");
     assert_eq!(p.git(&["rev-parse", "v0.2.0^{commit}"]), p.git(&["rev-parse", "HEAD"]));
     assert_eq!(p.git(&["status", "--porcelain"]), "");
@@ -249,4 +250,32 @@ fn resume_refuses_a_branch_moved_after_the_kill() {
     p.release(&["--resume"]).code(0);
     assert_eq!(p.git(&["rev-parse", "v0.2.0^{commit}"]), release_commit);
     assert_eq!(p.git(&["log", "-1", "--format=%s", "keep-work"]), "wip: something else");
+}
+
+#[test]
+fn a_push_refused_because_origin_moved_ahead_gives_advice_that_works() {
+    let p = ready();
+    // Between the preconditions and the push, someone pushes a commit to origin's main.
+    let remote = p.remote.path().display().to_string();
+    p.hook(
+        "pre-push",
+        &format!(
+            "#!/bin/sh\nr='{remote}'\nnew=$(git --git-dir=\"$r\" commit-tree -p main -m 'docs: theirs' 'main^{{tree}}')\ngit --git-dir=\"$r\" update-ref refs/heads/main \"$new\"\n"
+        ),
+    );
+    let run = p.release(&["minor", "--push", "--no-verify"]);
+    run.code(3);
+    let theirs = p.remote_git(&["rev-parse", "main"]);
+    assert!(run.stderr.contains(&format!("origin's main moved ahead to {}", &theirs[..7])), "{run}");
+    assert!(run.stderr.contains("cargo xtask rollback --undo"), "{run}");
+    assert!(run.stderr.contains("git pull --rebase origin main"), "{run}");
+    assert!(!run.stderr.contains("push both with"), "pushing again cannot succeed, so it is not advised\n{run}");
+    assert!(!p.remote_refs().contains("v0.2.0"), "nothing was pushed");
+    // The advice, step by step.
+    p.remove_hook("pre-push");
+    p.xtask(&["rollback", "--undo"]).code(0);
+    p.git(&["pull", "-q", "--rebase", "origin", "main"]);
+    p.release(&["minor", "--push", "--no-verify"]).code(0);
+    assert_eq!(p.remote_git(&["rev-parse", "main"]), p.git(&["rev-parse", "HEAD"]));
+    assert_eq!(p.git(&["log", "-1", "--format=%s", "HEAD~2"]), "docs: theirs");
 }

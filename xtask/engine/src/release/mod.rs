@@ -56,7 +56,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     let lock = Lock::for_run(&git_dir, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let target = Target::parse(args.target.as_deref().unwrap_or_default());
-    let facts = Facts::gather(project, ui)?;
+    let facts = Facts::gather(project, ui, args.dry_run)?;
     let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args));
     let request = preconditions::Request {
         target: &target,

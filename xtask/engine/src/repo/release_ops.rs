@@ -61,6 +61,20 @@ impl Repo {
         Ok(None)
     }
 
+    /// Whether git accepts `name` as a tag name, as `git tag` checks it: a valid ref name
+    /// under `refs/tags/` (`git check-ref-format`) that does not start with `-`.
+    pub fn is_valid_tag_name(&self, name: &str) -> Result<bool> {
+        if name.starts_with('-') {
+            return Ok(false);
+        }
+        let out = self.git_raw(["check-ref-format", &format!("refs/tags/{name}")], None)?;
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => bail!("`git check-ref-format` failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+        }
+    }
+
     /// The URL of a remote, if it is configured.
     pub fn remote_url(&self, remote: &str) -> Result<Option<String>> {
         let out = self.git_output(["remote", "get-url", remote])?;
