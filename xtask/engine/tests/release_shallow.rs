@@ -29,11 +29,17 @@ fn a_dry_run_in_a_shallow_clone_fetches_nothing_and_says_what_the_real_run_will(
     let before = clone.snapshot();
     let state = git_state(&clone);
     assert!(!before.refs.contains("refs/tags/"), "the shallow clone holds no tag\n{:?}", before);
-    for args in [&["release", "patch", "--dry-run", "--no-verify"][..], &["--json", "release", "auto", "--dry-run", "--no-verify"]] {
+    for args in [
+        &["release", "patch", "--dry-run", "--no-verify"][..],
+        &["--json", "release", "auto", "--dry-run", "--no-verify"],
+    ] {
         let run = clone.xtask(args);
         run.code(0);
         assert!(run.stderr.contains("shallow clone: no release tag is reachable"), "{run}");
-        assert!(run.stderr.contains("git fetch --tags --deepen=N origin") && run.stderr.contains("--unshallow"), "{run}");
+        assert!(
+            run.stderr.contains("git fetch --tags --deepen=N origin") && run.stderr.contains("--unshallow"),
+            "{run}"
+        );
         assert_same(&before, &clone.snapshot());
         assert_eq!(git_state(&clone), state, "no object fetched and the same shallow boundary\n{run}");
     }

@@ -111,6 +111,8 @@ pub fn abort(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Journal, Vec<String>)
     let Some(journal) = Journal::load(&git_dir)? else {
         bail!("nothing to abort: no release or rollback was interrupted in this repository");
     };
+    // The checks already run git: a Ctrl-C from now on must not kill it halfway.
+    let _shield = interrupt::shield_children();
     checks::check_abortable(repo, &journal)?;
     ui.info(format!("aborting {}", journal.describe()));
     match restore::restore(repo, &journal, ui) {
@@ -170,6 +172,8 @@ fn kind(step: &Step) -> &'static str {
 /// Restore after a failed step and say so; if the branch holds commits the run did not make,
 /// or restoring fails too, keep the journal and say precisely what is left and how to go on.
 fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyhow::Error, ui: &Ui) -> anyhow::Error {
+    // A second Ctrl-C must not kill the git that checks or restores.
+    let _shield = interrupt::shield_children();
     let cause = cause_of(&err);
     let command = &journal.plan.command;
     let what = format!(
@@ -199,7 +203,7 @@ fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyho
             "{what}: {cause}\nrestoring the repository failed too: {}\nnow: {}\nthe journal {journal_path} is kept: {}, then run `cargo xtask release --abort` to restore the repository or `cargo xtask release --resume` to finish",
             cause_of(&restore_err),
             restore::state_now(repo, journal),
-            fix_hint(&restore_err)
+            if is_disk_full(&err) { fix_hint(&err) } else { fix_hint(&restore_err) }
         ))),
     }
 }
@@ -234,7 +238,9 @@ fn is_disk_full(err: &anyhow::Error) -> bool {
         cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
             e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
         })
-    }) || format!("{err:#}").contains("No space left on device")
+    }) || ["No space left on device", "Out of diskspace", "Disk quota exceeded"]
+        .iter()
+        .any(|m| format!("{err:#}").contains(m))
 }
 
 fn short(commit: &str) -> &str {

@@ -116,7 +116,9 @@ fn tag_name_problem(project: &Project, tag: &str) -> Result<Option<String>> {
     let why = if tag.starts_with('-') {
         "a tag name cannot start with `-`".to_string()
     } else {
-        format!("`git check-ref-format refs/tags/{tag}` refuses it: no `..`, `@{{`, `//`, control characters, or a component that starts with `.` or ends with `.lock`")
+        format!(
+            "`git check-ref-format refs/tags/{tag}` refuses it: no `..`, `@{{`, `//`, control characters, or a component that starts with `.` or ends with `.lock`"
+        )
     };
     Ok(Some(format!(
         "{at}[release] tag-prefix {prefix:?} makes the tag name {tag:?}, which git refuses ({why}); set a prefix such as \"v\" (or \"\" for bare versions)"

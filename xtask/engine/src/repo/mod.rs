@@ -155,7 +155,8 @@ impl Repo {
     /// Tracked files with staged or unstaged changes (`git status --porcelain`, untracked
     /// files excluded), as root-relative paths.
     pub fn tracked_changes(&self) -> Result<Vec<String>> {
-        let out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
+        // Without optional locks: reading the status never writes the index (a dry run, a full disk).
+        let out = self.git(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
         let mut paths = Vec::new();
         let mut fields = out.split('\0').filter(|f| !f.is_empty());
         while let Some(entry) = fields.next() {

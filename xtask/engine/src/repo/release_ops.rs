@@ -246,9 +246,11 @@ impl Repo {
         Ok(self.git(["tag", "--list", "--points-at", commit])?.lines().map(str::to_string).collect())
     }
 
-    /// One line per commit of `range` (`abc1234 subject`), newest first, at most `max`.
+    /// One line per commit of `range` (`abc1234 subject (tag: v1.2.3)`, with the tags on it),
+    /// newest first, at most `max`.
     pub fn commit_lines(&self, range: &str, max: usize) -> Result<Vec<String>> {
-        let out = self.git(["log", &format!("--max-count={max}"), "--format=%h %s", range, "--"])?;
+        let max = format!("--max-count={max}");
+        let out = self.git(["log", &max, "--decorate-refs=refs/tags/", "--format=%h %s%d", range, "--"])?;
         Ok(out.lines().map(str::to_string).collect())
     }
 
