@@ -89,11 +89,10 @@ pub fn run(
         }
         Step::DeleteTag { name, object } => match repo.tag_object(name)? {
             None => {}
-            Some(now) if now == *object => {
-                if repo.delete_tag_if(name, object)? {
-                    ui.info(format!("  deleted tag {name}"));
-                }
+            Some(now) if now == *object && repo.delete_tag_if(name, object)? => {
+                ui.info(format!("  deleted tag {name}"));
             }
+            Some(now) if now == *object => {}
             Some(now) => bail!(
                 "tag {name} now points at {}, not at {} which the plan deletes: someone made it again, and it is left as it is",
                 short(&now),
