@@ -11,24 +11,8 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 
-use release_common::{Project, lot_genius};
+use release_common::{killed_at, ready};
 use support::assert_same;
-
-/// A project with one feature since v0.1.0: `release minor` makes 0.2.0.
-fn ready() -> Project {
-    let p = lot_genius();
-    p.change("feat(api): estimate whole lots");
-    p
-}
-
-/// Run `args` killed (SIGKILL) at a fault point.
-fn killed_at(p: &Project, args: &[&str], point: &str) {
-    let run = p.xtask_with(args, |cmd| {
-        cmd.env("XTASK_FAULT", point);
-    });
-    assert_eq!(run.code, -1, "the process was killed by a signal\n{run}");
-    assert!(p.journal().is_some(), "a killed run leaves its journal");
-}
 
 const RELEASE: [&str; 3] = ["release", "minor", "--no-verify"];
 

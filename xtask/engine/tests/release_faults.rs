@@ -9,23 +9,13 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use release_common::{Project, lot_genius};
+use release_common::{Project, ready};
 use support::assert_same;
 
-/// A project with one feature since v0.1.0: `release minor` makes 0.2.0.
-fn ready() -> Project {
-    let p = lot_genius();
-    p.change("feat(api): estimate whole lots");
-    p
-}
-
-/// Run the release killed (SIGKILL) at a fault point.
+/// Run `release minor` killed (SIGKILL) at a fault point.
+#[track_caller]
 fn killed_at(p: &Project, point: &str) {
-    let run = p.xtask_with(&["release", "minor", "--no-verify"], |cmd| {
-        cmd.env("XTASK_FAULT", point);
-    });
-    assert_eq!(run.code, -1, "the process was killed by a signal\n{run}");
-    assert!(p.journal().is_some(), "a killed release leaves its journal");
+    release_common::killed_at(p, &["release", "minor", "--no-verify"], point);
 }
 
 #[test]

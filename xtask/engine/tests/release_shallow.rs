@@ -5,7 +5,6 @@
 mod release_common;
 mod support;
 
-use release_common::lot_genius;
 use support::{TestRepo, assert_same};
 
 /// What a fetch would change besides the work tree, refs and index: the shallow boundary and
@@ -18,14 +17,7 @@ fn git_state(repo: &TestRepo) -> (String, String) {
 
 #[test]
 fn a_dry_run_in_a_shallow_clone_fetches_nothing_and_says_what_the_real_run_will() {
-    let p = lot_genius();
-    for i in 0..8 {
-        p.change(&format!("fix: step {i}"));
-    }
-    p.git(&["push", "-q", "origin", "main"]);
-    let clone = TestRepo::plain();
-    let url = format!("file://{}", p.remote.path().display());
-    clone.git(&["clone", "-q", "--depth", "1", &url, "."]);
+    let (_p, clone, _url) = release_common::shallow_clone();
     let before = clone.snapshot();
     let state = git_state(&clone);
     assert!(!before.refs.contains("refs/tags/"), "the shallow clone holds no tag\n{:?}", before);

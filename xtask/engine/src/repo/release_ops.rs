@@ -88,21 +88,25 @@ impl Repo {
 
     /// The object `refs/tags/TAG` points at on the remote (`git ls-remote`, read-only).
     pub fn remote_tag(&self, remote: &str, tag: &str) -> Result<Option<String>> {
-        let refname = format!("refs/tags/{tag}");
-        let out = self
-            .git(["ls-remote", "--tags", remote, &refname])
-            .with_context(|| format!("cannot read the tags of remote {remote}"))?;
-        Ok(first_with_name(&out, &refname))
+        self.remote_ref(remote, &format!("refs/tags/{tag}"))
     }
 
     /// The commit `refs/heads/BRANCH` points at on the remote (`git ls-remote`, read-only),
     /// `None` when the remote has no such branch.
     pub fn remote_branch(&self, remote: &str, branch: &str) -> Result<Option<String>> {
-        let refname = format!("refs/heads/{branch}");
+        self.remote_ref(remote, &format!("refs/heads/{branch}"))
+    }
+
+    /// The object the remote's `refname` points at: the `git ls-remote` line naming exactly it.
+    fn remote_ref(&self, remote: &str, refname: &str) -> Result<Option<String>> {
         let out = self
-            .git(["ls-remote", "--heads", remote, &refname])
-            .with_context(|| format!("cannot read the branches of remote {remote}"))?;
-        Ok(first_with_name(&out, &refname))
+            .git(["ls-remote", remote, refname])
+            .with_context(|| format!("cannot read {refname} of remote {remote}"))?;
+        Ok(out.lines().find_map(|l| {
+            let mut fields = l.split_whitespace();
+            let (object, name) = (fields.next()?, fields.next()?);
+            (name == refname).then(|| object.to_string())
+        }))
     }
 
     /// Fetch the objects of the remote's `BRANCH` without changing any ref (no
@@ -272,13 +276,4 @@ impl Repo {
         let tags = format!("refs/tags/{tag}:refs/tags/{tag}");
         self.git_output(["push", "--atomic", "--quiet", remote, &heads, &tags])
     }
-}
-
-/// The object of the `git ls-remote` line naming exactly `refname`.
-fn first_with_name(listing: &str, refname: &str) -> Option<String> {
-    listing.lines().find_map(|l| {
-        let mut fields = l.split_whitespace();
-        let (object, name) = (fields.next()?, fields.next()?);
-        (name == refname).then(|| object.to_string())
-    })
 }
