@@ -91,6 +91,11 @@ mod tests {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        // The parent may run again a moment before the child's exec has renamed it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while git_processes(&root) != Some(vec![child.id()]) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         assert_eq!(git_processes(&root), Some(vec![child.id()]));
         drop(child.stdin.take());
         child.wait().unwrap();
