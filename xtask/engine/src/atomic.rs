@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 /// Make `path` hold `bytes`; `mode` sets the permission bits (Unix), `None` leaves the
 /// default of a new file.
 pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    replace_with(path, |tmp| {
-        let mut file = std::fs::File::create(tmp)?;
-        file.write_all(bytes)?;
-        if let Some(mode) = mode {
-            set_mode(&file, mode)?;
-        }
-        file.sync_all()
-    })
+    replace_with(path, |tmp| write_file(tmp, bytes, mode))
+}
+
+/// Create `path` holding `bytes` (with `mode`), synced: the inside of [`write`], for a caller
+/// that does more between writing the temporary file and renaming it.
+pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    if let Some(mode) = mode {
+        set_mode(&file, mode)?;
+    }
+    file.sync_all()
 }
 
 /// Make `path` hold `bytes`, keeping the permissions it has now.
@@ -46,7 +50,9 @@ pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> 
 }
 
 /// `.NAME.xtask-tmp` beside `path`: hidden, and named so nobody mistakes it for their own.
-fn temp_path(path: &Path) -> PathBuf {
+/// A run killed between creating and renaming it leaves it behind; the release journal names
+/// the files it writes, so `--abort` and `--resume` know which of these are theirs.
+pub fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.xtask-tmp"))
 }

@@ -255,7 +255,7 @@ impl Config {
 /// The 1-based line of the first occurrence of `needle`, for messages about values.
 /// A quoted occurrence (`"needle"` or `'needle'`) wins over a bare one, so a value is found
 /// on its own line rather than in a comment that mentions it.
-fn line_of(text: &str, needle: &str) -> Option<usize> {
+pub fn line_of(text: &str, needle: &str) -> Option<usize> {
     let pos = [format!("\"{needle}\""), format!("'{needle}'")]
         .iter()
         .filter_map(|q| text.find(q.as_str()))

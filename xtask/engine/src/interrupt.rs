@@ -3,11 +3,16 @@
 //! Ctrl-C does not kill the process: the handler sets a flag, and the command stops at its next
 //! step (the child running at the time, in the same process group, gets the signal too and
 //! fails), then cleans up or restores like after any other failure.
+//!
+//! While a restore runs, the children it starts are shielded: they run in a process group of
+//! their own, so a second Ctrl-C (which a terminal sends to its foreground group) cannot kill
+//! the `git` that is putting the repository back halfway.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static SHIELDED: AtomicBool = AtomicBool::new(false);
 
 /// Catch Ctrl-C from now on. `ctrlc` takes one handler per process, so it is installed once.
 pub fn watch() {
@@ -42,4 +47,27 @@ pub fn check() -> anyhow::Result<()> {
         anyhow::bail!("interrupted");
     }
     Ok(())
+}
+
+/// From now on (until the guard is dropped), children start in a process group of their own and
+/// so do not receive the terminal's Ctrl-C; for the restore, which must finish.
+pub fn shield_children() -> Shield {
+    Shield { was: SHIELDED.swap(true, Ordering::SeqCst) }
+}
+
+/// Whether children are shielded from Ctrl-C now.
+pub fn children_shielded() -> bool {
+    SHIELDED.load(Ordering::SeqCst)
+}
+
+/// Shielding in effect; dropping it puts back what was before.
+#[must_use = "the children are shielded only while the guard lives"]
+pub struct Shield {
+    was: bool,
+}
+
+impl Drop for Shield {
+    fn drop(&mut self) {
+        SHIELDED.store(self.was, Ordering::SeqCst);
+    }
 }

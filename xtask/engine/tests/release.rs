@@ -252,16 +252,9 @@ fn sign_makes_a_signed_tag() {
 
 #[test]
 fn a_shallow_clone_is_deepened_until_the_previous_tag_is_reachable() {
-    let p = lot_genius();
-    for i in 0..8 {
-        p.change(&format!("fix: step {i}"));
-    }
-    p.git(&["push", "-q", "origin", "main"]);
-    let clone = support::TestRepo::plain();
-    let url = format!("file://{}", p.remote.path().display());
-    clone.git(&["clone", "-q", "--depth", "1", &url, "."]);
-    assert_eq!(clone.git(&["rev-parse", "--is-shallow-repository"]), "true");
-    let run = clone.xtask(&["--json", "release", "patch", "--dry-run", "--no-verify"]);
+    let (_p, clone, url) = release_common::shallow_clone();
+    // A dry run fetches nothing (tests/release_shallow.rs); the real run deepens the clone.
+    let run = clone.xtask(&["--json", "release", "patch", "--no-verify"]);
     run.code(0);
     assert!(run.stderr.contains("shallow clone"), "{run}");
     let plan = &run.json()["plan"];

@@ -9,23 +9,13 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use release_common::{Project, lot_genius};
+use release_common::{Project, ready};
 use support::assert_same;
 
-/// A project with one feature since v0.1.0: `release minor` makes 0.2.0.
-fn ready() -> Project {
-    let p = lot_genius();
-    p.change("feat(api): estimate whole lots");
-    p
-}
-
-/// Run the release killed (SIGKILL) at a fault point.
+/// Run `release minor` killed (SIGKILL) at a fault point.
+#[track_caller]
 fn killed_at(p: &Project, point: &str) {
-    let run = p.xtask_with(&["release", "minor", "--no-verify"], |cmd| {
-        cmd.env("XTASK_FAULT", point);
-    });
-    assert_eq!(run.code, -1, "the process was killed by a signal\n{run}");
-    assert!(p.journal().is_some(), "a killed release leaves its journal");
+    release_common::killed_at(p, &["release", "minor", "--no-verify"], point);
 }
 
 #[test]
@@ -106,16 +96,27 @@ fn a_kill_after_the_commit_resumes_with_the_tag_or_aborts_removing_the_commit() 
 }
 
 #[test]
-fn resume_refuses_a_file_changed_after_the_kill() {
+fn resume_and_abort_refuse_a_file_changed_after_the_kill() {
     let p = ready();
     let before = p.snapshot();
     killed_at(&p, "after-write:1");
     p.write("backend/pyproject.toml", "edited by hand\n");
-    let run = p.release(&["--resume"]);
-    run.code(2);
-    assert!(run.stderr.contains("backend/pyproject.toml was changed after the interruption"), "{run}");
-    assert!(p.journal().is_some(), "the journal is kept");
+    let edited = p.snapshot();
+    for verb in ["--resume", "--abort"] {
+        let run = p.release(&[verb]);
+        run.code(2);
+        assert!(run.stderr.contains("backend/pyproject.toml changed after the interruption"), "{run}");
+        assert!(run.stderr.contains("git stash push -- backend/pyproject.toml"), "{run}");
+        assert!(run.stderr.contains("the journal .git/xtask/release.json is kept"), "{run}");
+        assert!(p.journal().is_some(), "the journal is kept");
+        assert_same(&edited, &p.snapshot());
+    }
+    // As the message says: put the work aside, abort, take it back.
+    p.git(&["stash", "push", "-q", "--", "backend/pyproject.toml"]);
     p.release(&["--abort"]).code(0);
+    p.git(&["stash", "pop", "-q"]);
+    assert_eq!(p.read("backend/pyproject.toml"), "edited by hand\n", "the edit survived");
+    p.git(&["checkout", "--", "backend/pyproject.toml"]);
     assert_same(&before, &p.snapshot());
 }
 
@@ -131,6 +132,7 @@ fn a_tag_that_reaches_the_remote_first_leaves_a_complete_local_release() {
     assert!(run.stderr.contains("the push to origin failed"), "{run}");
     assert!(run.stderr.contains("the local release is complete"), "{run}");
     assert!(run.stderr.contains("git push --atomic origin refs/heads/main refs/tags/v0.2.0"), "{run}");
+    assert!(run.stderr.contains("origin already has a tag v0.2.0") && run.stderr.contains("rollback --undo"), "{run}");
     assert_eq!(p.subject(), "chore(release): v0.2.0");
     assert_eq!(p.git(&["rev-parse", "v0.2.0^{commit}"]), p.git(&["rev-parse", "HEAD"]));
     assert_eq!(p.git(&["status", "--porcelain"]), "");
@@ -217,9 +219,53 @@ fn a_resumed_release_finishes_with_the_push() {
 fn resume_refuses_a_branch_moved_after_the_kill() {
     let p = ready();
     killed_at(&p, "after-commit:1");
+    let release_commit = p.git(&["rev-parse", "HEAD"]);
     p.git(&["commit", "-q", "--allow-empty", "-m", "wip: something else"]);
-    let run = p.release(&["--resume"]);
-    run.code(2);
-    assert!(run.stderr.contains("moved to") && run.stderr.contains("--abort"), "{run}");
-    assert!(p.journal().is_some(), "the journal is kept");
+    let wip = p.git(&["rev-parse", "--short", "HEAD"]);
+    let moved = p.snapshot();
+    for verb in ["--resume", "--abort"] {
+        let run = p.release(&[verb]);
+        run.code(2);
+        assert!(
+            run.stderr.contains(&format!("1 commit made on main after the interruption: {wip} wip: something else")),
+            "{run}"
+        );
+        assert!(run.stderr.contains(&format!("git reset --keep {}", &release_commit[..7])), "{run}");
+        assert!(p.journal().is_some(), "the journal is kept");
+        assert_same(&moved, &p.snapshot());
+    }
+    // As the message says: keep the commit on a branch of its own, move main back, resume.
+    p.git(&["branch", "keep-work", &wip]);
+    p.git(&["reset", "-q", "--keep", &release_commit]);
+    p.release(&["--resume"]).code(0);
+    assert_eq!(p.git(&["rev-parse", "v0.2.0^{commit}"]), release_commit);
+    assert_eq!(p.git(&["log", "-1", "--format=%s", "keep-work"]), "wip: something else");
+}
+
+#[test]
+fn a_push_refused_because_origin_moved_ahead_gives_advice_that_works() {
+    let p = ready();
+    // Between the preconditions and the push, someone pushes a commit to origin's main.
+    let remote = p.remote.path().display().to_string();
+    p.hook(
+        "pre-push",
+        &format!(
+            "#!/bin/sh\nr='{remote}'\nnew=$(git --git-dir=\"$r\" commit-tree -p main -m 'docs: theirs' 'main^{{tree}}')\ngit --git-dir=\"$r\" update-ref refs/heads/main \"$new\"\n"
+        ),
+    );
+    let run = p.release(&["minor", "--push", "--no-verify"]);
+    run.code(3);
+    let theirs = p.remote_git(&["rev-parse", "main"]);
+    assert!(run.stderr.contains(&format!("origin's main moved ahead to {}", &theirs[..7])), "{run}");
+    assert!(run.stderr.contains("cargo xtask rollback --undo"), "{run}");
+    assert!(run.stderr.contains("git pull --rebase origin main"), "{run}");
+    assert!(!run.stderr.contains("push both with"), "pushing again cannot succeed, so it is not advised\n{run}");
+    assert!(!p.remote_refs().contains("v0.2.0"), "nothing was pushed");
+    // The advice, step by step.
+    p.remove_hook("pre-push");
+    p.xtask(&["rollback", "--undo"]).code(0);
+    p.git(&["pull", "-q", "--rebase", "origin", "main"]);
+    p.release(&["minor", "--push", "--no-verify"]).code(0);
+    assert_eq!(p.remote_git(&["rev-parse", "main"]), p.git(&["rev-parse", "HEAD"]));
+    assert_eq!(p.git(&["log", "-1", "--format=%s", "HEAD~2"]), "docs: theirs");
 }

@@ -196,3 +196,44 @@ fn a_gate_that_cannot_run_stops_the_release_with_exit_2() {
     let run = refused(&p, &["minor"], 2);
     assert!(run.stderr.contains("quality gates did not pass (lint)"), "{run}");
 }
+
+#[test]
+fn a_tag_prefix_git_refuses_is_refused_naming_the_setting_and_its_line() {
+    for prefix in ["v..", "-", "rel/.v", "v@{"] {
+        let p = lot_genius();
+        p.write("xtask.toml", format!("[release]\nname = \"lot-genius\"\ntag-prefix = \"{prefix}\"\n"));
+        p.commit_all("chore: a tag prefix git refuses");
+        let run = refused(&p, &["minor", "--no-verify"], 2);
+        assert!(run.stderr.contains("xtask.toml line 3: [release] tag-prefix"), "{run}");
+        assert!(run.stderr.contains(&format!("the tag name \"{prefix}0.2.0\", which git refuses")), "{run}");
+        assert!(!run.stderr.contains("git tag"), "refused before git was asked to tag\n{run}");
+        refused(&p, &["minor", "--dry-run", "--no-verify"], 2);
+    }
+}
+
+#[test]
+fn with_push_a_branch_behind_its_remote_is_refused_before_any_write() {
+    let p = lot_genius();
+    p.change("feat: lots");
+    let ours = p.git(&["rev-parse", "HEAD"]);
+    // Someone else pushed to origin's main meanwhile (a commit this clone does not have).
+    let other = support::TestRepo::new();
+    other.git(&["fetch", "-q", p.remote.path().to_str().unwrap(), "main"]);
+    other.git(&["reset", "-q", "--hard", "FETCH_HEAD"]);
+    other.write("docs/theirs.md", "theirs\n");
+    let theirs = other.commit_all("docs: their change");
+    other.git(&["push", "-q", p.remote.path().to_str().unwrap(), "HEAD:main"]);
+    for args in [&["minor", "--push", "--no-verify"][..], &["minor", "--push", "--dry-run", "--no-verify"]] {
+        let run = refused(&p, args, 2);
+        assert!(
+            run.stderr.contains(&format!("origin's main is at {}", &theirs[..7]))
+                && run.stderr.contains(&format!("main here (at {}) does not contain", &ours[..7])),
+            "{run}"
+        );
+        assert!(run.stderr.contains("git pull --rebase origin main"), "{run}");
+    }
+    // Without --push the release is local and goes through; after pulling, --push does too.
+    p.git(&["pull", "-q", "--rebase", "origin", "main"]);
+    p.release(&["minor", "--push", "--no-verify"]).code(0);
+    assert!(p.remote_refs().contains("refs/tags/v0.2.0 "));
+}

@@ -46,7 +46,12 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
         return crate::atomic::sync_dir(dir).with_context(|| format!("{}: cannot sync the folder", dir.display()));
     };
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::write(path, bytes, Some(mode)).with_context(|| format!("{}: cannot write", path.display()))
+    crate::atomic::replace_with(path, |tmp| {
+        crate::atomic::write_file(tmp, bytes, Some(mode))?;
+        super::fault::reached("before-rename");
+        Ok(())
+    })
+    .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Whether `path` holds `bytes` (`None`: nothing is there). `link` says how: `None` reads
@@ -76,8 +81,32 @@ pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<(
     let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
     let dir = path.parent().context("a link to write has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::replace_with(path, |tmp| make_link(target, tmp))
-        .with_context(|| format!("{}: cannot write the link", path.display()))
+    crate::atomic::replace_with(path, |tmp| {
+        make_link(target, tmp)?;
+        super::fault::reached("before-rename");
+        Ok(())
+    })
+    .with_context(|| format!("{}: cannot write the link", path.display()))
+}
+
+/// The temporary file a write of `path` makes beside it (see [`crate::atomic::temp_path`]).
+pub fn temp_of(path: &Path) -> std::path::PathBuf {
+    crate::atomic::temp_path(path)
+}
+
+/// Remove the temporary file a write of `path` left behind when it was killed before its
+/// rename; whether there was one. Only the one named after a file of the plan is touched.
+pub fn remove_temp(path: &Path) -> Result<bool> {
+    let tmp = temp_of(path);
+    match std::fs::symlink_metadata(&tmp) {
+        Ok(meta) if meta.is_dir() => Ok(false),
+        Ok(_) => {
+            std::fs::remove_file(&tmp).with_context(|| format!("{}: cannot remove", tmp.display()))?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("{}: cannot read", tmp.display())),
+    }
 }
 
 /// A link's target as git stores it.

@@ -6,6 +6,8 @@
 //!
 //! The original bytes of every file the plan touches are the plan's own `before` fields
 //! (checked against the disk before the journal is written); their permissions are kept here.
+//! What the run creates in git is recorded by object id before the ref exists (the tag), or
+//! right after it is made (the commit), so a restore removes only what this run made.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,6 +35,14 @@ pub struct Journal {
     pub done: usize,
     /// The commit the plan made, once made.
     pub commit: Option<String>,
+    /// The tags this run made, by name: the object each ref was created to point at. Written
+    /// before the ref is created, so a tag of that name pointing elsewhere is someone else's.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// A signed tag being made by `git tag --sign` (whose object id is known only after the
+    /// ref exists): recognised by its content if the run was killed in between.
+    #[serde(default)]
+    pub pending_tag: Option<String>,
 }
 
 impl Journal {
@@ -45,6 +55,8 @@ impl Journal {
             modes,
             done: 0,
             commit: None,
+            tags: BTreeMap::new(),
+            pending_tag: None,
         }
     }
 
@@ -84,6 +96,8 @@ impl Journal {
         {
             journal.done = progress.done;
             journal.commit = progress.commit;
+            journal.tags = progress.tags;
+            journal.pending_tag = progress.pending_tag;
         }
         Ok(Some(journal))
     }
@@ -93,7 +107,12 @@ impl Journal {
     pub fn save(&self, git_dir: &Path) -> Result<()> {
         let dir = state_dir(git_dir);
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-        let progress = Progress { done: self.done, commit: self.commit.clone() };
+        let progress = Progress {
+            done: self.done,
+            commit: self.commit.clone(),
+            tags: self.tags.clone(),
+            pending_tag: self.pending_tag.clone(),
+        };
         let progress = serde_json::to_vec(&progress).context("cannot encode the release journal")?;
         write_durably(&Journal::progress_path(git_dir), &progress)?;
         let path = Journal::path(git_dir);
@@ -108,7 +127,10 @@ impl Journal {
     pub fn remove(git_dir: &Path) -> Result<()> {
         // The journal first: a crash in between leaves a progress record that nothing reads
         // (a new journal's first save replaces it).
-        for path in [Journal::path(git_dir), Journal::progress_path(git_dir)] {
+        let (plan, progress) = (Journal::path(git_dir), Journal::progress_path(git_dir));
+        // With the temporary files a kill between writing and renaming one of them leaves.
+        let temps = [crate::atomic::temp_path(&plan), crate::atomic::temp_path(&progress)];
+        for path in [plan, progress].into_iter().chain(temps) {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -139,6 +161,10 @@ impl Journal {
 struct Progress {
     done: usize,
     commit: Option<String>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pending_tag: Option<String>,
 }
 
 /// Temp file, fsync, rename, fsync of the folder.
@@ -181,6 +207,7 @@ mod tests {
         journal.save(dir.path()).unwrap();
         journal.done = 1;
         journal.commit = Some("def".into());
+        journal.tags.insert("v1.0.0".into(), "0123".into());
         journal.save(dir.path()).unwrap();
         let written: Journal = serde_json::from_slice(&std::fs::read(Journal::path(dir.path())).unwrap()).unwrap();
         assert_eq!((written.done, written.commit), (0, None), "the plan is written once, the progress beside it");

@@ -3,16 +3,23 @@
 //! `execute` checks that the plan still matches the repository, records the journal, runs the
 //! steps in order (journaling each), and on any failure before the push restores every file,
 //! the index, the branch and the tags, then fails with [`Midway`] (exit 3). The push is the
-//! last step: when it fails the local release stays complete and the message says how to push
-//! it. After a kill, the journal is found by the next run: `resume` finishes the plan,
+//! last step: when it fails the local release stays complete and the message says how to go
+//! on. After a kill, the journal is found by the next run: `resume` finishes the plan,
 //! `abort` restores the state before it began. Every step checks whether it is already done,
-//! so both are safe to repeat.
+//! so both are safe to repeat; both refuse (exit 2, journal kept) rather than run over work
+//! made since (commits, edits, staged changes), and a restore takes away only what the run
+//! made (its tag is recognised by object id, see `tags`).
 
+mod checks;
 mod fault;
 pub(crate) mod files;
+mod gitlocks;
 pub mod journal;
 pub mod lock;
+mod push;
 mod restore;
+mod steps;
+mod tags;
 
 use std::path::Path;
 
@@ -21,7 +28,7 @@ use anyhow::{Result, anyhow, bail};
 use crate::error::Midway;
 use crate::interrupt;
 use crate::output::Ui;
-use crate::plan::{Plan, Step, push_command};
+use crate::plan::{Plan, Step};
 use crate::repo::Repo;
 pub use journal::Journal;
 pub use lock::Lock;
@@ -54,9 +61,12 @@ pub fn refuse_if_interrupted(repo: &Repo) -> Result<()> {
 /// Run `plan`: the caller holds `lock` and has checked every precondition.
 pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome> {
     let _ = lock;
+    // From before the first write: a Ctrl-C is a failure that is restored, never a death that
+    // leaves a journal behind.
+    interrupt::watch();
     let git_dir = repo.git_dir()?;
     refuse_if_interrupted(repo)?;
-    restore::check_fresh(repo, plan)?;
+    checks::check_fresh(repo, plan)?;
     let mut modes = std::collections::BTreeMap::new();
     for change in plan.writes() {
         if let Some(mode) = files::mode_of(&repo.path(&change.path))? {
@@ -64,56 +74,77 @@ pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome
         }
     }
     let mut journal = Journal::new(plan.clone(), modes);
-    journal.save(&git_dir)?;
-    interrupt::watch();
+    if let Err(err) = journal.save(&git_dir) {
+        let _ = Journal::remove(&git_dir);
+        bail!(
+            "{}; nothing was changed{}",
+            cause_of(&err),
+            if is_disk_full(&err) { ": free some space, then run the command again" } else { "" }
+        );
+    }
+    fault::reached("after-journal");
     run_steps(repo, &git_dir, &mut journal, ui)
 }
 
 /// `release --resume`: finish the plan of an interrupted run.
 pub fn resume(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Plan, Outcome)> {
     let _ = lock;
+    interrupt::watch();
     let git_dir = repo.git_dir()?;
     let Some(mut journal) = Journal::load(&git_dir)? else {
         bail!("nothing to resume: no release or rollback was interrupted in this repository");
     };
-    restore::check_resumable(repo, &journal)?;
+    checks::check_resumable(repo, &journal)?;
     ui.info(format!("resuming {}", journal.describe()));
-    interrupt::watch();
+    restore::remove_temps(repo, &journal, ui)?;
     journal.done = 0;
     let outcome = run_steps(repo, &git_dir, &mut journal, ui)?;
     Ok((journal.plan, outcome))
 }
 
-/// `release --abort`: restore the repository as it was before an interrupted run began.
-pub fn abort(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<Journal> {
+/// `release --abort`: restore the repository as it was before an interrupted run began. The
+/// journal, and what the restore kept because the run did not make it.
+pub fn abort(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Journal, Vec<String>)> {
     let _ = lock;
+    interrupt::watch();
     let git_dir = repo.git_dir()?;
     let Some(journal) = Journal::load(&git_dir)? else {
         bail!("nothing to abort: no release or rollback was interrupted in this repository");
     };
+    // The checks already run git: a Ctrl-C from now on must not kill it halfway.
+    let _shield = interrupt::shield_children();
+    checks::check_abortable(repo, &journal)?;
     ui.info(format!("aborting {}", journal.describe()));
-    interrupt::watch();
-    restore::restore(repo, &journal, ui)?;
-    Journal::remove(&git_dir)?;
-    Ok(journal)
+    match restore::restore(repo, &journal, ui) {
+        Ok(kept) => {
+            Journal::remove(&git_dir)?;
+            Ok((journal, kept))
+        }
+        Err(err) => Err(anyhow::Error::new(Midway(format!(
+            "restoring the repository did not finish: {}\nnow: {}\nthe journal {} is kept: {}, then run `cargo xtask release --abort` again",
+            cause_of(&err),
+            restore::state_now(repo, &journal),
+            repo.display_path(&Journal::path(&git_dir)),
+            fix_hint(&err)
+        )))),
+    }
 }
 
 fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Result<Outcome> {
     let steps = journal.plan.steps.clone();
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     let mut outcome = Outcome::default();
     for (index, step) in steps.iter().enumerate() {
         if let Step::Push { remote, branch, tag } = step {
             // Everything local is done: the journal goes, and a failed push changes nothing.
             Journal::remove(git_dir)?;
-            push(repo, journal, remote, branch, tag, ui)?;
+            push::push(repo, journal, remote, branch, tag, ui)?;
             outcome.pushed = Some(remote.clone());
             continue;
         }
         let result = if interrupt::happened() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
-            run_step(repo, journal, index, ui, &mut outcome).and_then(|()| {
+            steps::run(repo, git_dir, journal, index, ui, &mut outcome).and_then(|()| {
                 journal.done = index + 1;
                 journal.save(git_dir)
             })
@@ -121,10 +152,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
         if let Err(err) = result {
             return Err(fail(repo, git_dir, journal, index, err, ui));
         }
-        let kind = kind(step);
-        let n = counts.entry(kind).or_default();
-        *n += 1;
-        fault::fault_point(&format!("after-{kind}:{n}"));
+        fault::reached(&format!("after-{}", kind(step)));
     }
     Journal::remove(git_dir)?;
     Ok(outcome)
@@ -141,128 +169,78 @@ fn kind(step: &Step) -> &'static str {
     }
 }
 
-/// One step, skipped when the repository shows it is already done (a resumed run).
-fn run_step(repo: &Repo, journal: &mut Journal, index: usize, ui: &Ui, outcome: &mut Outcome) -> Result<()> {
-    let step = journal.plan.steps[index].clone();
-    match &step {
-        Step::Write(change) => {
-            let path = repo.path(&change.path);
-            let after = change.after.as_ref().map(|b| b.0.as_slice());
-            // A link's permissions say nothing about the file that replaces it.
-            let old_mode = journal.modes.get(&change.path).copied().filter(|_| !change.was_symlink);
-            let mode = files::mode_for(old_mode, change.executable);
-            let current_mode = files::mode_of(&path)?;
-            if files::holds(&path, after, change.after_link())?
-                && (after.is_none() || change.symlink || current_mode == Some(mode))
-            {
-                return Ok(());
-            }
-            files::put(&path, after, change.symlink, mode)?;
-            if after.is_none() {
-                files::prune_empty_dirs(repo.root(), &path);
-            }
-            let verb = match (&change.before, after) {
-                (None, _) => "created",
-                (_, None) => "deleted",
-                _ => "wrote",
-            };
-            ui.info(format!("  {verb} {}", change.path));
-        }
-        Step::Commit { message, paths } => {
-            let head = repo.head_commit()?.unwrap_or_default();
-            let base = journal.plan.base_before(index).to_string();
-            if head != base {
-                // Made before an interruption: its parent is the base, its subject ours.
-                let (parent, subject) = repo.parent_and_subject(&head)?;
-                if parent.as_deref() != Some(base.as_str()) || message.lines().next() != Some(subject.as_str()) {
-                    bail!("{} is at {}, not at {} where the plan commits", journal.branch, short(&head), short(&base));
-                }
-                journal.commit = Some(head.clone());
-                outcome.head = Some(head);
-                return Ok(());
-            }
-            let commit = repo.commit_paths(message, paths)?;
-            ui.info(format!("  committed {} {}", short(&commit), message.lines().next().unwrap_or_default()));
-            journal.commit = Some(commit.clone());
-            outcome.head = Some(commit);
-        }
-        Step::Tag { name, message, sign } => {
-            outcome.tag = Some(name.clone());
-            let head = repo.head_commit()?;
-            if repo.tag_object(name)?.is_some() {
-                if repo.commit_of(&format!("refs/tags/{name}"))? == head {
-                    return Ok(());
-                }
-                bail!("tag {name} appeared during the release and points at another commit");
-            }
-            repo.create_tag(name, message, *sign)?;
-            ui.info(format!("  tagged {name} ({})", if *sign { "signed" } else { "annotated" }));
-        }
-        Step::Reset { to } => {
-            outcome.head = Some(to.clone());
-            if repo.head_commit()?.as_deref() == Some(to.as_str()) {
-                return Ok(());
-            }
-            repo.reset_mixed(to)?;
-            ui.info(format!("  moved {} to {}", journal.branch, short(to)));
-        }
-        Step::DeleteTag { name, .. } => {
-            if repo.tag_object(name)?.is_some() {
-                repo.delete_tag(name)?;
-                ui.info(format!("  deleted tag {name}"));
-            }
-        }
-        Step::Push { .. } => unreachable!("the push is run by run_steps"),
-    }
-    Ok(())
-}
-
-fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, ui: &Ui) -> Result<()> {
-    let head = repo.head_commit()?.unwrap_or_default();
-    let local =
-        format!("the local {} is complete: commit {} on {branch} and tag {tag}", journal.plan.command, short(&head));
-    let how = format!("push both with:\n  {}", push_command(remote, branch, tag));
-    let out = repo.push_atomic(remote, branch, tag);
-    let why = match out {
-        Ok(out) if out.success => {
-            ui.info(format!("  pushed {branch} and {tag} to {remote} (atomic)"));
-            return Ok(());
-        }
-        Ok(out) => out.stderr.trim().to_string(),
-        Err(e) => format!("{e:#}"),
-    };
-    let why = if interrupt::happened_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
-    Err(anyhow::Error::new(Midway(format!(
-        "the push to {remote} failed: {why}\n{local}; nothing was pushed (the push is atomic); {how}"
-    ))))
-}
-
-/// Restore after a failed step and say so; if restoring fails too, keep the journal and say
-/// how to finish by hand.
+/// Restore after a failed step and say so; if the branch holds commits the run did not make,
+/// or restoring fails too, keep the journal and say precisely what is left and how to go on.
 fn fail(repo: &Repo, git_dir: &Path, journal: &Journal, index: usize, err: anyhow::Error, ui: &Ui) -> anyhow::Error {
-    let cause = if interrupt::happened_settled() { "interrupted by Ctrl-C".to_string() } else { format!("{err:#}") };
+    // A second Ctrl-C must not kill the git that checks or restores.
+    let _shield = interrupt::shield_children();
+    let cause = cause_of(&err);
+    let command = &journal.plan.command;
     let what = format!(
-        "{} {} failed at step {} of {} ({})",
-        journal.plan.command,
+        "{command} {} failed at step {} of {} ({})",
         journal.plan.version,
         index + 1,
         journal.plan.steps.len(),
         kind(&journal.plan.steps[index])
     );
+    let journal_path = repo.display_path(&Journal::path(git_dir));
+    if let Err(blocked) = checks::check_restorable(repo, journal) {
+        return anyhow::Error::new(Midway(format!(
+            "{what}: {cause}\nthe repository was not restored: {blocked:#}\nnow: {}",
+            restore::state_now(repo, journal)
+        )));
+    }
     ui.info(format!("  {what}; restoring the repository"));
-    let restored = restore::restore(repo, journal, ui).and_then(|()| Journal::remove(git_dir));
+    let restored = restore::restore(repo, journal, ui).and_then(|kept| Journal::remove(git_dir).map(|()| kept));
     match restored {
-        Ok(()) => anyhow::Error::new(Midway(format!(
-            "{what}: {cause}\nthe repository was restored: every file, the index, {} at {} and the tags are as they were before the {} began",
+        Ok(kept) => anyhow::Error::new(Midway(format!(
+            "{what}: {cause}\nthe repository was restored: every file, the index, {} at {} and the tags are as they were before the {command} began{}",
             journal.branch,
             short(&journal.head_before),
-            journal.plan.command
+            kept_note(command, &kept)
         ))),
         Err(restore_err) => anyhow::Error::new(Midway(format!(
-            "{what}: {cause}\nrestoring the repository failed too: {restore_err:#}\nthe journal {} is kept: fix the cause, then run `cargo xtask release --abort` to restore the repository or `cargo xtask release --resume` to finish",
-            repo.display_path(&Journal::path(git_dir))
+            "{what}: {cause}\nrestoring the repository failed too: {}\nnow: {}\nthe journal {journal_path} is kept: {}, then run `cargo xtask release --abort` to restore the repository or `cargo xtask release --resume` to finish",
+            cause_of(&restore_err),
+            restore::state_now(repo, journal),
+            if is_disk_full(&err) { fix_hint(&err) } else { fix_hint(&restore_err) }
         ))),
     }
+}
+
+/// `; kept what the release did not make: tag v1.2.3 (...)`, or nothing.
+pub fn kept_note(command: &str, kept: &[String]) -> String {
+    if kept.is_empty() {
+        return String::new();
+    }
+    format!("; kept what the {command} did not make: {}", kept.join(", "))
+}
+
+/// An error as the cause of a failure: Ctrl-C, a full disk, or the error itself.
+fn cause_of(err: &anyhow::Error) -> String {
+    if interrupt::happened_settled() {
+        return format!("interrupted by Ctrl-C ({err:#})");
+    }
+    if is_disk_full(err) {
+        return format!("no space left on device ({err:#})");
+    }
+    format!("{err:#}")
+}
+
+/// What to fix before going on.
+fn fix_hint(err: &anyhow::Error) -> &'static str {
+    if is_disk_full(err) { "free some space on the disk that holds the repository" } else { "fix the cause" }
+}
+
+/// The disk (or quota) is full, in our own writes or in git's.
+fn is_disk_full(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
+        })
+    }) || ["No space left on device", "Out of diskspace", "Disk quota exceeded"]
+        .iter()
+        .any(|m| format!("{err:#}").contains(m))
 }
 
 fn short(commit: &str) -> &str {

@@ -1,119 +1,71 @@
-//! Checking that a plan (or a journal) still matches the repository, and putting the
-//! repository back as it was before a plan began.
+//! Putting the repository back as it was before a plan began, whatever step it reached, taking
+//! away only what the run made: its tag (recognised by object id), its commit, its files and
+//! the temporary files it left beside them. Tags it did not make are kept and reported.
+//! Safe to repeat, and shielded from a second Ctrl-C: the `git` it runs cannot be killed by one.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::files;
 use super::journal::Journal;
+use super::tags::{self, TagState};
+use crate::interrupt;
 use crate::output::Ui;
-use crate::plan::{Plan, Step};
+use crate::plan::Step;
 use crate::repo::Repo;
 
-/// Before the first write: the repository is exactly what the plan was made from (exit 2,
-/// nothing changed, when it is not).
-pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
-    let again = "the repository changed since the plan was made; run the command again";
-    on_branch(repo, &plan.branch)?;
-    if repo.head_commit()?.as_deref() != Some(plan.head.as_str()) {
-        bail!("{} no longer points at {}: {again}", plan.branch, plan.head);
-    }
-    for change in plan.writes() {
-        let before = change.before.as_ref().map(|b| b.0.as_slice());
-        if !files::holds(&repo.path(&change.path), before, change.before_link())? {
-            bail!("{}: its content is not what the plan was made from: {again}", change.path);
-        }
-    }
-    for step in &plan.steps {
-        match step {
-            Step::Tag { name, .. } if repo.tag_object(name)?.is_some() => {
-                bail!("tag {name} already exists: {again}")
-            }
-            Step::DeleteTag { name, object } if repo.tag_object(name)?.as_deref() != Some(object.as_str()) => {
-                bail!("tag {name} no longer points at {object}: {again}")
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
+/// What a restore left as it found it because the run did not make it (`tag v1.2.3 (a
+/// lightweight tag on commit abc1234)`), for the final message.
+pub type Kept = Vec<String>;
 
-/// Before `--resume`: every file is either as before or as planned, and the branch is at the
-/// commit before the plan or at the commit the plan made (exit 2, journal kept, otherwise).
-pub fn check_resumable(repo: &Repo, journal: &Journal) -> Result<()> {
-    let abort = "run `cargo xtask release --abort` to restore the state before it began";
-    on_branch(repo, &journal.branch)?;
-    let head = repo.head_commit()?.unwrap_or_default();
-    let plan = &journal.plan;
-    let resets = plan.steps.iter().filter_map(|s| match s {
-        Step::Reset { to } => Some(to.as_str()),
-        _ => None,
-    });
-    let known = std::iter::once(plan.head.as_str()).chain(resets).any(|c| c == head);
-    let ours = |(index, message): (usize, &str)| -> Result<bool> {
-        let (parent, subject) = repo.parent_and_subject(&head)?;
-        Ok(parent.as_deref() == Some(plan.base_before(index)) && message.lines().next() == Some(subject.as_str()))
-    };
-    if !known && !plan.commit_step().map(ours).transpose()?.unwrap_or(false) {
-        bail!(
-            "{} moved to {} after the interruption, which is not a commit of the plan; {abort} (commits made since are kept in the reflog)",
-            journal.branch,
-            &head[..head.len().min(7)]
-        );
-    }
-    for change in journal.plan.writes() {
-        let path = repo.path(&change.path);
-        let before = change.before.as_ref().map(|b| b.0.as_slice());
-        let after = change.after.as_ref().map(|b| b.0.as_slice());
-        if !files::holds(&path, before, change.before_link())? && !files::holds(&path, after, change.after_link())? {
-            bail!(
-                "{} was changed after the interruption: it is neither as before nor as planned; put it back, or {abort}",
-                change.path
-            );
-        }
-    }
-    Ok(())
-}
-
-fn on_branch(repo: &Repo, branch: &str) -> Result<()> {
-    match repo.head_branch()? {
-        Some(current) if current == branch => Ok(()),
-        Some(current) => bail!("{current} is checked out, not {branch}; run `git switch {branch}` first"),
-        None => bail!("HEAD is detached, not on {branch}; run `git switch {branch}` first"),
-    }
-}
-
-/// Put back what the plan changed, whatever step it reached: tags it made are deleted, tags
-/// it deleted recreated, the branch and the index moved back to the commit before it, every
-/// file it wrote restored byte for byte with its permissions. Safe to repeat.
-pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
-    on_branch(repo, &journal.branch)?;
+/// Put back what the plan changed: tags it made are deleted, tags it deleted recreated, the
+/// branch and the index moved back to the commit before it, every file it wrote restored byte
+/// for byte with its permissions, its temporary files removed. The caller has checked (see
+/// `checks`) that the branch holds nothing but the plan's commits.
+pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
+    let _shield = interrupt::shield_children();
+    super::checks::on_branch(repo, &journal.branch)?;
+    let mut kept = Vec::new();
     for step in journal.plan.steps.iter().rev() {
         match step {
-            Step::Tag { name, .. } if repo.tag_object(name)?.is_some() => {
-                repo.delete_tag(name)?;
-                ui.info(format!("  removed tag {name}"));
-            }
-            Step::DeleteTag { name, object } if repo.tag_object(name)?.is_none() => {
-                repo.set_ref(&format!("refs/tags/{name}"), object)?;
-                ui.info(format!("  recreated tag {name}"));
-            }
+            Step::Tag { name, message, .. } => match tags::state(repo, journal, name, message)? {
+                TagState::Ours(object) => {
+                    if repo.delete_tag_if(name, &object)? {
+                        ui.info(format!("  removed tag {name}"));
+                    }
+                }
+                TagState::Foreign(what) => kept.push(format!("tag {name} ({what})")),
+                TagState::Absent => {}
+            },
+            Step::DeleteTag { name, object } => match repo.tag_object(name)? {
+                None => {
+                    repo.create_ref(&format!("refs/tags/{name}"), object)?;
+                    ui.info(format!("  recreated tag {name}"));
+                }
+                Some(now) if now != *object => {
+                    kept.push(format!("tag {name} ({}), made after it was deleted", tags::describe(repo, &now)?))
+                }
+                Some(_) => {}
+            },
             _ => {}
         }
     }
     let head = repo.head_commit()?;
     repo.reset_mixed(&journal.head_before)?;
     if head.as_deref() != Some(journal.head_before.as_str()) {
-        ui.info(format!(
-            "  moved {} back to {}",
-            journal.branch,
-            &journal.head_before[..journal.head_before.len().min(7)]
-        ));
+        ui.info(format!("  moved {} back to {}", journal.branch, short(&journal.head_before)));
     }
     for change in journal.plan.writes() {
         let path = repo.path(&change.path);
+        if files::remove_temp(&path)? {
+            ui.info(format!("  removed the temporary file of {}", change.path));
+        }
         let before = change.before.as_ref().map(|b| b.0.as_slice());
         let mode = journal.modes.get(&change.path).copied();
         if files::holds(&path, before, change.before_link())? && files::mode_of(&path)? == mode {
+            if before.is_none() {
+                // A kill before the rename can leave the folders made for a new file.
+                files::prune_empty_dirs(repo.root(), &path);
+            }
             continue;
         }
         files::put(&path, before, change.was_symlink, mode.unwrap_or(0o644))?;
@@ -122,5 +74,68 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
         }
         ui.info(format!("  restored {}", change.path));
     }
+    Ok(kept)
+}
+
+/// Remove the temporary files an interrupted run left beside the files it writes (before
+/// `--resume` carries on); only those the journal names.
+pub fn remove_temps(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
+    for change in journal.plan.writes() {
+        if files::remove_temp(&repo.path(&change.path))? {
+            ui.info(format!("  removed the temporary file of {} left by the interruption", change.path));
+        }
+    }
     Ok(())
+}
+
+/// Where the repository stands now, as precisely as can be read: for a message after a restore
+/// that did not finish. Best effort: what cannot be read is said to be unknown.
+pub fn state_now(repo: &Repo, journal: &Journal) -> String {
+    let mut parts = Vec::new();
+    let head = repo.head_commit().ok().flatten().unwrap_or_default();
+    let at = if head == journal.head_before {
+        "the commit before the run".to_string()
+    } else if journal.commit.as_deref() == Some(head.as_str()) {
+        "the commit the run made".to_string()
+    } else {
+        "a commit the run did not make".to_string()
+    };
+    parts.push(format!("{} is at {} ({at})", journal.branch, short(&head)));
+    for step in &journal.plan.steps {
+        if let Step::Tag { name, message, .. } = step {
+            match tags::state(repo, journal, name, message) {
+                Ok(TagState::Ours(_)) => parts.push(format!("the run's tag {name} exists")),
+                Ok(TagState::Foreign(what)) => parts.push(format!("tag {name} is someone else's ({what})")),
+                Ok(TagState::Absent) => parts.push(format!("there is no tag {name}")),
+                Err(_) => parts.push(format!("tag {name}: unknown")),
+            }
+        }
+    }
+    let (mut before, mut after, mut other, mut temps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for change in journal.plan.writes() {
+        let path = repo.path(&change.path);
+        let was = change.before.as_ref().map(|b| b.0.as_slice());
+        let will = change.after.as_ref().map(|b| b.0.as_slice());
+        match (files::holds(&path, was, change.before_link()), files::holds(&path, will, change.after_link())) {
+            (Ok(true), _) => before.push(change.path.as_str()),
+            (_, Ok(true)) => after.push(change.path.as_str()),
+            _ => other.push(change.path.as_str()),
+        }
+        if std::fs::symlink_metadata(files::temp_of(&path)).is_ok() {
+            temps.push(repo.display_path(&files::temp_of(&path)));
+        }
+    }
+    for (label, paths) in [("as before", before), ("as planned", after), ("neither (unknown)", other)] {
+        if !paths.is_empty() {
+            parts.push(format!("{label}: {}", paths.join(", ")));
+        }
+    }
+    if !temps.is_empty() {
+        parts.push(format!("temporary files left: {}", temps.join(", ")));
+    }
+    parts.join("; ")
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
 }

@@ -1,6 +1,7 @@
 //! What a release needs to know about the repository, read once before anything is decided:
-//! branch, HEAD, changes, version sources, release tags, identity. Reads only (a shallow
-//! clone fetches more history, which changes no branch, file or release state).
+//! branch, HEAD, changes, version sources, release tags, identity. Reads only; in a shallow
+//! clone a real run first fetches more history (new objects and tags, no branch or file), and
+//! a dry run fetches nothing: it says what the real run will fetch.
 
 use anyhow::{Context, Result, bail};
 
@@ -30,15 +31,20 @@ pub struct Facts {
     pub identity: Option<String>,
     /// The release date (`SOURCE_DATE_EPOCH`, else today, UTC).
     pub date: String,
+    /// Gathered for a dry run: later checks must not fetch either.
+    pub dry_run: bool,
 }
 
 impl Facts {
-    pub fn gather(project: &Project, ui: &Ui) -> Result<Facts> {
+    /// The facts; `dry_run` changes nothing, not even by fetching history.
+    pub fn gather(project: &Project, ui: &Ui, dry_run: bool) -> Result<Facts> {
         let repo = &project.repo;
         let prefix = &project.release.tag_prefix;
         let branch = repo.head_branch()?;
         let head = repo.head_commit()?;
-        if head.is_some() {
+        if head.is_some() && dry_run {
+            warn_if_too_shallow(repo, &project.release.remote, prefix, ui)?;
+        } else if head.is_some() {
             ensure_history(repo, &project.release.remote, prefix, ui)?;
         }
         let (readings, current) = match version::read_all(project) {
@@ -66,12 +72,36 @@ impl Facts {
             reachable,
             identity: repo.identity_problem()?,
             date: changelog::release_date(),
+            dry_run,
         })
     }
 }
 
 /// Steps of history fetched from a shallow clone before giving up and fetching all of it.
 const DEEPEN: [u32; 5] = [50, 200, 1000, 5000, 20000];
+
+/// A dry run in a shallow clone that holds no release tag: say what the real run will fetch,
+/// and that its plan can differ from this one; fetch nothing. When the real run could not
+/// fetch at all (no such remote), stop as it would.
+fn warn_if_too_shallow(repo: &Repo, remote: &str, prefix: &str, ui: &Ui) -> Result<()> {
+    if !repo.is_shallow()? || !changelog::reachable_release_tags(repo, prefix, "HEAD")?.is_empty() {
+        return Ok(());
+    }
+    let fix = format!(
+        "fetch it (`git fetch --unshallow --tags {remote}`) or clone with full history (actions/checkout: fetch-depth: 0), then run the release again"
+    );
+    if repo.remote_url(remote)?.is_none() {
+        bail!(
+            "this is a shallow clone and no release tag is reachable in the history it holds; the release would fetch more from {remote}, which is not a remote of this repository; {fix}"
+        );
+    }
+    let steps: Vec<String> = DEEPEN.iter().map(u32::to_string).collect();
+    ui.warn(format!(
+        "shallow clone: no release tag is reachable in the history this clone holds, and a dry run fetches nothing; the real run first fetches more history and the tags from {remote} (`git fetch --tags --deepen=N {remote}` with N = {}, then `--unshallow`) until the previous release tag is reachable, so its notes and version (with `auto`) can differ from this plan; to see the real plan now, run `git fetch --unshallow --tags {remote}` first",
+        steps.join(", ")
+    ));
+    Ok(())
+}
 
 /// In a shallow clone, fetch history until a release tag is reachable from HEAD (or the whole
 /// history is there: then this is the first release), or stop saying how to fix it.

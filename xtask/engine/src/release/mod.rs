@@ -36,14 +36,17 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     }
     if args.abort {
         let lock = Lock::acquire(&git_dir)?;
-        let journal = apply::abort(repo, ui, &lock)?;
+        let (journal, kept) = apply::abort(repo, ui, &lock)?;
         let short = journal.head_before.get(..7).unwrap_or(&journal.head_before);
         let message = format!(
-            "aborted {} {}: the repository is as it was before it began ({} at {short})",
-            journal.plan.command, journal.plan.version, journal.branch
+            "aborted {} {}: the repository is as it was before it began ({} at {short}){}",
+            journal.plan.command,
+            journal.plan.version,
+            journal.branch,
+            apply::kept_note(&journal.plan.command, &kept)
         );
         if ui.json {
-            ui.json_doc(&serde_json::json!({ "ok": true, "aborted": journal.plan, "message": message }));
+            ui.json_doc(&serde_json::json!({ "ok": true, "aborted": journal.plan, "kept": kept, "message": message }));
         } else {
             ui.out(format!("{message}\n"));
         }
@@ -53,7 +56,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     let lock = Lock::for_run(&git_dir, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let target = Target::parse(args.target.as_deref().unwrap_or_default());
-    let facts = Facts::gather(project, ui)?;
+    let facts = Facts::gather(project, ui, args.dry_run)?;
     let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args));
     let request = preconditions::Request {
         target: &target,

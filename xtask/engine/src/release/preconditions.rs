@@ -81,9 +81,13 @@ pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool,
     problems
 }
 
-/// The tag a release creates must not exist, here nor (with `--push`) on the remote, and the
-/// remote must be there to push to.
+/// The tag a release creates must be a name git accepts, must not exist, here nor (with
+/// `--push`) on the remote, and the remote must be there to push to, with a branch that the
+/// release's commit can be pushed onto.
 pub fn tag_problems(project: &Project, facts: &Facts, tag: &str, push: bool) -> Result<Vec<String>> {
+    if let Some(problem) = tag_name_problem(project, tag)? {
+        return Ok(vec![problem]);
+    }
     let mut problems = Vec::new();
     if let Some(existing) = facts.tags.iter().find(|t| t.name == tag) {
         problems.push(format!("tag {tag} already exists (on commit {})", short(&existing.commit)));
@@ -91,9 +95,81 @@ pub fn tag_problems(project: &Project, facts: &Facts, tag: &str, push: bool) -> 
         problems.push(format!("tag {tag} already exists"));
     }
     if push {
-        problems.extend(remote_problem(project, tag));
+        match remote_problem(project, tag) {
+            Some(problem) => problems.push(problem),
+            None => problems.extend(upstream_problem(project, facts)),
+        }
     }
     Ok(problems)
+}
+
+/// A tag name git refuses (`v..1.2.3`, `-1.2.3`, a prefix with `@{`), named with the setting
+/// that made it: `[release] tag-prefix` in the configuration file, with its line.
+fn tag_name_problem(project: &Project, tag: &str) -> Result<Option<String>> {
+    if project.repo.is_valid_tag_name(tag)? {
+        return Ok(None);
+    }
+    let prefix = &project.release.tag_prefix;
+    let at = match &project.config_file {
+        Some(file) => {
+            let line = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|text| crate::config::line_of(&text, "tag-prefix"))
+                .map(|l| format!(" line {l}"))
+                .unwrap_or_default();
+            format!("{}{line}: ", project.repo.display_path(file))
+        }
+        None => String::new(),
+    };
+    let why = if tag.starts_with('-') {
+        "a tag name cannot start with `-`".to_string()
+    } else {
+        format!(
+            "`git check-ref-format refs/tags/{tag}` refuses it: no `..`, `@{{`, `//`, control characters, or a component that starts with `.` or ends with `.lock`"
+        )
+    };
+    Ok(Some(format!(
+        "{at}[release] tag-prefix {prefix:?} makes the tag name {tag:?}, which git refuses ({why}); set a prefix such as \"v\" (or \"\" for bare versions)"
+    )))
+}
+
+/// With `--push`: the remote's branch must not be ahead of HEAD, or the push at the end would
+/// be refused after the release was made. Read with `git ls-remote`; a commit not here is
+/// fetched (objects only, no ref changes) unless this is a dry run.
+fn upstream_problem(project: &Project, facts: &Facts) -> Option<String> {
+    let (Some(branch), Some(head)) = (&facts.branch, &facts.head) else { return None };
+    let repo = &project.repo;
+    let remote = &project.release.remote;
+    let theirs = match repo.remote_branch(remote, branch) {
+        Ok(Some(theirs)) => theirs,
+        Ok(None) => return None,
+        Err(e) => return Some(format!("--push: {e:#}; check the network and the remote, or release without --push")),
+    };
+    if theirs == *head {
+        return None;
+    }
+    let local = |c: &str| repo.object_type(c).ok().flatten().is_some();
+    if !local(&theirs) && repo.is_shallow().unwrap_or(false) {
+        if facts.dry_run {
+            return None;
+        }
+        if let Err(e) = repo.fetch_branch_objects(remote, branch) {
+            return Some(format!("--push: cannot fetch {remote}'s {branch} to compare it with {branch}: {e:#}"));
+        }
+    }
+    if local(&theirs) && repo.is_ancestor(&theirs, head).unwrap_or(false) {
+        return None;
+    }
+    let subject = if local(&theirs) {
+        repo.parent_and_subject(&theirs).map(|(_, s)| format!(" ({s})")).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "--push: {remote}'s {branch} is at {}{subject}, which {branch} here (at {}) does not contain, so the push would be refused after the release was made; run `git pull --rebase {remote} {branch}`, then release again",
+        short(&theirs),
+        short(head)
+    ))
 }
 
 /// Nothing, or one error (exit 2) listing every problem: `cannot COMMAND (N problems; ...)`.

@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod files;
 pub mod history;
+mod process;
 mod release_ops;
 pub mod rollback_ops;
 
@@ -125,14 +126,8 @@ impl Repo {
         let sh = xshell::Shell::new().context("cannot start a shell for git")?;
         sh.change_dir(&self.root);
         let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-        let mut cmd = xshell::cmd!(sh, "git {args...}").quiet().ignore_status().env("GIT_TERMINAL_PROMPT", "0");
-        if let Some(input) = stdin {
-            cmd = cmd.stdin(input);
-        }
-        let out = cmd
-            .output()
-            .with_context(|| "cannot run `git`: is git installed and on PATH? (apt-get install git)".to_string())?;
-        Ok(out)
+        let cmd = xshell::cmd!(sh, "git {args...}").quiet().ignore_status().env("GIT_TERMINAL_PROMPT", "0");
+        process::output(cmd.into(), stdin)
     }
 
     /// The files the gates read: inside git, the tracked files plus untracked files that are
@@ -160,7 +155,8 @@ impl Repo {
     /// Tracked files with staged or unstaged changes (`git status --porcelain`, untracked
     /// files excluded), as root-relative paths.
     pub fn tracked_changes(&self) -> Result<Vec<String>> {
-        let out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
+        // Without optional locks: reading the status never writes the index (a dry run, a full disk).
+        let out = self.git(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
         let mut paths = Vec::new();
         let mut fields = out.split('\0').filter(|f| !f.is_empty());
         while let Some(entry) = fields.next() {

@@ -1,5 +1,6 @@
 //! The git operations of releases and rollbacks: facts they check (identity, shallow history,
-//! remote tags) and the few writes the executor makes (commit, tag, reset, push).
+//! remote tags and branches) and the few writes the executor makes (stage, commit, tag, reset,
+//! push), each checked so that it changes only what it was asked to.
 
 use anyhow::{Context, Result, bail};
 
@@ -10,6 +11,21 @@ impl Repo {
     pub fn head_commit(&self) -> Result<Option<String>> {
         let out = self.git_output(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])?;
         Ok(out.success.then(|| out.stdout.trim().to_string()))
+    }
+
+    /// The checked-out branch, `None` on a detached HEAD; an error when git cannot tell (a git
+    /// killed by a signal), never a detached HEAD by mistake.
+    pub fn checked_out_branch(&self) -> Result<Option<String>> {
+        let out = self.git_raw(["symbolic-ref", "--quiet", "--short", "HEAD"], None)?;
+        match out.status.code() {
+            Some(0) => Ok(Some(String::from_utf8_lossy(&out.stdout).trim().to_string())),
+            Some(1) => Ok(None),
+            _ => bail!(
+                "cannot tell which branch is checked out: `git symbolic-ref HEAD` failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        }
     }
 
     /// The commit a ref or revision points at (tags peeled); `None` when it does not exist.
@@ -45,6 +61,20 @@ impl Repo {
         Ok(None)
     }
 
+    /// Whether git accepts `name` as a tag name, as `git tag` checks it: a valid ref name
+    /// under `refs/tags/` (`git check-ref-format`) that does not start with `-`.
+    pub fn is_valid_tag_name(&self, name: &str) -> Result<bool> {
+        if name.starts_with('-') {
+            return Ok(false);
+        }
+        let out = self.git_raw(["check-ref-format", &format!("refs/tags/{name}")], None)?;
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => bail!("`git check-ref-format` failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+        }
+    }
+
     /// The URL of a remote, if it is configured.
     pub fn remote_url(&self, remote: &str) -> Result<Option<String>> {
         let out = self.git_output(["remote", "get-url", remote])?;
@@ -53,11 +83,38 @@ impl Repo {
 
     /// Whether `refs/tags/TAG` exists on the remote (`git ls-remote`, read-only).
     pub fn remote_has_tag(&self, remote: &str, tag: &str) -> Result<bool> {
-        let refname = format!("refs/tags/{tag}");
+        Ok(self.remote_tag(remote, tag)?.is_some())
+    }
+
+    /// The object `refs/tags/TAG` points at on the remote (`git ls-remote`, read-only).
+    pub fn remote_tag(&self, remote: &str, tag: &str) -> Result<Option<String>> {
+        self.remote_ref(remote, &format!("refs/tags/{tag}"))
+    }
+
+    /// The commit `refs/heads/BRANCH` points at on the remote (`git ls-remote`, read-only),
+    /// `None` when the remote has no such branch.
+    pub fn remote_branch(&self, remote: &str, branch: &str) -> Result<Option<String>> {
+        self.remote_ref(remote, &format!("refs/heads/{branch}"))
+    }
+
+    /// The object the remote's `refname` points at: the `git ls-remote` line naming exactly it.
+    fn remote_ref(&self, remote: &str, refname: &str) -> Result<Option<String>> {
         let out = self
-            .git(["ls-remote", "--tags", remote, &refname])
-            .with_context(|| format!("cannot read the tags of remote {remote}"))?;
-        Ok(out.lines().any(|l| l.split_whitespace().nth(1) == Some(refname.as_str())))
+            .git(["ls-remote", remote, refname])
+            .with_context(|| format!("cannot read {refname} of remote {remote}"))?;
+        Ok(out.lines().find_map(|l| {
+            let mut fields = l.split_whitespace();
+            let (object, name) = (fields.next()?, fields.next()?);
+            (name == refname).then(|| object.to_string())
+        }))
+    }
+
+    /// Fetch the objects of the remote's `BRANCH` without changing any ref (no
+    /// remote-tracking branch, no FETCH_HEAD, no tags), to compare it with HEAD.
+    pub fn fetch_branch_objects(&self, remote: &str, branch: &str) -> Result<()> {
+        let refspec = format!("refs/heads/{branch}");
+        self.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap=", remote, &refspec])?;
+        Ok(())
     }
 
     /// Fetch `n` more commits of history (and the tags) from the remote.
@@ -72,12 +129,25 @@ impl Repo {
         Ok(())
     }
 
-    /// `git add` exactly `paths` (deletions included), then one commit with hooks; the new
-    /// HEAD.
-    pub fn commit_paths(&self, message: &str, paths: &[String]) -> Result<String> {
-        let mut add = vec!["add", "--all", "--"];
-        add.extend(paths.iter().map(String::as_str));
-        self.git(&add)?;
+    /// Stage exactly `paths` as they are in the work tree: changed and new files added,
+    /// missing ones removed from the index. Safe to repeat: a deletion staged already, or a
+    /// path in neither the index nor the work tree, is no error (`git add` says "pathspec did
+    /// not match"), and paths are taken literally, never as globs.
+    pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
+        let mut list = Vec::new();
+        for path in paths {
+            list.extend_from_slice(path.as_bytes());
+            list.push(0);
+        }
+        let out = self.git_raw(["update-index", "--add", "--remove", "-z", "--stdin"], Some(&list))?;
+        if !out.status.success() {
+            bail!("`git update-index --add --remove` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(())
+    }
+
+    /// One commit of the index with `message`, hooks run; the new HEAD.
+    pub fn commit_staged(&self, message: &str) -> Result<String> {
         let out = self.git_raw(["commit", "--quiet", "--file=-"], Some(message.as_bytes()))?;
         if !out.status.success() {
             let mut why = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -93,26 +163,104 @@ impl Repo {
         self.head_commit()?.context("git commit made no commit")
     }
 
-    /// An annotated (or signed) tag on HEAD with `message` kept verbatim (git's default cleanup
-    /// would strip the notes' `### Features` headings as comments).
-    pub fn create_tag(&self, name: &str, message: &str, sign: bool) -> Result<()> {
-        let kind = if sign { "--sign" } else { "--annotate" };
-        let out = self.git_raw(["tag", kind, "--cleanup=verbatim", "--file=-", name], Some(message.as_bytes()))?;
+    /// Paths whose staged content differs from HEAD (everything staged on a branch with no
+    /// commit yet).
+    pub fn staged_paths(&self) -> Result<Vec<String>> {
+        let out = match self.head_commit()? {
+            Some(_) => self.git(["diff", "--cached", "--name-only", "--no-renames", "-z", "HEAD"])?,
+            None => self.git(["ls-files", "--cached", "-z"])?,
+        };
+        Ok(out.split('\0').filter(|p| !p.is_empty()).map(str::to_string).collect())
+    }
+
+    /// The tag object an annotated tag `name` on `commit` with `message` (verbatim) is, as
+    /// `git tag --annotate --cleanup=verbatim` makes it (same tagger line, same bytes), written
+    /// to the object store but not yet pointed at by any ref.
+    pub fn make_tag_object(&self, name: &str, commit: &str, message: &str) -> Result<String> {
+        let tagger = self.git(["var", "GIT_COMMITTER_IDENT"]).context("git has no identity to tag with")?;
+        let object = format!("object {commit}\ntype commit\ntag {name}\ntagger {}\n\n{message}", tagger.trim());
+        let out = self.git_raw(["mktag"], Some(object.as_bytes()))?;
         if !out.status.success() {
-            bail!("`git tag {kind} {name}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!("`git mktag` refused the tag {name}: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// Create `refs/tags/NAME` pointing at `object`, only if no such tag exists (one atomic
+    /// `git update-ref` with an empty old value); `false` when one does.
+    pub fn create_tag_ref(&self, name: &str, object: &str) -> Result<bool> {
+        let refname = format!("refs/tags/{name}");
+        let out = self.git_output(["update-ref", &refname, object, ""])?;
+        if out.success {
+            return Ok(true);
+        }
+        if self.tag_object(name)?.is_some() {
+            return Ok(false);
+        }
+        bail!("`git update-ref {refname}` failed: {}", out.stderr.trim())
+    }
+
+    /// A signed tag on HEAD (`git tag --sign`, the user's signing configuration) with
+    /// `message` kept verbatim (git's default cleanup would strip the notes' `### Features`
+    /// headings as comments).
+    pub fn create_signed_tag(&self, name: &str, message: &str) -> Result<()> {
+        let out = self.git_raw(["tag", "--sign", "--cleanup=verbatim", "--file=-", name], Some(message.as_bytes()))?;
+        if !out.status.success() {
+            bail!("`git tag --sign {name}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
         Ok(())
     }
 
-    /// Delete a local tag.
-    pub fn delete_tag(&self, name: &str) -> Result<()> {
-        self.git(["update-ref", "-d", &format!("refs/tags/{name}")])?;
-        Ok(())
+    /// Whether git signs annotated tags without being asked (`tag.gpgSign`).
+    pub fn signs_tags_by_default(&self) -> Result<bool> {
+        let out = self.git_output(["config", "--type=bool", "--get", "tag.gpgSign"])?;
+        Ok(out.success && out.stdout.trim() == "true")
     }
 
-    /// Point a ref at an object (recreating a deleted tag, moving a branch).
-    pub fn set_ref(&self, refname: &str, object: &str) -> Result<()> {
-        self.git(["update-ref", refname, object])?;
+    /// The raw content of a tag object (`git cat-file tag`), `None` when `object` is not a tag.
+    pub fn tag_content(&self, object: &str) -> Result<Option<String>> {
+        if self.object_type(object)?.as_deref() != Some("tag") {
+            return Ok(None);
+        }
+        Ok(Some(self.git(["cat-file", "tag", object])?))
+    }
+
+    /// The type of an object (`commit`, `tag`, ...), `None` when it does not exist.
+    pub fn object_type(&self, object: &str) -> Result<Option<String>> {
+        let out = self.git_output(["cat-file", "-t", object])?;
+        Ok(out.success.then(|| out.stdout.trim().to_string()))
+    }
+
+    /// Delete a local tag, but only while it still points at `object` (someone else's tag of
+    /// the same name is left alone); whether it was deleted.
+    pub fn delete_tag_if(&self, name: &str, object: &str) -> Result<bool> {
+        let refname = format!("refs/tags/{name}");
+        let out = self.git_output(["update-ref", "-d", &refname, object])?;
+        if out.success {
+            return Ok(true);
+        }
+        if self.tag_object(name)?.as_deref() != Some(object) {
+            return Ok(false);
+        }
+        bail!("`git update-ref -d {refname}` failed: {}", out.stderr.trim())
+    }
+
+    /// Tags pointing (peeled) at `commit`.
+    pub fn tags_at(&self, commit: &str) -> Result<Vec<String>> {
+        Ok(self.git(["tag", "--list", "--points-at", commit])?.lines().map(str::to_string).collect())
+    }
+
+    /// One line per commit of `range` (`abc1234 subject (tag: v1.2.3)`, with the tags on it),
+    /// newest first, at most `max`.
+    pub fn commit_lines(&self, range: &str, max: usize) -> Result<Vec<String>> {
+        let max = format!("--max-count={max}");
+        let out = self.git(["log", &max, "--decorate-refs=refs/tags/", "--format=%h %s%d", range, "--"])?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    /// Point a ref at an object, only if it does not exist (recreating a deleted tag).
+    pub fn create_ref(&self, refname: &str, object: &str) -> Result<()> {
+        self.git(["update-ref", refname, object, ""])?;
         Ok(())
     }
 

@@ -28,7 +28,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
     let lock = apply::Lock::for_run(&repo.git_dir()?, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
-    let facts = Facts::gather(project, ui)?;
+    let facts = Facts::gather(project, ui, args.dry_run)?;
     let changelog_path = &project.release.changelog;
     let mut problems = preconditions::repository_problems(project, &facts, args.allow_branch, false);
     let changelog = match std::fs::read(repo.path(changelog_path)) {

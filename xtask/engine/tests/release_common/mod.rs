@@ -17,6 +17,38 @@ pub fn lot_genius() -> Project {
     Project::with_origin(repo, &["main", "v0.1.0"])
 }
 
+/// Eight fixes since v0.1.0, pushed, and a `--depth 1` clone of the remote (which holds no
+/// tag); with the remote's `file://` URL, for more clones.
+pub fn shallow_clone() -> (Project, TestRepo, String) {
+    let p = lot_genius();
+    for i in 0..8 {
+        p.change(&format!("fix: step {i}"));
+    }
+    p.git(&["push", "-q", "origin", "main"]);
+    let clone = TestRepo::plain();
+    let url = format!("file://{}", p.remote.path().display());
+    clone.git(&["clone", "-q", "--depth", "1", &url, "."]);
+    assert_eq!(clone.git(&["rev-parse", "--is-shallow-repository"]), "true");
+    (p, clone, url)
+}
+
+/// The Lot Genius project with one feature since v0.1.0: `release minor` makes 0.2.0.
+pub fn ready() -> Project {
+    let p = lot_genius();
+    p.change("feat(api): estimate whole lots");
+    p
+}
+
+/// Run the xtask `args` killed (SIGKILL) at the fault point `point` (see `apply/fault.rs`).
+#[track_caller]
+pub fn killed_at(p: &Project, args: &[&str], point: &str) {
+    let run = p.xtask_with(args, |cmd| {
+        cmd.env("XTASK_FAULT", point);
+    });
+    assert_eq!(run.code, -1, "the process was killed by a signal\n{run}");
+    assert!(p.journal().is_some(), "a killed run leaves its journal");
+}
+
 impl Project {
     /// A commit that changes a file, with a Conventional Commits message.
     pub fn change(&self, message: &str) -> String {

@@ -95,6 +95,16 @@ impl TestRepo {
         self.dir.path()
     }
 
+    /// A copy of this repository (every file, `.git` included, links and modes kept) with the
+    /// same configuration and clock, so that the same commands make the same commits in it.
+    pub fn duplicate(&self) -> TestRepo {
+        let copy = TestRepo::plain();
+        copy_exactly(self.root(), copy.root());
+        copy_exactly(self.home.path(), copy.home.path());
+        copy.clock.store(self.clock.load(Ordering::SeqCst), Ordering::SeqCst);
+        copy
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -267,6 +277,12 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<String, (bool, Vec<u8>)>)
             out.insert(rel, (exec, std::fs::read(&path).unwrap()));
         }
     }
+}
+
+/// Copy everything in `from` into `to` (`cp -a`: links, modes and times kept).
+pub fn copy_exactly(from: &Path, to: &Path) {
+    let status = Command::new("cp").arg("-a").arg(format!("{}/.", from.display())).arg(to).status().unwrap();
+    assert!(status.success(), "cp -a {} {} failed", from.display(), to.display());
 }
 
 /// Copy a folder tree (files and folders only).

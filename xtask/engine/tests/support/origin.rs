@@ -30,6 +30,15 @@ impl Project {
         Project { repo, remote }
     }
 
+    /// A copy of the repository and of its remote, the copy's `origin` being the remote's copy.
+    pub fn duplicate(&self) -> Project {
+        let repo = self.repo.duplicate();
+        let remote = tempfile::tempdir().unwrap();
+        super::copy_exactly(self.remote.path(), remote.path());
+        repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
+        Project { repo, remote }
+    }
+
     /// git in the bare remote.
     pub fn remote_git(&self, args: &[&str]) -> String {
         let mut all = vec!["--git-dir", self.remote.path().to_str().unwrap()];

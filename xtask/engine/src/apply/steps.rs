@@ -1,0 +1,109 @@
+//! One step of a plan, skipped when the repository shows it is already done, so that a resumed
+//! run can start again from any point: a file already written, a commit already made (its
+//! parent is the plan's base and its subject the plan's), a deletion already staged, the run's
+//! own tag already there (by object id), a branch already moved, a tag already deleted.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use super::journal::Journal;
+use super::tags::{self, TagState};
+use super::{Outcome, fault, files};
+use crate::output::Ui;
+use crate::plan::Step;
+use crate::repo::Repo;
+
+pub fn run(
+    repo: &Repo,
+    git_dir: &Path,
+    journal: &mut Journal,
+    index: usize,
+    ui: &Ui,
+    outcome: &mut Outcome,
+) -> Result<()> {
+    let step = journal.plan.steps[index].clone();
+    match &step {
+        Step::Write(change) => {
+            let path = repo.path(&change.path);
+            let after = change.after.as_ref().map(|b| b.0.as_slice());
+            // A link's permissions say nothing about the file that replaces it.
+            let old_mode = journal.modes.get(&change.path).copied().filter(|_| !change.was_symlink);
+            let mode = files::mode_for(old_mode, change.executable);
+            let current_mode = files::mode_of(&path)?;
+            if files::holds(&path, after, change.after_link())?
+                && (after.is_none() || change.symlink || current_mode == Some(mode))
+            {
+                return Ok(());
+            }
+            files::put(&path, after, change.symlink, mode)?;
+            if after.is_none() {
+                files::prune_empty_dirs(repo.root(), &path);
+            }
+            let verb = match (&change.before, after) {
+                (None, _) => "created",
+                (_, None) => "deleted",
+                _ => "wrote",
+            };
+            ui.info(format!("  {verb} {}", change.path));
+        }
+        Step::Commit { message, paths } => {
+            let head = repo.head_commit()?.unwrap_or_default();
+            let base = journal.plan.base_before(index).to_string();
+            if head != base {
+                // Made before an interruption: its parent is the base, its subject ours.
+                let (parent, subject) = repo.parent_and_subject(&head)?;
+                if parent.as_deref() != Some(base.as_str()) || message.lines().next() != Some(subject.as_str()) {
+                    bail!("{} is at {}, not at {} where the plan commits", journal.branch, short(&head), short(&base));
+                }
+                journal.commit = Some(head.clone());
+                outcome.head = Some(head);
+                return Ok(());
+            }
+            repo.stage_paths(paths)?;
+            fault::reached("after-stage");
+            let commit = repo.commit_staged(message)?;
+            ui.info(format!("  committed {} {}", short(&commit), message.lines().next().unwrap_or_default()));
+            journal.commit = Some(commit.clone());
+            outcome.head = Some(commit);
+        }
+        Step::Tag { name, message, sign } => {
+            outcome.tag = Some(name.clone());
+            match tags::state(repo, journal, name, message)? {
+                TagState::Ours(_) => return Ok(()),
+                TagState::Foreign(what) => bail!(
+                    "tag {name} exists and this run did not make it ({what}); someone (a hook?) made it during the run, and it is left as it is"
+                ),
+                TagState::Absent => {}
+            }
+            tags::create(repo, journal, git_dir, name, message, *sign)?;
+            ui.info(format!("  tagged {name} ({})", if *sign { "signed" } else { "annotated" }));
+        }
+        Step::Reset { to } => {
+            outcome.head = Some(to.clone());
+            if repo.head_commit()?.as_deref() == Some(to.as_str()) {
+                return Ok(());
+            }
+            repo.reset_mixed(to)?;
+            ui.info(format!("  moved {} to {}", journal.branch, short(to)));
+        }
+        Step::DeleteTag { name, object } => match repo.tag_object(name)? {
+            None => {}
+            Some(now) if now == *object && repo.delete_tag_if(name, object)? => {
+                ui.info(format!("  deleted tag {name}"));
+            }
+            Some(now) if now == *object => {}
+            Some(now) => bail!(
+                "tag {name} now points at {}, not at {} which the plan deletes: someone made it again, and it is left as it is",
+                short(&now),
+                short(object)
+            ),
+        },
+        Step::Push { .. } => unreachable!("the push is run by run_steps"),
+    }
+    Ok(())
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}

@@ -1,0 +1,80 @@
+//! Running one git process to the end and keeping what it said, whatever happens to its input.
+//!
+//! xshell's own `output()` drops git's output when writing its stdin fails: a git that exits
+//! early (a full disk, a lock it cannot take) closes the pipe, the write fails with "Broken
+//! pipe", and the only message left was a guess that git is not installed. Here the input is
+//! written on a thread whose broken pipe is not an error, and git's stderr is what is reported.
+
+use std::io::{ErrorKind, Write};
+use std::process::{Command, Output, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+/// Run `cmd` (built by `xshell::cmd!`) with `stdin` as its input; its output and status.
+pub fn output(mut cmd: Command, stdin: Option<&[u8]>) -> Result<Output> {
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if crate::interrupt::children_shielded() {
+        shield(&mut cmd);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            bail!("cannot run `git`: it is not installed or not on PATH (apt-get install git)")
+        }
+        Err(e) => return Err(e).context("cannot start `git`"),
+    };
+    let writer = match (stdin, child.stdin.take()) {
+        (Some(bytes), Some(mut pipe)) => {
+            let bytes = bytes.to_vec();
+            Some(std::thread::spawn(move || match pipe.write_all(&bytes) {
+                // git exited without reading all of it: what it printed says why.
+                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }))
+        }
+        _ => None,
+    };
+    let out = child.wait_with_output().context("cannot read the output of `git`")?;
+    if let Some(writer) = writer {
+        let written = writer.join().unwrap_or(Ok(()));
+        // A failed write matters only when git did not fail on its own.
+        if out.status.success() {
+            written.context("cannot write the input of `git`")?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn shield(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn shield(_cmd: &mut Command) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_child_that_exits_without_reading_keeps_its_message() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo 'fatal: No space left on device' >&2; exit 128"]);
+        // Far more than a pipe holds, so the write fails if the child does not read.
+        let input = vec![b'x'; 1 << 20];
+        let out = output(cmd, Some(&input)).unwrap();
+        assert_eq!(out.status.code(), Some(128));
+        assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "fatal: No space left on device");
+    }
+
+    #[test]
+    fn a_missing_program_says_so() {
+        let err = output(Command::new("no-such-git-xtask"), None).unwrap_err().to_string();
+        assert!(err.contains("not installed or not on PATH"), "{err}");
+    }
+}
