@@ -166,7 +166,7 @@ fn run_step(repo: &Repo, journal: &mut Journal, index: usize, ui: &Ui, outcome: 
                 (_, None) => "deleted",
                 _ => "wrote",
             };
-            ui.info(format!("  {verb} {}", change.path));
+            ui.info(format!("  {verb} {}", crate::output::safe(&change.path)));
         }
         Step::Commit { message, paths } => {
             let head = repo.head_commit()?.unwrap_or_default();

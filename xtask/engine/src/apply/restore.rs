@@ -120,7 +120,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
         if before.is_none() {
             files::prune_empty_dirs(repo.root(), &path);
         }
-        ui.info(format!("  restored {}", change.path));
+        ui.info(format!("  restored {}", crate::output::safe(&change.path)));
     }
     Ok(())
 }
