@@ -95,9 +95,7 @@ impl Ui {
 
     /// A whole line on stderr, written at once so parallel gates do not interleave.
     pub fn err_line(&self, line: &str) {
-        let _guard = lock();
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}", defuse(line));
+        stderr_line(line);
     }
 
     /// Text for the human on stdout (never under `--json`, where it goes to stderr).
@@ -185,6 +183,12 @@ pub enum Style {
     Dim,
 }
 
+/// A whole line on stderr through [`defuse`], for code that has no [`Ui`] (a `Drop`).
+pub fn stderr_line(line: &str) {
+    let _guard = lock();
+    let _ = writeln!(std::io::stderr().lock(), "{}", defuse(line));
+}
+
 /// With `-v`: the external command about to run, one line on stderr, as a person would type
 /// it in its folder: `$ git status --porcelain`, `backend$ python3 -m pytest -q`. The folder and
 /// every argument that is a path inside `root` are shown relative to it.
@@ -203,9 +207,7 @@ pub fn trace_command<S: AsRef<std::ffi::OsStr>>(root: &Path, cwd: &Path, program
         words.push(if arg.is_absolute() { relative(arg) } else { arg.to_string_lossy().into_owned() });
     }
     let folder = if cwd == root { String::new() } else { relative(cwd) };
-    let line = format!("{folder}$ {}", command_line(&words));
-    let _guard = lock();
-    let _ = writeln!(std::io::stderr().lock(), "{}", safe(&line));
+    stderr_line(&safe(&format!("{folder}$ {}", command_line(&words))));
 }
 
 /// An argument vector as a person would type it: empty words and words with spaces are quoted.

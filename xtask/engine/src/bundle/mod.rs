@@ -228,7 +228,7 @@ impl<'r> Worktree<'r> {
 impl Drop for Worktree<'_> {
     fn drop(&mut self) {
         if let Err(err) = self.repo.worktree_remove(&self.path) {
-            eprintln!("warning: {err:#}");
+            crate::output::stderr_line(&format!("warning: {err:#}"));
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::LazyLock;
 
 use super::chars;
-use super::scan::{FileCheck, Found};
+use super::scan::{FileCheck, Found, lines};
 use crate::report::Fixed;
 
 /// Characters of context on each side of a finding.
@@ -23,15 +23,11 @@ impl FileCheck for Ascii {
         if is_ascii(bytes) {
             return;
         }
-        // Line by line (memchr finds the ends), looking closer only at lines that need it.
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-        for (i, end) in ends.enumerate() {
-            let line = &bytes[start..end];
+        // Line by line, looking closer only at lines that need it.
+        for (line_no, line) in lines(bytes) {
             if !is_ascii(line) {
-                check_line(i + 1, line.strip_suffix(b"\r").unwrap_or(line), out);
+                check_line(line_no, line, out);
             }
-            start = end + 1;
         }
     }
 

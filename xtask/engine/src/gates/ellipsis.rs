@@ -13,7 +13,7 @@ use memchr::memmem::Finder;
 use regex::bytes::RegexSet;
 
 use super::python_blocks::{Blocks, Verdict};
-use super::scan::{FileCheck, Found, chars_in};
+use super::scan::{FileCheck, Found, chars_in, lines};
 use super::syntax::{self, Kind, Lexer};
 pub use crate::config::EllipsisMode as Mode;
 
@@ -72,19 +72,11 @@ impl Ellipsis {
         let syntax = syntax::for_path(out.path());
         let mut lexer = Lexer::new(syntax);
         let mut python = syntax.python.then(|| Python::new(out.path().ends_with(".pyi")));
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-        for (i, end) in ends.enumerate() {
-            if start > bytes.len() {
-                break;
-            }
-            let raw = &bytes[start..end];
-            start = end + 1;
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        for (line_no, line) in lines(bytes) {
             lexer.line(line);
             let dots: Vec<usize> = self.finder.find_iter(line).collect();
             if let Some(py) = python.as_mut() {
-                py.line(i + 1, line, &lexer, &dots, self, out);
+                py.line(line_no, line, &lexer, &dots, self, out);
                 continue;
             }
             if dots.is_empty() || self.allowed(line) {
@@ -100,7 +92,7 @@ impl Ellipsis {
                 _ => None,
             });
             if let Some((at, what)) = found {
-                out.push(i + 1, chars_in(&line[..at]) + 1, format!("placeholder {DOTS} {what}: {}", quote(line)));
+                out.push(line_no, chars_in(&line[..at]) + 1, format!("placeholder {DOTS} {what}: {}", quote(line)));
             }
         }
     }

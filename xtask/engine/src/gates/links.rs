@@ -9,7 +9,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::scan::{FileCheck, Found, chars_in};
+use super::scan::{FileCheck, Found, chars_in, lines};
 use crate::output::safe;
 
 pub struct Links {
@@ -38,15 +38,7 @@ impl FileCheck for Links {
         let path = out.path();
         let dir = Path::new(path).parent().unwrap_or(Path::new("")).to_path_buf();
         let mut fence: Option<(u8, usize)> = None;
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-        for (i, end) in ends.enumerate() {
-            if start > bytes.len() {
-                break;
-            }
-            let raw = &bytes[start..end];
-            start = end + 1;
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        for (line_no, line) in lines(bytes) {
             if let Some(f) = fence_of(line) {
                 match fence {
                     None => fence = Some(f),
@@ -66,7 +58,7 @@ impl FileCheck for Links {
                     // The decoded target may hold a line break (`%0A`): it is shown escaped.
                     let shown = crate::repo::slash_path(&resolved);
                     let message = format!("broken link {:?}: {} does not exist", link.target, safe(&shown));
-                    out.push(i + 1, link.column, message);
+                    out.push(line_no, link.column, message);
                 }
             }
         }

@@ -219,6 +219,18 @@ fn read(path: &Path, buf: &mut Vec<u8>) -> Result<bool, String> {
     Ok(true)
 }
 
+/// The lines of a file, numbered from 1, without their line break (LF or CRLF), found by
+/// memchr. A file that ends with a line break ends with an empty line.
+pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    let mut start = 0;
+    ends.enumerate().map(move |(i, end)| {
+        let line = &bytes[start..end];
+        start = end + 1;
+        (i + 1, line.strip_suffix(b"\r").unwrap_or(line))
+    })
+}
+
 /// Characters (not bytes) in a slice: every byte that does not continue a UTF-8 sequence. Valid
 /// text is counted by the (optimised) standard library, which the debug build of this crate
 /// would otherwise do some thirty times slower.
