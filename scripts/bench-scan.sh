@@ -5,6 +5,12 @@
 #
 #   scripts/bench-scan.sh              # RUNS=3 WARMUP=1 PROFILE=dev (what `cargo xtask` runs)
 #   RUNS=5 PROFILE=release scripts/bench-scan.sh
+#   BASELINE=/tmp/xtask-old scripts/bench-scan.sh   # also time an older build, same settings
+#
+# `xtask` runs the ellipsis gate in its strict mode (`mode = "any"`, every `...` as `rg -F`
+# finds it), so its findings are checked line for line against the manifest and ripgrep;
+# `xtask-placeholders` runs the default mode (the language-aware placeholder check) for its
+# time. BASELINE is a binary from before `mode` existed: its configuration leaves `mode` out.
 #
 # Environment: SHARED (default: ../shared beside the repository) holds bench/gen_corpus.py,
 # check_ascii.py and verify.py; BENCH_DATA (default: $TMPDIR/benchdata) holds the corpus, which
@@ -45,7 +51,8 @@ xtask="${CARGO_TARGET_DIR:-$top/target}/$dir/xtask"
 
 # Both gates check every file of the corpus (by default ellipsis leaves Markdown out).
 config="$data/bench-scan.xtask.toml"
-cat > "$config" <<'EOF'
+base_config="$data/bench-scan.default.xtask.toml"
+cat > "$base_config" <<'EOF'
 [gates]
 detect = false
 [gates.ascii]
@@ -55,9 +62,18 @@ files = ["*"]
 paths = ["."]
 exclude = []
 EOF
+{ cat "$base_config"; echo 'mode = "any"'; } > "$config"
 
 mkdir -p "$out"
 xtask_cmd="$xtask --root docs --config $config quality-check --only ascii,ellipsis > $out/xtask.txt 2> /dev/null"
+placeholders_cmd="$xtask --root docs --config $base_config quality-check --only ascii,ellipsis > $out/xtask-placeholders.txt 2> /dev/null"
+extra=(-n xtask-placeholders "$placeholders_cmd")
+pairs=("xtask-placeholders|$placeholders_cmd")
+if [ -n "${BASELINE:-}" ]; then
+  baseline_cmd="$BASELINE --root docs --config $base_config quality-check --only ascii,ellipsis > $out/baseline.txt 2> /dev/null"
+  extra+=(-n xtask-baseline "$baseline_cmd")
+  pairs+=("xtask-baseline|$baseline_cmd")
+fi
 rg_cmd="rg -n --no-heading '(?-u:[\x80-\xFF])' docs > $out/rg.ascii.txt; rg -n --no-heading -F '...' docs > $out/rg.ellipsis.txt" # allow-ellipsis
 naive_cmd="$py $bench/check_ascii.py --mode naive docs > $out/naive.ascii.txt; $py $bench/check_ascii.py --mode naive --ellipsis docs > $out/naive.ellipsis.txt"
 fast_cmd="$py $bench/check_ascii.py --mode fast docs > $out/fast.ascii.txt; $py $bench/check_ascii.py --mode fast --ellipsis docs > $out/fast.ellipsis.txt"
@@ -67,11 +83,11 @@ cd "$data"
 find docs -type f -print0 | xargs -0 cat > /dev/null
 
 hyperfine --ignore-failure --warmup "$warmup" --runs "$runs" --export-json "$out/hyperfine.json" \
-  -n xtask "$xtask_cmd" -n ripgrep "$rg_cmd" -n check_ascii.py-naive "$naive_cmd" -n check_ascii.py-fast "$fast_cmd"
+  -n xtask "$xtask_cmd" "${extra[@]}" -n ripgrep "$rg_cmd" -n check_ascii.py-naive "$naive_cmd" -n check_ascii.py-fast "$fast_cmd"
 
 # Peak memory: the largest process of each command (GNU time reports the biggest child).
 : > "$out/rss.tsv"
-for pair in "xtask|$xtask_cmd" "ripgrep|$rg_cmd" "check_ascii.py-naive|$naive_cmd" "check_ascii.py-fast|$fast_cmd"; do
+for pair in "xtask|$xtask_cmd" "${pairs[@]}" "ripgrep|$rg_cmd" "check_ascii.py-naive|$naive_cmd" "check_ascii.py-fast|$fast_cmd"; do
   name="${pair%%|*}"
   cmd="${pair#*|}"
   /usr/bin/time -f "%M" -o "$out/rss.$name" sh -c "$cmd" 2> /dev/null || true

@@ -92,6 +92,20 @@ pub struct EllipsisGate {
     pub exclude: Option<Vec<String>>,
     /// Regexes: a line matching one may hold `...`.
     pub allow: Option<Vec<String>>,
+    /// What counts: placeholders (the default) or every `...` in code.
+    pub mode: Option<EllipsisMode>,
+}
+
+/// What the `ellipsis` gate reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EllipsisMode {
+    /// A line of only `...`, `...` in a comment, a Python body of only `...` (outside stubs,
+    /// Protocols, overloads and abstract methods); never spreads, rest parameters or strings.
+    #[default]
+    Placeholders,
+    /// Every `...` in code, as `rg -F '...'` finds it.
+    Any,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -172,7 +172,10 @@ pub fn which(name: &str) -> bool {
 /// The gates: configured ones as written, the rest detected (unless `[gates] detect = false`).
 pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: bool) -> Vec<GateSpec> {
     let detect = config.detect.unwrap_or(true);
-    let has_docs = files.under("docs").next().is_some();
+    // The docs gates read Markdown: a docs/ of images or reStructuredText alone has none.
+    let docs_md = files.under("docs").filter(|p| p.ends_with(".md") || p.ends_with(".markdown")).count();
+    let has_docs = docs_md > 0;
+    let docs_reason = || format!("docs/ holds {docs_md} Markdown file{}", if docs_md == 1 { "" } else { "s" });
     let mut gates = Vec::new();
     let on = |enabled: Option<bool>| enabled.unwrap_or(true);
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -197,7 +200,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         None if detect && has_docs => gates.push(gate(
             "ascii",
             GateKind::Ascii { paths: strings(&["docs"]), files: strings(&["*.md"]), exclude: vec![] },
-            Origin::Detected("docs/ holds Markdown".into()),
+            Origin::Detected(docs_reason()),
         )),
         _ => {}
     }
@@ -208,12 +211,18 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
                 paths: g.paths.clone().unwrap_or_else(|| strings(&["."])),
                 exclude: g.exclude.clone().unwrap_or_else(|| strings(&["*.md"])),
                 allow: g.allow.clone().unwrap_or_default(),
+                mode: g.mode.unwrap_or_default(),
             },
             Origin::Configured,
         )),
         None if detect && !files.is_empty() => gates.push(gate(
             "ellipsis",
-            GateKind::Ellipsis { paths: strings(&["."]), exclude: strings(&["*.md"]), allow: vec![] },
+            GateKind::Ellipsis {
+                paths: strings(&["."]),
+                exclude: strings(&["*.md"]),
+                allow: vec![],
+                mode: Default::default(),
+            },
             Origin::Detected("every project has code".into()),
         )),
         _ => {}
@@ -251,7 +260,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         None if detect && has_docs => gates.push(gate(
             "links",
             GateKind::Links { paths: strings(&["docs"]), exclude: vec![] },
-            Origin::Detected("docs/ holds Markdown".into()),
+            Origin::Detected(docs_reason()),
         )),
         _ => {}
     }

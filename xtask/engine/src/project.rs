@@ -115,6 +115,7 @@ pub enum GateKind {
         paths: Vec<String>,
         exclude: Vec<String>,
         allow: Vec<String>,
+        mode: crate::config::EllipsisMode,
     },
     Compile {
         paths: Vec<String>,

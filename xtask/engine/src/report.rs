@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::output::safe;
+
 /// One problem at one place. `line` and `column` are 1-based; `column` counts characters.
 /// A finding about a whole file has line 0 and column 0 (printed without them).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,14 +136,15 @@ pub fn json(results: &[GateResult]) -> serde_json::Value {
 
 /// Every finding as `path:line:col: gate: message` (continuation lines of a multi-line message,
 /// such as a failed command's output, indented by four spaces), then what `--fix` changed and
-/// why gates could not run.
+/// why gates could not run. Paths and first lines are [`safe`]: a file name holding a line
+/// break stays on its finding's line.
 pub fn findings_text(results: &[GateResult]) -> String {
     let mut out = String::new();
     for r in results {
         for f in &r.findings {
-            let loc = f.location();
+            let loc = safe(&f.location()).into_owned();
             let mut lines = f.message.lines();
-            let first = lines.next().unwrap_or("");
+            let first = safe(lines.next().unwrap_or(""));
             if loc.is_empty() {
                 let _ = writeln!(out, "{}: {first}", r.name);
             } else {
@@ -152,8 +155,8 @@ pub fn findings_text(results: &[GateResult]) -> String {
             }
         }
         for fix in &r.fixed {
-            let _ =
-                writeln!(out, "{}: {}: fixed {} ({})", fix.path, r.name, plural(fix.count, "character"), fix.summary);
+            let (path, count) = (safe(&fix.path), plural(fix.count, "character"));
+            let _ = writeln!(out, "{path}: {}: fixed {count} ({})", r.name, fix.summary);
         }
         if r.status == Status::Error
             && let Some(note) = &r.note
@@ -229,9 +232,10 @@ pub fn annotation(title: &str, finding: &Finding) -> String {
     format!("::error {}::{}", props.join(","), escape_data(&finding.message))
 }
 
-/// A workflow command's message: `%`, CR and LF escaped.
+/// A workflow command's message: `%`, CR and LF escaped as the runner expects; the other
+/// control characters (an escape sequence in a file name) as [`crate::output::safe`] does.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::output::safe_lines(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A workflow command's property value: as data, plus `:` and `,`.
@@ -262,7 +266,7 @@ pub fn step_summary(results: &[GateResult]) -> String {
     for r in results.iter().filter(|r| !r.findings.is_empty() || r.status == Status::Error) {
         let mut body = String::new();
         for f in r.findings.iter().take(SUMMARY_FINDINGS) {
-            let loc = f.location();
+            let loc = safe(&f.location()).into_owned();
             let _ = writeln!(body, "{}{}{}", loc, if loc.is_empty() { "" } else { ": " }, f.message);
         }
         if r.findings.len() > SUMMARY_FINDINGS {

@@ -22,10 +22,10 @@ fn a_repository_without_commits_checks_its_untracked_files() {
     repo.xtask(&["quality-check"]).code(0);
     let dots = ".".repeat(3);
     repo.write("docs/a.md", "don\u{2019}t\n");
-    repo.write("src/x.py", format!("x = {dots}\n"));
+    repo.write("src/x.py", format!("def x():\n    {dots}\n"));
     let run = repo.xtask(&["--json", "quality-check"]);
     run.code(1);
-    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 4), ("ellipsis", "src/x.py", 1, 5)]), "{run}");
+    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 4), ("ellipsis", "src/x.py", 2, 5)]), "{run}");
 }
 
 #[test]
@@ -42,11 +42,11 @@ fn a_folder_that_is_not_a_repository_honours_gitignore() {
     let dots = ".".repeat(3);
     repo.write(".gitignore", "build/\n");
     repo.write("build/gen.py", format!("{dots}\n"));
-    repo.write("src/a.py", format!("\nx = f({dots})\n"));
+    repo.write("src/a.py", format!("\nx = f()  # {dots}\n"));
     repo.write("docs/a.md", "\u{00A0}\n");
     let run = repo.xtask(&["--json", "quality-check"]);
     run.code(1);
-    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 1), ("ellipsis", "src/a.py", 2, 7)]), "{run}");
+    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/a.md", 1, 1), ("ellipsis", "src/a.py", 2, 12)]), "{run}");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn a_50_mb_file_is_checked_whole() {
     let repo = TestRepo::new();
     repo.write(
         "xtask.toml",
-        "[gates]\ndetect = false\n[gates.ascii]\n[gates.ellipsis]\npaths = [\"docs\"]\nexclude = []\n",
+        "[gates]\ndetect = false\n[gates.ascii]\n[gates.ellipsis]\npaths = [\"docs\"]\nexclude = []\nmode = \"any\"\n",
     );
     let line = format!("{}\n", "x".repeat(99));
     let mut text = String::with_capacity(50_000_100);
@@ -176,4 +176,52 @@ fn a_missing_program_is_an_error_unless_something_failed() {
     let toml = repo.read("xtask.toml");
     repo.write("xtask.toml", format!("{toml}[gates.ascii]\n"));
     repo.xtask(&["quality-check"]).code(1);
+}
+
+#[test]
+fn a_120_mib_single_line_file_is_checked_in_bounded_memory() {
+    let repo = TestRepo::new();
+    repo.write(
+        "xtask.toml",
+        "[gates]\ndetect = false\n[gates.ascii]\n[gates.links]\n[gates.ellipsis]\npaths = [\"docs\"]\nexclude = []\n",
+    );
+    // One line of 120 MiB: prose with a dash, a broken link and three dots every 64 KiB.
+    let words = "the quick brown fox jumps over the lazy dog ".repeat(1490);
+    let piece = format!("{words}\u{2014} [x](missing.md) `code [y](inside.md)` {}", ".".repeat(3));
+    let mut text = String::with_capacity(120 << 20);
+    while text.len() + piece.len() <= 120 << 20 {
+        text.push_str(&piece);
+    }
+    let pieces = text.len() / piece.len();
+    repo.write("docs/big.md", &text);
+    drop(text);
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "peak-kb=%M", "--"]).arg(env!("CARGO_BIN_EXE_polyrelease"));
+    cmd.arg("--root").arg(repo.root()).args(["--json", "quality-check"]).current_dir(repo.root());
+    repo.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let peak: u64 = stderr.rsplit("peak-kb=").next().unwrap().trim().parse().unwrap();
+    assert!(peak < 200 * 1024, "peak memory {peak} KiB for a 120 MiB file");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = |name: &str| gate(&doc, name)["findings"].as_array().unwrap().clone();
+    // Every dash and every broken link outside inline code is found: the first thousand listed,
+    // one more finding counting the rest.
+    for name in ["ascii", "links"] {
+        let findings = listed(name);
+        assert_eq!(findings.len(), 1001, "{name}");
+        let last = findings.last().unwrap()["message"].as_str().unwrap().to_string();
+        assert!(last.starts_with(&format!("{} more findings in this file", pieces - 1000)), "{name}: {last}");
+    }
+    let first = &listed("ascii")[0];
+    assert_eq!(first["column"], words.len() + 1);
+    let dots = ".".repeat(3);
+    assert_eq!(
+        first["message"],
+        format!("non-ASCII character U+2014 EM DASH in '{dots} lazy dog \u{2014} [x](miss{dots}'")
+    );
+    assert!(listed("links")[0]["message"].as_str().unwrap().contains("docs/missing.md does not exist"));
+    // Dots inside prose are not a placeholder (the default mode).
+    assert_eq!(gate(&doc, "ellipsis")["status"], "passed");
 }

@@ -75,7 +75,8 @@ fn planted() -> TestRepo {
         "backend/lotgenius/stub.py",
         format!("def todo():\n    {dots}\nx = print({dots})  # allow-ellipsis\ny = Field({dots})\n"),
     );
-    repo.write("frontend/spread.js", format!("const a = {{ {dots}b }};\n"));
+    repo.write("frontend/spread.js", format!("const a = {{ {dots}b }};\nconst s = \"Loading{dots}\";\n"));
+    repo.write("frontend/todo.js", format!("function f() {{\n  // {dots} rest here\n}}\n"));
     repo.write("backend/lotgenius/broken.py", "def f(:\n    pass\n");
     repo.write("backend/.scratch.py", format!("x = {dots}\n"));
     repo.write(".github/workflows/x.yml", format!("# {dots}\n"));
@@ -94,7 +95,7 @@ fn planted_findings() -> BTreeSet<(String, String, u64, u64)> {
         ("ascii", "docs/guide.md", 4, 15),
         ("ascii", "docs/bad.md", 2, 3),
         ("ellipsis", "backend/lotgenius/stub.py", 2, 5),
-        ("ellipsis", "frontend/spread.js", 1, 13),
+        ("ellipsis", "frontend/todo.js", 2, 6),
         ("compile", "backend/lotgenius/broken.py", 1, 7),
         ("links", "docs/README.md", 5, 3),
         ("tests", "backend", 0, 0),
@@ -120,7 +121,10 @@ fn planted_defects_are_found_exactly_and_nothing_else() {
     }
     assert_eq!(status(&doc, "versions"), "passed");
     assert_eq!(status(&doc, "ascii"), "failed");
-    assert_eq!(message(&doc, "ascii", "docs/bad.md"), "invalid UTF-8: byte 0xFF in 'ab?cd'; save the file as UTF-8");
+    assert_eq!(
+        message(&doc, "ascii", "docs/bad.md"),
+        "invalid UTF-8: byte 0xFF in 'ab\u{FFFD}cd'; save the file as UTF-8"
+    );
     assert!(message(&doc, "links", "docs/README.md").contains("docs/missing.md does not exist"));
     assert!(message(&doc, "compile", "backend/lotgenius/broken.py").starts_with("SyntaxError: "));
     let tests = message(&doc, "tests", "backend");
@@ -133,7 +137,7 @@ fn planted_defects_are_found_exactly_and_nothing_else() {
     let annotations: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("::error ")).collect();
     assert_eq!(annotations.len(), planted_findings().len(), "{run}");
     assert!(annotations.contains(
-        &"::error file=docs/guide.md,line=3,col=3,title=ascii::non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'It?s fine.'"
+        &"::error file=docs/guide.md,line=3,col=3,title=ascii::non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'It\u{2019}s fine.'"
     ), "{run}");
     assert!(
         annotations
@@ -220,8 +224,8 @@ fn list_says_what_runs_and_why() {
     let run = repo.xtask(&["quality-check", "--list"]);
     run.code(0);
     assert!(run.stdout.contains("ascii     every character of *.md under docs is ASCII\n"), "{run}");
-    assert!(run.stdout.contains("          detected: docs/ holds Markdown\n"), "{run}");
-    assert!(run.stdout.contains("ellipsis  no line of code under . holds three dots"), "{run}");
+    assert!(run.stdout.contains("          detected: docs/ holds 6 Markdown files\n"), "{run}");
+    assert!(run.stdout.contains("ellipsis  no placeholder of three dots (a line of only dots, dots in a comment, a Python body of dots) in code under ."), "{run}");
     assert!(run.stdout.contains("lint      `python3 -c "), "{run}");
     assert!(run.stdout.contains("configured in xtask.toml"), "{run}");
     let run = repo.xtask(&["--json", "quality-check", "--list", "--skip", "tests"]);
@@ -234,8 +238,46 @@ fn list_says_what_runs_and_why() {
     assert_eq!(ellipsis["origin"], "configured");
     assert_eq!(ellipsis["allow"][0], "Field\\(\\.\\.\\.\\)");
     assert_eq!(doc["gates"][1]["origin"], "detected");
-    assert_eq!(doc["gates"][1]["reason"], "docs/ holds Markdown");
-    assert!(doc["gates"][0]["checks"].as_str().unwrap().starts_with("all 3 version sources agree"));
+    assert_eq!(doc["gates"][1]["reason"], "docs/ holds 6 Markdown files");
+    assert_eq!(
+        doc["gates"][0]["checks"],
+        "the 3 version sources must agree (backend/pyproject.toml, frontend/package.json, \
+         backend/lotgenius/__init__.py); they do now (0.1.0)"
+    );
+    assert_eq!(ellipsis["mode"], "placeholders");
+}
+
+#[test]
+fn list_counts_the_sources_version_lists_and_says_whether_they_agree() {
+    let repo = TestRepo::new();
+    repo.write("VERSION", "0.1.0\n");
+    repo.write("backend/pyproject.toml", "[project]\nname = \"b\"\nversion = \"0.2.0\"\n");
+    // A package.json without a version of its own is not a source (`version` skips it).
+    repo.write("web/package.json", "{\n  \"name\": \"web\",\n  \"private\": true\n}\n");
+    // A docs folder with an image and no Markdown: nothing for the ascii and links gates.
+    repo.write("docs/logo.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;");
+    repo.commit_all("feat: first");
+    let run = repo.xtask(&["--json", "version"]);
+    let doc = run.json();
+    let listed: Vec<&str> = doc["sources"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["VERSION", "backend/pyproject.toml"], "{run}");
+    let run = repo.xtask(&["quality-check", "--list"]);
+    run.code(0);
+    assert!(
+        run.stdout.starts_with(
+            "versions  the 2 version sources must agree (VERSION, backend/pyproject.toml); they do not now: \
+             backend/pyproject.toml:3 holds 0.2.0, unlike the first source (0.1.0 in VERSION)\n"
+        ),
+        "{run}"
+    );
+    assert!(
+        !run.stdout.contains("ascii") && !run.stdout.contains("links") && !run.stdout.contains("Markdown"),
+        "{run}"
+    );
+    // With Markdown in docs/, the gates come back and say how much.
+    repo.write("docs/index.md", "# Docs\n");
+    let run = repo.xtask(&["quality-check", "--list"]);
+    assert!(run.stdout.contains("          detected: docs/ holds 1 Markdown file\n"), "{run}");
 }
 
 #[test]
@@ -256,4 +298,32 @@ fn only_and_skip_take_known_names() {
     let names: Vec<&str> = doc["gates"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["versions", "links"]);
     repo.xtask(&["quality-check", "--only", "versions", "--jobs", "0"]).code(2);
+}
+
+#[test]
+fn the_context_is_the_real_text_in_json_and_on_the_terminal() {
+    let repo = TestRepo::new();
+    repo.write("docs/a.md", "It\u{2019}s\tcaf\u{e9} \u{1F680}\n");
+    repo.commit_all("docs");
+    let run = repo.xtask(&["--json", "quality-check", "--only", "ascii"]);
+    run.code(1);
+    let doc = run.json();
+    let messages: Vec<&str> =
+        doc["gates"][0]["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        [
+            "non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'It\u{2019}s\tcaf\u{e9} \u{1F680}'",
+            "non-ASCII character U+00E9 LATIN SMALL LETTER E WITH ACUTE in 'It\u{2019}s\tcaf\u{e9} \u{1F680}'",
+            "non-ASCII character U+1F680 ROCKET in 'It\u{2019}s\tcaf\u{e9} \u{1F680}'",
+        ]
+    );
+    // The terminal shows the characters too, and the tab as an escape.
+    let run = repo.xtask(&["quality-check", "--only", "ascii"]);
+    assert!(
+        run.stdout.starts_with(
+            "docs/a.md:1:3: ascii: non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'It\u{2019}s\\tcaf\u{e9} \u{1F680}'\n"
+        ),
+        "{run}"
+    );
 }

@@ -57,7 +57,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
     for change in journal.plan.writes() {
         let path = repo.path(&change.path);
         if files::remove_temp(&path)? {
-            ui.info(format!("  removed the temporary file of {}", change.path));
+            ui.info(format!("  removed the temporary file of {}", crate::output::safe(&change.path)));
         }
         let before = change.before.as_ref().map(|b| b.0.as_slice());
         let mode = journal.modes.get(&change.path).copied();
@@ -72,7 +72,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
         if before.is_none() {
             files::prune_empty_dirs(repo.root(), &path);
         }
-        ui.info(format!("  restored {}", change.path));
+        ui.info(format!("  restored {}", crate::output::safe(&change.path)));
     }
     Ok(kept)
 }
@@ -82,7 +82,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
 pub fn remove_temps(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
     for change in journal.plan.writes() {
         if files::remove_temp(&repo.path(&change.path))? {
-            ui.info(format!("  removed the temporary file of {} left by the interruption", change.path));
+            ui.info(format!("  removed the temporary file of {} left by the interruption", crate::output::safe(&change.path)));
         }
     }
     Ok(())

@@ -45,7 +45,7 @@ pub fn run(
                 (_, None) => "deleted",
                 _ => "wrote",
             };
-            ui.info(format!("  {verb} {}", change.path));
+            ui.info(format!("  {verb} {}", crate::output::safe(&change.path)));
         }
         Step::Commit { message, paths } => {
             let head = repo.head_commit()?.unwrap_or_default();

@@ -40,7 +40,7 @@ pub fn run_commands(spec: &BundleSpec, cx: &BuildContext<'_>) -> Result<()> {
         };
         let shown = show_command(&argv);
         cx.ui.progress(format!("{}: {shown}", spec.name));
-        cx.ui.debug(format!("{}: running `{shown}` in {where_}", spec.name));
+        crate::output::trace_command(cx.tree, &dir, program, args);
         let output = Command::new(program)
             .args(args)
             .current_dir(&dir)

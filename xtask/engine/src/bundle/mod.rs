@@ -175,7 +175,7 @@ fn report(manifest: &Manifest, out: &str, ui: &Ui) {
     for f in &manifest.files {
         text.push_str(&format!("{out}/{:width$}  {:>10}  sha256:{}\n", f.name, human_size(f.size), &f.sha256[..16]));
     }
-    ui.out(text);
+    ui.summary(text);
     let dirty = if manifest.dirty { " (dirty work tree)" } else { "" };
     ui.info(format!(
         "bundled {} {} at {}{dirty}: {} files, {out}/{SUMS}, {out}/{MANIFEST}",
@@ -228,7 +228,7 @@ impl<'r> Worktree<'r> {
 impl Drop for Worktree<'_> {
     fn drop(&mut self) {
         if let Err(err) = self.repo.worktree_remove(&self.path) {
-            eprintln!("warning: {err:#}");
+            crate::output::stderr_line(&format!("warning: {err:#}"));
         }
     }
 }

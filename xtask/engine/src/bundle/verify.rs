@@ -35,7 +35,7 @@ pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
             &serde_json::json!({ "ok": problems.is_empty(), "dir": shown, "files": files, "mismatches": problems }),
         );
     } else if problems.is_empty() {
-        ui.out(format!("{shown}: {files} files verified (checksums, archives, versions)\n"));
+        ui.summary(format!("{shown}: {files} files verified (checksums, archives, versions)\n"));
     } else {
         let label = ui.paint(Style::Red, "mismatch:");
         let mut text = String::new();

@@ -1,13 +1,16 @@
 //! The `ascii` gate: every character of the checked files is ASCII; invalid UTF-8 is a finding
 //! at the byte where decoding fails; `--fix` rewrites the characters that have an obvious ASCII
 //! spelling.
+//!
+//! A line is read once, as a stream of characters: a finding keeps only the few characters of
+//! context around it, so a file that is one 100 MiB line costs no memory beyond the file itself.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::LazyLock;
 
 use super::chars;
-use super::scan::FileCheck;
-use crate::report::{Finding, Fixed};
+use super::scan::{FileCheck, Found, lines};
+use crate::report::Fixed;
 
 /// Characters of context on each side of a finding.
 const CONTEXT: usize = 10;
@@ -16,19 +19,15 @@ const CONTEXT: usize = 10;
 pub struct Ascii;
 
 impl FileCheck for Ascii {
-    fn check(&self, path: &str, bytes: &[u8], out: &mut Vec<Finding>) {
+    fn check(&self, bytes: &[u8], out: &mut Found<'_>) {
         if is_ascii(bytes) {
             return;
         }
-        // Line by line (memchr finds the ends), looking closer only at lines that need it.
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-        for (i, end) in ends.enumerate() {
-            let line = &bytes[start..end];
+        // Line by line, looking closer only at lines that need it.
+        for (line_no, line) in lines(bytes) {
             if !is_ascii(line) {
-                check_line(path, i + 1, line.strip_suffix(b"\r").unwrap_or(line), out);
+                check_line(line_no, line, out);
             }
-            start = end + 1;
         }
     }
 
@@ -82,71 +81,167 @@ pub fn fix_text(text: &str) -> (String, BTreeMap<char, usize>) {
     (out, counts)
 }
 
-/// One line that holds something other than ASCII. Columns count characters from 1; an
-/// invalid UTF-8 sequence counts as one column (as an editor shows one replacement character).
-fn check_line(path: &str, line_no: usize, line: &[u8], out: &mut Vec<Finding>) {
-    // The line as characters, each invalid sequence one `None`, for columns and context.
-    let mut cells: Vec<Option<char>> = Vec::with_capacity(line.len());
-    let mut invalid: Vec<(usize, Vec<u8>)> = Vec::new(); // (cell, bytes) of each invalid run
-    for chunk in line.utf8_chunks() {
-        cells.extend(chunk.valid().chars().map(Some));
-        let bad = chunk.invalid();
-        if bad.is_empty() {
-            continue;
+/// One cell of a line: a character, or one run of invalid UTF-8 (shown as U+FFFD).
+type Cell = Option<char>;
+
+/// Three ASCII dots, spelled so this file passes the ellipsis gate in any mode.
+const DOTS: &str = concat!("..", ".");
+
+/// A finding whose context still waits for the characters after it.
+struct Pending {
+    column: usize,
+    /// The message so far: up to and into the quoted context.
+    text: String,
+    /// What follows the closing quote.
+    tail: &'static str,
+    /// Characters of context still to come.
+    wanted: usize,
+}
+
+/// The findings of one line, read as a stream of cells: each finding keeps the few cells of
+/// context on each side, never the line.
+struct LineCheck<'o, 'f> {
+    line_no: usize,
+    out: &'o mut Found<'f>,
+    before: VecDeque<Cell>,
+    pending: VecDeque<Pending>,
+}
+
+impl LineCheck<'_, '_> {
+    /// A run of ASCII characters, at once: the context of the findings before it, and the
+    /// context of the next one.
+    fn ascii(&mut self, run: &[u8]) {
+        while let Some(p) = self.pending.front()
+            && p.wanted < run.len()
+        {
+            let mut p = self.pending.pop_front().expect("checked");
+            p.text.push_str(&String::from_utf8_lossy(&run[..p.wanted]));
+            self.out.push(self.line_no, p.column, format!("{}{DOTS}'{}", p.text, p.tail));
         }
-        // Adjacent invalid sequences are one finding and one column.
-        if chunk.valid().is_empty() && matches!(cells.last(), Some(None)) {
-            invalid.last_mut().expect("an invalid cell has its bytes").1.extend_from_slice(bad);
-        } else {
-            invalid.push((cells.len(), bad.to_vec()));
-            cells.push(None);
+        for p in self.pending.iter_mut() {
+            p.text.push_str(&String::from_utf8_lossy(run));
+            p.wanted -= run.len();
+        }
+        let keep = &run[run.len().saturating_sub(CONTEXT)..];
+        self.before.extend(keep.iter().map(|&b| Some(b as char)));
+        while self.before.len() > CONTEXT {
+            self.before.pop_front();
         }
     }
-    let mut invalid = invalid.into_iter();
-    for (i, cell) in cells.iter().enumerate() {
-        let message = match cell {
-            Some(ch) if ch.is_ascii() => continue,
-            Some(ch) => {
-                let name = chars::name(*ch).map(|n| format!(" {n}")).unwrap_or_default();
-                format!("non-ASCII character U+{:04X}{name} in {}", *ch as u32, context(&cells, i))
+
+    /// The next cell, at `column`; `invalid` holds the bytes of an invalid run.
+    fn cell(&mut self, c: Cell, column: usize, invalid: Option<&[u8]>) {
+        // A further cell means the line goes on past a complete context: dots, and done.
+        while self.pending.front().is_some_and(|p| p.wanted == 0) {
+            let p = self.pending.pop_front().expect("checked");
+            self.out.push(self.line_no, p.column, format!("{}{DOTS}'{}", p.text, p.tail));
+        }
+        for p in self.pending.iter_mut() {
+            push_cell(&mut p.text, c);
+            p.wanted -= 1;
+        }
+        if c.is_some_and(|ch| ch.is_ascii()) {
+        } else if self.out.room() <= self.pending.len() {
+            self.out.count(self.line_no, column);
+        } else {
+            let mut text = match (c, invalid) {
+                (Some(ch), _) => format!(
+                    "non-ASCII character U+{:04X}{} in '",
+                    ch as u32,
+                    chars::name(ch).map(|n| format!(" {n}")).unwrap_or_default()
+                ),
+                (None, bytes) => {
+                    let bytes = bytes.unwrap_or_default();
+                    let hex: Vec<String> = bytes.iter().take(8).map(|b| format!("0x{b:02X}")).collect();
+                    let what = if bytes.len() == 1 { "byte" } else { "bytes" };
+                    let more = if bytes.len() > 8 { " (and more)" } else { "" };
+                    format!("invalid UTF-8: {what} {}{more} in '", hex.join(" "))
+                }
+            };
+            if column > CONTEXT + 1 {
+                text.push_str(DOTS);
             }
-            None => {
-                let Some((_, bytes)) = invalid.next() else { continue };
-                let hex: Vec<String> = bytes.iter().take(8).map(|b| format!("0x{b:02X}")).collect();
-                let what = if bytes.len() == 1 { "byte" } else { "bytes" };
-                format!(
-                    "invalid UTF-8: {what} {}{} in {}; save the file as UTF-8",
-                    hex.join(" "),
-                    if bytes.len() > 8 { " (and more)" } else { "" },
-                    context(&cells, i)
-                )
+            for b in &self.before {
+                push_cell(&mut text, *b);
             }
-        };
-        out.push(Finding::new(path, line_no, i + 1, message));
+            push_cell(&mut text, c);
+            let tail = if c.is_none() { "; save the file as UTF-8" } else { "" };
+            self.pending.push_back(Pending { column, text, tail, wanted: CONTEXT - 1 });
+        }
+        self.before.push_back(c);
+        if self.before.len() > CONTEXT {
+            self.before.pop_front();
+        }
+    }
+
+    /// The end of the line closes every waiting context.
+    fn finish(mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            self.out.push(self.line_no, p.column, format!("{}'{}", p.text, p.tail));
+        }
     }
 }
 
-/// `'...text ar?und it...'`: a few characters each side, anything but printable ASCII as `?`.
-fn context(cells: &[Option<char>], at: usize) -> String {
-    let start = at.saturating_sub(CONTEXT);
-    let end = (at + CONTEXT).min(cells.len());
-    let dots = concat!("..", ".");
-    let mut s = String::from("'");
-    if start > 0 {
-        s.push_str(dots);
+/// The context shows the text as it is (the JSON carries it; printing escapes control
+/// characters); an invalid run shows as U+FFFD.
+fn push_cell(text: &mut String, c: Cell) {
+    text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+}
+
+/// One line that holds something other than ASCII. Columns count characters from 1; an
+/// invalid UTF-8 sequence counts as one column (as an editor shows one replacement character),
+/// and adjacent invalid sequences are one finding.
+fn check_line(line_no: usize, line: &[u8], out: &mut Found<'_>) {
+    let mut check = LineCheck { line_no, out, before: VecDeque::with_capacity(CONTEXT + 1), pending: VecDeque::new() };
+    let mut column = 0;
+    // The invalid run being read: its column and bytes.
+    let mut open: Option<(usize, Vec<u8>)> = None;
+    // ASCII runs are taken whole (found by the optimised regex engine); only the bytes between
+    // them are decoded one character at a time.
+    let mut at = 0;
+    let runs = NON_ASCII.find_iter(line).map(|m| (m.start(), m.end())).chain(std::iter::once((line.len(), line.len())));
+    for (start, end) in runs {
+        if start > at {
+            if let Some((col, bytes)) = open.take() {
+                check.cell(None, col, Some(&bytes));
+            }
+            check.ascii(&line[at..start]);
+            column += start - at;
+        }
+        at = end;
+        decode(&line[start..end], &mut check, &mut column, &mut open);
     }
-    for cell in &cells[start..end] {
-        let c = match cell {
-            Some(c) if c.is_ascii_graphic() || *c == ' ' => *c,
-            _ => '?',
-        };
-        s.push(c);
+    if let Some((col, bytes)) = open.take() {
+        check.cell(None, col, Some(&bytes));
     }
-    if end < cells.len() {
-        s.push_str(dots);
+    check.finish();
+}
+
+/// Runs of bytes that are not ASCII.
+static NON_ASCII: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(r"(?-u:[\x80-\xFF])+").expect("a valid regex"));
+
+/// Feed the cells of `bytes` (no ASCII run of any length inside) to the check.
+fn decode(bytes: &[u8], check: &mut LineCheck<'_, '_>, column: &mut usize, open: &mut Option<(usize, Vec<u8>)>) {
+    for chunk in bytes.utf8_chunks() {
+        for ch in chunk.valid().chars() {
+            if let Some((col, bytes)) = open.take() {
+                check.cell(None, col, Some(&bytes));
+            }
+            *column += 1;
+            check.cell(Some(ch), *column, None);
+        }
+        let bad = chunk.invalid();
+        match open {
+            _ if bad.is_empty() => {}
+            // Enough bytes to show (eight) and to know there are more.
+            Some((_, bytes)) => bytes.extend(bad.iter().take(9usize.saturating_sub(bytes.len()))),
+            None => {
+                *column += 1;
+                *open = Some((*column, bad.iter().take(9).copied().collect()));
+            }
+        }
     }
-    let _ = write!(s, "'");
-    s
 }
 
 #[cfg(test)]
@@ -155,7 +250,9 @@ mod tests {
 
     fn findings(bytes: &[u8]) -> Vec<(usize, usize, String)> {
         let mut out = Vec::new();
-        Ascii.check("f.md", bytes, &mut out);
+        let mut found = Found::new("f.md", &mut out);
+        Ascii.check(bytes, &mut found);
+        found.finish();
         out.into_iter().map(|f| (f.line, f.column, f.message)).collect()
     }
 
@@ -164,13 +261,19 @@ mod tests {
         let got = findings("ok\nI don\u{2019}t \u{1F680} caf\u{00E9}\n".as_bytes());
         assert_eq!(got.len(), 3, "{got:?}");
         assert_eq!((got[0].0, got[0].1), (2, 6));
-        assert_eq!(got[0].2, "non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'I don?t ? caf?'");
+        assert_eq!(
+            got[0].2,
+            "non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in 'I don\u{2019}t \u{1F680} caf\u{e9}'"
+        );
         assert_eq!((got[1].0, got[1].1), (2, 9));
         assert!(got[1].2.starts_with("non-ASCII character U+1F680 ROCKET"));
         assert_eq!((got[2].0, got[2].1), (2, 14));
         assert!(findings(b"plain\nascii\r\n").is_empty());
         let crlf = findings("a\r\ncaf\u{00E9}\r\n".as_bytes());
-        assert_eq!(crlf, vec![(2, 4, "non-ASCII character U+00E9 LATIN SMALL LETTER E WITH ACUTE in 'caf?'".into())]);
+        assert_eq!(
+            crlf,
+            vec![(2, 4, "non-ASCII character U+00E9 LATIN SMALL LETTER E WITH ACUTE in 'caf\u{e9}'".into())]
+        );
     }
 
     #[test]
@@ -178,7 +281,10 @@ mod tests {
         let line = format!("{}\u{2014}{}", "a".repeat(30), "b".repeat(30));
         let got = findings(line.as_bytes());
         let dots = ".".repeat(3);
-        assert_eq!(got[0].2, format!("non-ASCII character U+2014 EM DASH in '{dots}aaaaaaaaaa?bbbbbbbbb{dots}'"));
+        assert_eq!(
+            got[0].2,
+            format!("non-ASCII character U+2014 EM DASH in '{dots}aaaaaaaaaa\u{2014}bbbbbbbbb{dots}'")
+        );
         assert_eq!(got[0].1, 31);
     }
 
@@ -188,10 +294,47 @@ mod tests {
         let got = findings(b"ab\xffcd\n\xe2\x80X \xc3\xa9\nx\xed\xa0\x80y\n");
         let short: Vec<(usize, usize)> = got.iter().map(|g| (g.0, g.1)).collect();
         assert_eq!(short, vec![(1, 3), (2, 1), (2, 4), (3, 2)], "{got:?}");
-        assert!(got[0].2.starts_with("invalid UTF-8: byte 0xFF in 'ab?cd'"), "{}", got[0].2);
+        assert_eq!(got[0].2, "invalid UTF-8: byte 0xFF in 'ab\u{FFFD}cd'; save the file as UTF-8");
         assert!(got[1].2.starts_with("invalid UTF-8: bytes 0xE2 0x80"), "{}", got[1].2);
         assert!(got[2].2.starts_with("non-ASCII character U+00E9"), "{}", got[2].2);
-        assert!(got[3].2.starts_with("invalid UTF-8: bytes 0xED 0xA0 0x80 in 'x?y'"), "{}", got[3].2);
+        assert!(got[3].2.starts_with("invalid UTF-8: bytes 0xED 0xA0 0x80 in 'x\u{FFFD}y'"), "{}", got[3].2);
+    }
+
+    #[test]
+    fn the_context_shows_the_real_text_and_long_lines_cost_only_the_context() {
+        // Near both ends of a long line; a control character in the context stays as it is (the
+        // printers escape it), an invalid run shows as U+FFFD.
+        let line = format!("\u{e9}\t{}\u{2019}{}\u{ff}", "a".repeat(100_000), "b".repeat(5));
+        let got = findings(line.as_bytes());
+        let dots = ".".repeat(3);
+        assert_eq!(
+            got[0].2,
+            format!("non-ASCII character U+00E9 LATIN SMALL LETTER E WITH ACUTE in '\u{e9}\taaaaaaaa{dots}'")
+        );
+        assert_eq!(got[1].1, 100_003);
+        assert_eq!(
+            got[1].2,
+            format!("non-ASCII character U+2019 RIGHT SINGLE QUOTATION MARK in '{dots}aaaaaaaaaa\u{2019}bbbbb\u{ff}'")
+        );
+        // A megabyte of invalid bytes is one finding that shows eight of them.
+        let mut bytes = b"ok ".to_vec();
+        bytes.extend(std::iter::repeat_n(0xFF, 1 << 20));
+        bytes.extend(b" end");
+        let got = findings(&bytes);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            got[0].2,
+            "invalid UTF-8: bytes 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF (and more) in 'ok \u{FFFD} end'; save the file as UTF-8"
+        );
+    }
+
+    #[test]
+    fn a_line_of_findings_lists_the_first_thousand_and_counts_the_rest() {
+        let got = findings("\u{2014}".repeat(1500).as_bytes());
+        assert_eq!(got.len(), 1001);
+        assert_eq!((got[999].0, got[999].1), (1, 1000));
+        assert_eq!((got[1000].0, got[1000].1), (1, 1001));
+        assert_eq!(got[1000].2, "500 more findings in this file from here on are not listed (the first 1000 are)");
     }
 
     #[test]

@@ -49,6 +49,7 @@ fn run_one(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Res
         return Err(format!("`{shown}`: its folder {:?} does not exist", spec.cwd));
     }
     let (mut reader, writer) = std::io::pipe().map_err(|e| format!("`{shown}`: cannot make a pipe: {e}"))?;
+    crate::output::trace_command(root, &dir, program, args);
     let mut cmd = Command::new(program);
     cmd.args(args).current_dir(&dir).stdin(Stdio::null());
     for (key, value) in extra_env {
@@ -123,10 +124,7 @@ fn read_tail(reader: &mut impl Read) -> Vec<u8> {
 
 /// An argument vector as a person would type it.
 pub fn display(run: &[String]) -> String {
-    run.iter()
-        .map(|a| if a.is_empty() || a.contains(char::is_whitespace) { format!("{a:?}") } else { a.clone() })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::output::command_line(run)
 }
 
 #[cfg(test)]

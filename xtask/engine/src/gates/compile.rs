@@ -41,6 +41,7 @@ struct Failure {
 
 /// Compile `files` (root-relative) with `python`, from the root.
 pub fn run(root: &Path, python: &str, files: &[&str]) -> Outcome {
+    crate::output::trace_command(root, root, python, &["-I", "-B", "-c", "(compile each path read from stdin)"]);
     let mut child = match Command::new(python)
         .args(["-I", "-B", "-c", PROGRAM])
         .current_dir(root)

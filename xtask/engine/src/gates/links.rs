@@ -9,8 +9,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::scan::FileCheck;
-use crate::report::Finding;
+use super::scan::{FileCheck, Found, chars_in, lines};
+use crate::output::safe;
 
 pub struct Links {
     root: PathBuf,
@@ -22,6 +22,10 @@ impl Links {
     }
 }
 
+/// How far a bracket, a link's target or the end of an inline code span is looked for. Real
+/// links are far shorter; the bound keeps a pathological line (a megabyte of `[`) linear.
+const REACH: usize = 64 << 10;
+
 /// One link found in a line: its 1-based column (of `[` or `!`) and its raw target.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Link {
@@ -30,15 +34,15 @@ pub struct Link {
 }
 
 impl FileCheck for Links {
-    fn check(&self, path: &str, bytes: &[u8], out: &mut Vec<Finding>) {
-        let text = String::from_utf8_lossy(bytes);
-        let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+    fn check(&self, bytes: &[u8], out: &mut Found<'_>) {
+        let path = out.path();
+        let dir = Path::new(path).parent().unwrap_or(Path::new("")).to_path_buf();
         let mut fence: Option<(u8, usize)> = None;
-        for (i, line) in text.lines().enumerate() {
+        for (line_no, line) in lines(bytes) {
             if let Some(f) = fence_of(line) {
                 match fence {
                     None => fence = Some(f),
-                    Some((c, n)) if f.0 == c && f.1 >= n && line.trim().bytes().all(|b| b == c) => fence = None,
+                    Some((c, n)) if f.0 == c && f.1 >= n && line.trim_ascii().iter().all(|&b| b == c) => fence = None,
                     _ => {}
                 }
                 continue;
@@ -51,13 +55,10 @@ impl FileCheck for Links {
                 let resolved = if let Some(abs) = rel.strip_prefix('/') { PathBuf::from(abs) } else { dir.join(&rel) };
                 let resolved = normalize(&resolved);
                 if !self.root.join(&resolved).exists() {
+                    // The decoded target may hold a line break (`%0A`): it is shown escaped.
                     let shown = crate::repo::slash_path(&resolved);
-                    out.push(Finding::new(
-                        path,
-                        i + 1,
-                        link.column,
-                        format!("broken link {:?}: {shown} does not exist", link.target),
-                    ));
+                    let message = format!("broken link {:?}: {} does not exist", link.target, safe(&shown));
+                    out.push(line_no, link.column, message);
                 }
             }
         }
@@ -65,25 +66,41 @@ impl FileCheck for Links {
 }
 
 /// A line that opens or closes a fenced code block: its fence character and length.
-fn fence_of(line: &str) -> Option<(u8, usize)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
+fn fence_of(line: &[u8]) -> Option<(u8, usize)> {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
     if indent > 3 {
         return None;
     }
     let rest = &line[indent..];
-    let c = *rest.as_bytes().first()?;
+    let c = *rest.first()?;
     if c != b'`' && c != b'~' {
         return None;
     }
-    let n = rest.bytes().take_while(|&b| b == c).count();
+    let n = rest.iter().take_while(|&&b| b == c).count();
     (n >= 3).then_some((c, n))
 }
 
+/// Columns of byte offsets in one line, counted forward as the offsets grow.
+struct Columns<'a> {
+    line: &'a [u8],
+    byte: usize,
+    column: usize,
+}
+
+impl Columns<'_> {
+    /// The 1-based column (in characters) of byte `at`, not before the last one asked for.
+    fn at(&mut self, at: usize) -> usize {
+        self.column += chars_in(&self.line[self.byte..at]);
+        self.byte = at;
+        self.column + 1
+    }
+}
+
 /// The links of one line outside inline code, in order.
-pub fn links_in(line: &str) -> Vec<Link> {
-    let b = line.as_bytes();
-    let code = code_spans(b);
-    let in_code = |i: usize| code.iter().any(|&(s, e)| s <= i && i < e);
+pub fn links_in(line: &[u8]) -> Vec<Link> {
+    let b = line;
+    let mut cols = Columns { line, byte: 0, column: 0 };
+    let text = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
     let mut links = Vec::new();
     // A reference definition: up to three spaces, `[label]:`, the target.
     let indent = b.iter().take_while(|&&c| c == b' ').count();
@@ -92,71 +109,67 @@ pub fn links_in(line: &str) -> Vec<Link> {
         && let Some(close) = matching(b, indent)
         && b.get(close + 1) == Some(&b':')
     {
-        let rest = line[close + 2..].trim_start();
-        let target = rest
-            .strip_prefix('<')
-            .and_then(|r| r.split('>').next())
-            .unwrap_or_else(|| rest.split_whitespace().next().unwrap_or(""));
+        let rest = b[close + 2..].trim_ascii_start();
+        let target = match rest.strip_prefix(b"<") {
+            Some(r) => r.split(|&c| c == b'>').next().unwrap_or_default(),
+            None => rest.split(|c| c.is_ascii_whitespace()).next().unwrap_or_default(),
+        };
         if !target.is_empty() {
-            links.push(Link { column: column(line, indent), target: target.to_string() });
+            links.push(Link { column: cols.at(indent), target: text(target) });
         }
         return links;
     }
-    for i in 0..b.len() {
-        if b[i] != b'[' || in_code(i) || (i > 0 && b[i - 1] == b'\\') {
-            continue;
+    let mut i = 0;
+    while let Some(next) = memchr::memchr2(b'`', b'[', &b[i..]) {
+        i += next;
+        match b[i] {
+            b'`' => {
+                // An inline code span: no links inside it. A run that does not close is text.
+                let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+                i = code_span_end(b, i, n).unwrap_or(i + n);
+                continue;
+            }
+            b'[' if i == 0 || b[i - 1] != b'\\' => {
+                if let Some(close) = matching(b, i)
+                    && b.get(close + 1) == Some(&b'(')
+                    && let Some(target) = destination(&b[close + 2..])
+                {
+                    let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                    links.push(Link { column: cols.at(start), target: text(target) });
+                }
+            }
+            _ => {}
         }
-        let Some(close) = matching(b, i) else { continue };
-        if b.get(close + 1) != Some(&b'(') {
-            continue;
-        }
-        let Some(target) = destination(&line[close + 2..]) else { continue };
-        let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-        links.push(Link { column: column(line, start), target });
+        i += 1;
     }
     links
 }
 
-/// Byte ranges of inline code spans (backtick runs closed by a run of the same length).
-fn code_spans(b: &[u8]) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'`' {
-            i += 1;
-            continue;
-        }
-        let n = b[i..].iter().take_while(|&&c| c == b'`').count();
-        let mut j = i + n;
-        let mut end = None;
-        while j < b.len() {
-            if b[j] == b'`' {
-                let m = b[j..].iter().take_while(|&&c| c == b'`').count();
-                if m == n {
-                    end = Some(j + m);
-                    break;
-                }
-                j += m;
-            } else {
-                j += 1;
+/// The end of the code span whose opening run of `n` backticks is at `open`: after the next run
+/// of exactly `n`.
+fn code_span_end(b: &[u8], open: usize, n: usize) -> Option<usize> {
+    let mut j = open + n;
+    let end = b.len().min(open + REACH);
+    while j < end {
+        if b[j] == b'`' {
+            let m = b[j..].iter().take_while(|&&c| c == b'`').count();
+            if m == n {
+                return Some(j + m);
             }
-        }
-        match end {
-            Some(e) => {
-                spans.push((i, e));
-                i = e;
-            }
-            None => i += n,
+            j += m;
+        } else {
+            j += 1;
         }
     }
-    spans
+    None
 }
 
 /// The `]` that closes the `[` at `open` (nested brackets allowed, `\]` escaped).
 fn matching(b: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0;
     let mut i = open;
-    while i < b.len() {
+    let end = b.len().min(open + REACH);
+    while i < end {
         match b[i] {
             b'\\' => i += 1,
             b'[' => depth += 1,
@@ -174,30 +187,25 @@ fn matching(b: &[u8], open: usize) -> Option<usize> {
 }
 
 /// The target of `(target "title")`, given the text after `(`; `None` when it does not close.
-fn destination(rest: &str) -> Option<String> {
-    let rest = rest.trim_start();
-    if let Some(inner) = rest.strip_prefix('<') {
-        let end = inner.find('>')?;
-        return Some(inner[..end].to_string());
+fn destination(rest: &[u8]) -> Option<&[u8]> {
+    let rest = rest.trim_ascii_start();
+    let rest = &rest[..rest.len().min(REACH)];
+    if let Some(inner) = rest.strip_prefix(b"<") {
+        let end = memchr::memchr(b'>', inner)?;
+        return Some(&inner[..end]);
     }
     let mut depth = 0;
-    for (i, c) in rest.char_indices() {
+    for (i, &c) in rest.iter().enumerate() {
         match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return Some(rest[..i].to_string()),
-            ')' => depth -= 1,
-            c if c.is_whitespace() => {
-                // A title follows; the link must still close.
-                return rest[i..].contains(')').then(|| rest[..i].to_string());
-            }
+            b'(' => depth += 1,
+            b')' if depth == 0 => return Some(&rest[..i]),
+            b')' => depth -= 1,
+            // A title follows; the link must still close.
+            c if c.is_ascii_whitespace() => return memchr::memchr(b')', &rest[i..]).map(|_| &rest[..i]),
             _ => {}
         }
     }
     None
-}
-
-fn column(line: &str, byte: usize) -> usize {
-    line[..byte].chars().count() + 1
 }
 
 /// The local path a target names, or `None` for URLs, anchors and empty targets.
@@ -256,7 +264,7 @@ mod tests {
     use super::*;
 
     fn targets(line: &str) -> Vec<(usize, String)> {
-        links_in(line).into_iter().map(|l| (l.column, l.target)).collect()
+        links_in(line.as_bytes()).into_iter().map(|l| (l.column, l.target)).collect()
     }
 
     #[test]
@@ -294,6 +302,14 @@ mod tests {
         assert_eq!(local_target("../up/").as_deref(), Some("../up/"));
     }
 
+    fn check(root: &Path, text: &str) -> Vec<crate::report::Finding> {
+        let mut out = Vec::new();
+        let mut found = Found::new("docs/a.md", &mut out);
+        Links::new(root).check(text.as_bytes(), &mut found);
+        found.finish();
+        out
+    }
+
     #[test]
     fn fenced_blocks_are_skipped_and_paths_resolve_from_the_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -301,15 +317,13 @@ mod tests {
         std::fs::write(dir.path().join("docs/sub/b.md"), "").unwrap();
         std::fs::write(dir.path().join("README.md"), "").unwrap();
         let text = "[ok](sub/b.md#x)\n```md\n[in code](nope.md)\n````\n~~~\n[root](/README.md) [up](../README.md)\n[dir](sub/)\n[bad](sub/c.md)\n[out](../../x.md)\n";
-        let mut out = Vec::new();
-        Links::new(dir.path()).check("docs/a.md", text.as_bytes(), &mut out);
+        let out = check(dir.path(), text);
         let got: Vec<String> = out.iter().map(|f| format!("{}:{}: {}", f.line, f.column, f.message)).collect();
         // Line 4 is a longer fence of the same character: it closes the block; `~~~` opens one
         // that never closes, so nothing after it counts.
         assert!(got.is_empty(), "{got:?}");
         let text = "[ok](sub/b.md#x)\n```md\n[in code](nope.md)\n```\n[root](/README.md) [up](../README.md)\n[dir](sub/)\n[bad](sub/c.md)\n[out](../../x.md)\n";
-        let mut out = Vec::new();
-        Links::new(dir.path()).check("docs/a.md", text.as_bytes(), &mut out);
+        let out = check(dir.path(), text);
         let got: Vec<String> = out.iter().map(|f| format!("{}:{}: {}", f.line, f.column, f.message)).collect();
         assert_eq!(
             got,

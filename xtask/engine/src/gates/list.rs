@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::config::EllipsisMode;
 use crate::output::{Style, Ui};
 use crate::project::{GateKind, GateSpec, Origin, Project};
 
@@ -10,15 +11,17 @@ use crate::project::{GateKind, GateSpec, Origin, Project};
 pub fn describe(gate: &GateSpec, project: &Project) -> String {
     let list = |v: &[String]| v.join(", ");
     match &gate.kind {
-        GateKind::Versions => {
-            let paths: Vec<&str> = project.versions.iter().map(|v| v.path.as_str()).collect();
-            format!("all {} version sources agree ({})", paths.len(), paths.join(", "))
-        }
+        GateKind::Versions => versions(project),
         GateKind::Ascii { paths, files, exclude } => {
             format!("every character of {} under {} is ASCII{}", list(files), list(paths), except(exclude))
         }
-        GateKind::Ellipsis { paths, exclude, allow } => format!(
-            "no line of code under {} holds three dots (skipped: {}hidden and binary files){}",
+        GateKind::Ellipsis { paths, exclude, allow, mode } => format!(
+            "{} under {} (skipped: {}hidden and binary files){}",
+            match mode {
+                EllipsisMode::Placeholders =>
+                    "no placeholder of three dots (a line of only dots, dots in a comment, a Python body of dots) in code",
+                EllipsisMode::Any => "no line of code holds three dots",
+            },
             list(paths),
             exclude.iter().map(|e| format!("{e}, ")).collect::<String>(),
             if allow.is_empty() {
@@ -39,6 +42,44 @@ pub fn describe(gate: &GateSpec, project: &Project) -> String {
         }
         GateKind::Command(spec) => format!("{} exits 0", command_in(spec)),
     }
+}
+
+/// The sources `version` lists (read the same way, so the count is the same) must agree, and
+/// whether they do now.
+fn versions(project: &Project) -> String {
+    let survey = crate::version::survey(project);
+    let files: Vec<&str> = survey.readings.iter().map(|r| r.file.as_str()).collect();
+    let n = files.len();
+    let mut s = match n {
+        0 => "the version sources must agree; none can be read now".to_string(),
+        1 => format!(
+            "the one version source ({}) must be readable; it is now ({})",
+            files[0], survey.readings[0].version
+        ),
+        n => format!("the {n} version sources must agree ({})", files.join(", ")),
+    };
+    if n > 1
+        && let Some(agreement) = crate::version::agreement(&survey.readings)
+    {
+        if agreement.in_sync() {
+            s.push_str(&format!("; they do now ({})", agreement.version));
+        } else {
+            s.push_str(&format!(
+                "; they do not now: {}, unlike {}",
+                agreement.describe_differing(),
+                agreement.describe_reference()
+            ));
+        }
+    }
+    if !survey.errors.is_empty() {
+        let shown: Vec<String> = survey.errors.iter().map(|e| e.to_string()).collect();
+        s.push_str(&format!("; {} cannot be read: {}", plural(survey.errors.len(), "source"), shown.join("; ")));
+    }
+    s
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn except(exclude: &[String]) -> String {

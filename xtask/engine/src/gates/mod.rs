@@ -13,8 +13,10 @@ pub mod ellipsis;
 pub mod links;
 pub mod list;
 mod progress;
+mod python_blocks;
 pub mod scan;
 pub mod select;
+pub mod syntax;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -234,7 +236,7 @@ fn run_scan(project: &Project, gates: &[&GateSpec], opts: Options) -> Vec<GateRe
             GateKind::Ascii { paths, files, exclude } => {
                 Selector::new(paths, Some(files), exclude, false).map(|s| (Box::new(ascii::Ascii) as _, s))
             }
-            GateKind::Ellipsis { paths, exclude, allow } => ellipsis::Ellipsis::new(allow)
+            GateKind::Ellipsis { paths, exclude, allow, mode } => ellipsis::Ellipsis::new(allow, *mode)
                 .and_then(|e| Ok((Box::new(e) as _, Selector::new(paths, None, exclude, true)?))),
             GateKind::Links { paths, exclude } => {
                 Selector::new(paths, Some(&md), exclude, false).map(|s| (Box::new(links::Links::new(root)) as _, s))
@@ -316,7 +318,7 @@ fn print(results: &[GateResult], ui: &Ui) {
     if ui.github {
         let annotations = report::annotations(results);
         if !annotations.is_empty() {
-            ui.out(&annotations);
+            ui.annotations(&annotations);
         }
         if let Some(path) = &ui.step_summary {
             use std::io::Write;

@@ -5,7 +5,9 @@
 //! looping symbolic link, a FIFO, a permission error, a file over [`MAX_FILE`]) is a finding of
 //! every gate that wanted it. Symbolic links are never followed: the file they point to is
 //! checked under its own path when it is part of the project, and nothing outside the tree is
-//! read. Each thread reuses one buffer, so memory is bounded by the largest file per thread.
+//! read. Each thread reuses one buffer, so memory is bounded by the largest file per thread;
+//! the gates look at a file in place, and list at most [`MAX_PER_FILE`] findings of it (one
+//! more finding counts the rest), so a huge file with a problem on every line costs no more.
 
 use std::io::Read;
 use std::path::Path;
@@ -21,10 +23,75 @@ pub const MAX_FILE: u64 = 128 << 20;
 /// memory for the rest of the run.
 const KEEP_BUFFER: usize = 8 << 20;
 
+/// At most this many findings of one gate in one file are listed; one more finding, at the
+/// first one left out, says how many were left out.
+pub const MAX_PER_FILE: usize = 1000;
+
+/// Where a gate puts the findings of one file: listed up to [`MAX_PER_FILE`], counted after.
+pub struct Found<'a> {
+    path: &'a str,
+    out: &'a mut Vec<Finding>,
+    listed: usize,
+    more: usize,
+    first_more: (usize, usize),
+}
+
+impl<'a> Found<'a> {
+    pub fn new(path: &'a str, out: &'a mut Vec<Finding>) -> Found<'a> {
+        Found { path, out, listed: 0, more: 0, first_more: (0, 0) }
+    }
+
+    /// The file, root-relative.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// Whether the next finding is listed (when not, building its message can be skipped and
+    /// [`Found::count`] called instead).
+    pub fn listing(&self) -> bool {
+        self.room() > 0
+    }
+
+    /// How many more findings are listed.
+    pub fn room(&self) -> usize {
+        MAX_PER_FILE - self.listed
+    }
+
+    /// A finding at `line`:`column` of the file.
+    pub fn push(&mut self, line: usize, column: usize, message: impl Into<String>) {
+        if self.listing() {
+            self.out.push(Finding::new(self.path, line, column, message));
+            self.listed += 1;
+        } else {
+            self.count(line, column);
+        }
+    }
+
+    /// A finding that is only counted.
+    pub fn count(&mut self, line: usize, column: usize) {
+        if self.more == 0 {
+            self.first_more = (line, column);
+        }
+        self.more += 1;
+    }
+
+    /// Add the finding that counts the ones left out.
+    pub fn finish(self) {
+        if self.more > 0 {
+            let (line, column) = self.first_more;
+            let message = format!(
+                "{} more findings in this file from here on are not listed (the first {MAX_PER_FILE} are)",
+                self.more
+            );
+            self.out.push(Finding::new(self.path, line, column, message));
+        }
+    }
+}
+
 /// A gate that looks at file contents.
 pub trait FileCheck: Sync {
-    /// Push the findings of one file. `bytes` is the whole file.
-    fn check(&self, path: &str, bytes: &[u8], out: &mut Vec<Finding>);
+    /// Report the findings of one file. `bytes` is the whole file.
+    fn check(&self, bytes: &[u8], out: &mut Found<'_>);
 
     /// With `--fix`: the rewritten file and what changed, when there is something to fix.
     fn fix(&self, _path: &str, _bytes: &[u8]) -> Option<(Vec<u8>, Fixed)> {
@@ -114,7 +181,9 @@ fn visit(root: &Path, file: &Wanted, checks: &[&dyn FileCheck], fix: bool, buf: 
         }
     }
     for i in wanted() {
-        checks[i].check(file.path, buf, &mut out.findings[i]);
+        let mut found = Found::new(file.path, &mut out.findings[i]);
+        checks[i].check(buf, &mut found);
+        found.finish();
     }
 }
 
@@ -150,6 +219,28 @@ fn read(path: &Path, buf: &mut Vec<u8>) -> Result<bool, String> {
     Ok(true)
 }
 
+/// The lines of a file, numbered from 1, without their line break (LF or CRLF), found by
+/// memchr. A file that ends with a line break ends with an empty line.
+pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    let mut start = 0;
+    ends.enumerate().map(move |(i, end)| {
+        let line = &bytes[start..end];
+        start = end + 1;
+        (i + 1, line.strip_suffix(b"\r").unwrap_or(line))
+    })
+}
+
+/// Characters (not bytes) in a slice: every byte that does not continue a UTF-8 sequence. Valid
+/// text is counted by the (optimised) standard library, which the debug build of this crate
+/// would otherwise do some thirty times slower.
+pub fn chars_in(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count(),
+        Err(_) => bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count(),
+    }
+}
+
 /// `Permission denied (os error 13)` -> `permission denied`.
 fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -167,9 +258,37 @@ mod tests {
 
     struct Count;
     impl FileCheck for Count {
-        fn check(&self, path: &str, bytes: &[u8], out: &mut Vec<Finding>) {
-            out.push(Finding::new(path, 1, 1, format!("{} bytes", bytes.len())));
+        fn check(&self, bytes: &[u8], out: &mut Found<'_>) {
+            out.push(1, 1, format!("{} bytes", bytes.len()));
         }
+    }
+
+    /// One finding per byte.
+    struct Each;
+    impl FileCheck for Each {
+        fn check(&self, bytes: &[u8], out: &mut Found<'_>) {
+            for i in 0..bytes.len() {
+                out.push(1, i + 1, "a byte");
+            }
+        }
+    }
+
+    #[test]
+    fn findings_per_file_are_capped_with_a_count_of_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), vec![b'x'; MAX_PER_FILE + 25]).unwrap();
+        std::fs::write(dir.path().join("b"), vec![b'x'; 3]).unwrap();
+        let files = [Wanted { path: "a", mask: 1 }, Wanted { path: "b", mask: 1 }];
+        let out = scan(dir.path(), &files, &[&Each], false, 2);
+        let a: Vec<&Finding> = out.findings[0].iter().filter(|f| f.path == "a").collect();
+        assert_eq!(a.len(), MAX_PER_FILE + 1);
+        let last = a.last().unwrap();
+        assert_eq!((last.line, last.column), (1, MAX_PER_FILE + 1));
+        assert_eq!(
+            last.message,
+            format!("25 more findings in this file from here on are not listed (the first {MAX_PER_FILE} are)")
+        );
+        assert_eq!(out.findings[0].iter().filter(|f| f.path == "b").count(), 3);
     }
 
     #[test]

@@ -57,8 +57,11 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                     Role::Restore => "restored",
                 };
                 let link = if change.symlink || change.was_symlink { ", symbolic link" } else { "" };
-                let _ =
-                    writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. {what} {} ({role}{link})", change.path)));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    ui.paint(Style::Bold, &format!("{n}. {what} {} ({role}{link})", crate::output::safe(&change.path)))
+                );
                 if change.before == change.after && change.symlink == change.was_symlink {
                     let bit = if change.executable { "set" } else { "cleared" };
                     let _ = writeln!(out, "   same content; the executable bit is {bit}");

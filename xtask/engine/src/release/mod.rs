@@ -48,7 +48,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         if ui.json {
             ui.json_doc(&serde_json::json!({ "ok": true, "aborted": journal.plan, "kept": kept, "message": message }));
         } else {
-            ui.out(format!("{message}\n"));
+            ui.summary(format!("{message}\n"));
         }
         return Ok(Verdict::Passed);
     }
@@ -247,7 +247,7 @@ fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> Resul
             "plan": plan,
         }));
     } else {
-        ui.out(format!(
+        ui.summary(format!(
             "released {} {}: commit {short} on {}, tag {tag}{pushed}\n",
             plan.project, plan.version, plan.branch
         ));

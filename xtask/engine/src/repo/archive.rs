@@ -44,6 +44,7 @@ impl Repo {
 
     /// A reader of blob contents by object id, kept open for many blobs.
     pub fn blobs(&self) -> Result<Blobs> {
+        crate::output::trace_command(self.root(), self.root(), "git", &["cat-file", "--batch"]);
         let mut child = Command::new("git")
             .args(["cat-file", "--batch"])
             .current_dir(self.root())

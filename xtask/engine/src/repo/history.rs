@@ -78,12 +78,14 @@ impl Repo {
             Some(from) => format!("{from}..{to}"),
             None => to.to_string(),
         };
+        let mut args =
+            vec!["-c", "log.showSignature=false", "log", "-z", "--no-merges", "--no-color", "--encoding=UTF-8"];
+        args.extend([LOG_FORMAT].into_iter().chain(boundary.then_some("--boundary")));
+        args.extend(["--end-of-options", &range]);
+        crate::output::trace_command(self.root(), self.root(), "git", &args);
         let mut child = Command::new("git")
             .current_dir(self.root())
-            .args(["-c", "log.showSignature=false", "log", "-z", "--no-merges", "--no-color", "--encoding=UTF-8"])
-            .arg(LOG_FORMAT)
-            .args(boundary.then_some("--boundary"))
-            .args(["--end-of-options", &range])
+            .args(&args)
             .env("GIT_TERMINAL_PROMPT", "0")
             // Into a pipe git flushes after every commit (48,000 tiny writes and as many wake-ups
             // here); fully buffered output is what it does into a file.

@@ -126,6 +126,7 @@ impl Repo {
         let sh = xshell::Shell::new().context("cannot start a shell for git")?;
         sh.change_dir(&self.root);
         let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        crate::output::trace_command(&self.root, &self.root, "git", &args);
         let cmd = xshell::cmd!(sh, "git {args...}").quiet().ignore_status().env("GIT_TERMINAL_PROMPT", "0");
         process::output(cmd.into(), stdin)
     }
@@ -191,6 +192,7 @@ fn default_root() -> Result<PathBuf> {
     let cwd = std::env::current_dir().context("cannot read the current directory; pass --root DIR")?;
     let sh = xshell::Shell::new().context("cannot start a shell for git")?;
     sh.change_dir(&cwd);
+    crate::output::trace_command(&cwd, &cwd, "git", &["rev-parse", "--show-toplevel"]);
     let top = xshell::cmd!(sh, "git rev-parse --show-toplevel").quiet().ignore_stderr().read();
     if let Ok(top) = top
         && !top.is_empty()

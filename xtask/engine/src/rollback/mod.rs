@@ -52,7 +52,7 @@ pub fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> R
                 "plan": plan,
             }));
         } else {
-            ui.out(format!(
+            ui.summary(format!(
                 "removed release {} {}: {} is back at {short} and tag {removed} is deleted (the release commit {released} stays in git's reflog until it expires)\n",
                 plan.project, plan.version, plan.branch
             ));
@@ -75,7 +75,7 @@ pub fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> R
         }));
     } else {
         let pushed = outcome.pushed.as_ref().map(|r| format!(", pushed to {r}")).unwrap_or_default();
-        ui.out(format!(
+        ui.summary(format!(
             "rolled back {} to {restored} as {}: commit {short} on {}, tag {tag}{pushed}\n",
             plan.project, plan.version, plan.branch
         ));

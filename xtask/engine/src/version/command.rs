@@ -53,7 +53,7 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
             for r in &agreement.differing {
                 let text = format!("version {} differs from {}", r.raw, agreement.describe_reference());
                 let command = report::annotation("versions", &Finding::new(&r.file, r.line, r.column, text));
-                if ui.json { ui.err_line(&command) } else { ui.out(format!("{command}\n")) }
+                ui.annotations(&format!("{command}\n"));
             }
         }
         Ok(Verdict::Failed)
@@ -93,7 +93,7 @@ fn table(survey: &Survey, agreement: &Agreement<'_>, ui: &Ui) -> String {
     let mut rows = vec![header];
     for r in &survey.readings {
         rows.push(vec![
-            r.file.clone(),
+            crate::output::safe(&r.file).into_owned(),
             r.line.to_string(),
             r.raw.clone(),
             r.version.to_string(),
