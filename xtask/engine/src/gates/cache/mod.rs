@@ -121,7 +121,6 @@ pub fn run<'a>(
     if args.changed.is_some() {
         repo.require_git("--changed")?;
     }
-    let inputs: Vec<Option<Inputs>> = chosen.iter().map(|g| Inputs::of(g, project).ok()).collect();
     // Outside git there is no cache (it lives under .git/) and no --changed.
     let index = match repo.is_git() {
         false => None,
@@ -154,6 +153,10 @@ pub fn run<'a>(
     if let Some(cache) = &cache {
         ui.debug(format!("gate cache: {} ({})", cache.store.dir().display(), cache.engine));
     }
+    let inputs: Vec<Option<Inputs>> = match cache.is_some() || changed.is_some() {
+        true => chosen.iter().map(|g| Inputs::of(g, project).ok()).collect(),
+        false => chosen.iter().map(|_| None).collect(),
+    };
 
     let plans: Vec<Plan> = chosen
         .iter()
