@@ -2,9 +2,10 @@
 # Benchmark: the gate cache on this repository. In a scratch clone of HEAD it times
 # `quality-check` (1) with an empty cache, where every gate runs (the reference), (2) again with
 # nothing changed, where every gate is cached, run as `target/debug/xtask` directly and through
-# `cargo xtask` (which adds cargo's build check), (3) after a one-line change to a docs file, and
-# (4) after a one-line change to a Rust file; it prints each time, its ratio to (1), and which
-# gates ran. (2) and (3) are the median of RUNS runs; (3) changes the file before each run.
+# `cargo xtask` (which adds cargo's build check, timed alone as `cargo xtask --version`), (3)
+# after a one-line change to a docs file, and (4) after a one-line change to a Rust file; it
+# prints each time, its ratio to (1), and which gates ran. (2) and (3) are the median of RUNS
+# runs; (3) changes the file before each run.
 #
 #   scripts/bench-gate-cache.sh          # RUNS=10
 #
@@ -69,6 +70,7 @@ echo "bench-gate-cache: (2) nothing changed" >&2
 unchanged=$(median true "$xtask" --json quality-check)
 unchanged_statuses=$(statuses)
 through_cargo=$(median true cargo xtask --json quality-check)
+cargo_alone=$(median true cargo xtask --version)
 
 echo "bench-gate-cache: (3) one docs file changed" >&2
 docs=$(median change_docs "$xtask" --json quality-check)
@@ -83,7 +85,7 @@ cat <<EOF
 quality-check on $(git log -1 --format='%h %s' | cut -c1-60)
 (1) empty cache:               ${first} s          ran: ${first_ran}
 (2) nothing changed, xtask:    ${unchanged} s  $(ratio "$unchanged" "$first")   ${unchanged_statuses}
-    nothing changed, cargo xtask: ${through_cargo} s  $(ratio "$through_cargo" "$first")
+    nothing changed, cargo xtask: ${through_cargo} s  $(ratio "$through_cargo" "$first")   (cargo's build check alone, cargo xtask --version: ${cargo_alone} s)
 (3) one docs file changed:     ${docs} s  $(ratio "$docs" "$first")   ran: ${docs_ran}
 (4) one Rust file changed:     ${rust} s  $(ratio "$rust" "$first")   ran: ${rust_ran}
 (2) and (3): median of ${runs} runs

@@ -1,106 +1,13 @@
-//! The gate cache and `quality-check --changed` on real repositories: a second run with nothing
-//! changed reports every gate `cached` and runs nothing; a failure is never cached; the command,
-//! a listed environment variable, an input file, a new untracked file under the gate's folder
-//! and a followed version file each invalidate; `--no-cache` and `cache = false`; `--changed`
-//! runs only the gates that read a changed file and says which base it used; concurrent runs;
-//! JSON and the job summary.
+//! The gate cache on real repositories: a second run with nothing changed reports every gate
+//! `cached` and runs nothing; a failure is never cached; the command, a listed environment
+//! variable, an input file, a new untracked file under the gate's folder and a followed version
+//! file each invalidate; `--no-cache` and `cache = false`; bad settings; concurrent runs.
 
+mod gate_cache_util;
 mod support;
 
-use std::path::{Path, PathBuf};
-
-use support::origin::Project;
-use support::{Run, TestRepo, assert_same};
-
-/// A file outside the repository that a command gate appends a line to each time it runs.
-struct Counter {
-    dir: tempfile::TempDir,
-}
-
-impl Counter {
-    fn new() -> Counter {
-        Counter { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("runs.log")
-    }
-
-    /// A path outside the repository whose existence a gate can test.
-    fn flag(&self) -> PathBuf {
-        self.dir.path().join("flag")
-    }
-
-    /// How many times gate `name` ran.
-    fn runs(&self, name: &str) -> usize {
-        std::fs::read_to_string(self.log()).unwrap_or_default().lines().filter(|l| *l == name).count()
-    }
-
-    /// A `[[gates.command]]` named `name` that logs each run, then runs `then` (a shell line).
-    fn gate(&self, name: &str, extra: &str, then: &str) -> String {
-        format!(
-            "[[gates.command]]\nname = \"{name}\"\nrun = [\"sh\", \"-c\", '''echo {name} >> \"{}\"; {then}''']\n{extra}\n",
-            self.log().display()
-        )
-    }
-}
-
-/// (gate, status) of every gate of a `--json` run.
-fn statuses(run: &Run) -> Vec<(String, String)> {
-    run.json()["gates"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no gates\n{run}"))
-        .iter()
-        .map(|g| (g["name"].as_str().unwrap().to_string(), g["status"].as_str().unwrap().to_string()))
-        .collect()
-}
-
-fn status(run: &Run, gate: &str) -> String {
-    let found = statuses(run).into_iter().find(|(n, _)| n == gate);
-    found.unwrap_or_else(|| panic!("no gate {gate}\n{run}")).1
-}
-
-fn gate_json(run: &Run, gate: &str) -> serde_json::Value {
-    let doc = run.json();
-    let found = doc["gates"].as_array().unwrap().iter().find(|g| g["name"] == gate).cloned();
-    found.unwrap_or_else(|| panic!("no gate {gate}\n{run}"))
-}
-
-fn check(repo: &TestRepo, args: &[&str]) -> Run {
-    let mut all = vec!["--json", "quality-check"];
-    all.extend_from_slice(args);
-    repo.xtask(&all)
-}
-
-fn check_env(repo: &TestRepo, vars: &[(&str, &str)]) -> Run {
-    repo.xtask_with(&["--json", "quality-check"], |cmd| {
-        cmd.env_remove("MODE");
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-    })
-}
-
-/// The entries of the gate cache (not its own bookkeeping).
-fn entries(repo: &TestRepo) -> Vec<String> {
-    let dir = repo.path(".git/xtask/gate-cache");
-    let Ok(read) = std::fs::read_dir(&dir) else { return Vec::new() };
-    let mut names: Vec<String> = read.map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    names.retain(|n| n != "engine");
-    names.sort();
-    names
-}
-
-/// A repository with a backend folder, docs, and the given xtask.toml, committed.
-fn small(config: &str) -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("backend/app.py", "x = 1\n");
-    repo.write("docs/guide.md", "# Guide\n\nSee [the app](../backend/app.py).\n");
-    repo.write(".gitignore", "backend/build/\n");
-    repo.write("xtask.toml", format!("[gates]\ndetect = false\n[gates.ascii]\n[gates.links]\n\n{config}"));
-    repo.commit_all("chore: initial import");
-    repo
-}
+use gate_cache_util::{Counter, check, check_env, entries, gate_json, small, status, statuses};
+use support::{TestRepo, assert_same};
 
 #[test]
 fn a_second_run_with_nothing_changed_reports_every_gate_cached() {
@@ -311,72 +218,6 @@ fn concurrent_runs_share_the_cache_safely() {
     }
 }
 
-/// `small` with a backend gate, pushed to an `origin` that the branch tracks.
-fn tracked(counter: &Counter) -> Project {
-    let repo = small(&counter.gate("lint", "cwd = \"backend\"", "true"));
-    let project = Project::with_origin(repo, &["main"]);
-    project.git(&["branch", "-q", "--set-upstream-to", "origin/main"]);
-    project
-}
-
-#[test]
-fn changed_runs_only_the_gates_that_read_a_changed_file() {
-    let counter = Counter::new();
-    let project = tracked(&counter);
-    let base = project.git(&["rev-parse", "HEAD"]);
-    project.write("docs/guide.md", "# Guide\n\nNow longer.\n");
-    let run = check(&project, &["--changed", "--no-cache"]);
-    run.code(0);
-    assert_eq!(status(&run, "ascii"), "passed", "{run}");
-    assert_eq!(status(&run, "links"), "passed", "{run}");
-    assert_eq!(status(&run, "lint"), "skipped", "{run}");
-    let note = gate_json(&run, "lint")["note"].as_str().unwrap().to_string();
-    assert_eq!(note, format!("--changed: reads none of the 1 files changed since {}", &base[..12]));
-    let said = format!(
-        "--changed: 1 files changed since {} (the merge base of HEAD and origin/main); 2 of 3 gates read them",
-        &base[..12]
-    );
-    assert!(run.stderr.contains(&said), "{run}");
-    assert_eq!(counter.runs("lint"), 0);
-    // A commit on top changes nothing: the base is still the merge base with the upstream.
-    project.write("backend/app.py", "x = 5\n");
-    project.commit_all("fix: five");
-    let run = check(&project, &["--changed"]);
-    assert_eq!(status(&run, "lint"), "passed", "{run}");
-    // An explicit base, and the configuration: every gate runs when xtask.toml changed.
-    let run = check(&project, &["--changed", "HEAD"]);
-    assert!(statuses(&run).iter().all(|(_, s)| s == "skipped"), "{run}");
-    assert!(run.stderr.contains("--changed: 0 files changed since") && run.stderr.contains("(HEAD); 0 of 3"), "{run}");
-    let config = project.read("xtask.toml");
-    project.write("xtask.toml", format!("{config}\n# a comment\n"));
-    let run = check(&project, &["--changed", "HEAD", "--no-cache"]);
-    assert!(statuses(&run).iter().all(|(_, s)| s == "passed"), "{run}");
-}
-
-#[test]
-fn changed_without_a_base_or_with_a_bad_one_changes_nothing() {
-    let counter = Counter::new();
-    let repo = small(&counter.gate("lint", "", "true"));
-    let before = repo.snapshot();
-    let run = repo.xtask(&["quality-check", "--changed"]);
-    run.code(2);
-    assert!(
-        run.stderr.contains("--changed: the branch has no upstream and origin/HEAD does not exist")
-            && run.stderr.contains("--changed main"),
-        "{run}"
-    );
-    let run = repo.xtask(&["quality-check", "--changed", "no-such-branch"]);
-    run.code(2);
-    assert!(run.stderr.contains("--changed no-such-branch: not a commit of this repository"), "{run}");
-    assert_same(&before, &repo.snapshot());
-    assert_eq!(counter.runs("lint"), 0);
-    assert!(entries(&repo).is_empty());
-    let plain = TestRepo::plain();
-    let run = plain.xtask(&["quality-check", "--changed"]);
-    run.code(2);
-    assert!(run.stderr.contains("--changed needs git"), "{run}");
-}
-
 #[test]
 fn bad_cache_settings_name_the_file_and_line() {
     let repo = small("");
@@ -407,27 +248,4 @@ fn bad_cache_settings_name_the_file_and_line() {
     let counter = Counter::new();
     repo.write("xtask.toml", counter.gate("a", "env = [\"KEYED\", \"SET=1\"]", "test \"$SET\" = 1"));
     repo.xtask(&["quality-check"]).code(0);
-}
-
-#[test]
-fn the_job_summary_shows_cached_and_skipped_gates() {
-    let counter = Counter::new();
-    let project = tracked(&counter);
-    check(&project, &[]).code(0);
-    project.write("docs/guide.md", "# Guide\n\nEdited.\n");
-    let summary = tempfile::NamedTempFile::new().unwrap();
-    let path: &Path = summary.path();
-    let run = project.xtask_with(&["quality-check", "--changed"], |cmd| {
-        cmd.env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", path);
-    });
-    run.code(0);
-    let md = std::fs::read_to_string(path).unwrap();
-    assert!(md.contains("| lint | skipped (--changed: reads none of the 1 files changed since "), "{md}");
-    assert!(md.contains("| ascii | passed | 0 |"), "{md}");
-    let run = project.xtask_with(&["quality-check"], |cmd| {
-        cmd.env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", path);
-    });
-    run.code(0);
-    let md = std::fs::read_to_string(path).unwrap();
-    assert!(md.contains("| lint | cached (passed at "), "{md}");
 }

@@ -257,3 +257,41 @@ fn record(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::project::{CommandSpec, Origin};
+
+    #[test]
+    fn each_gate_takes_the_settings_of_its_section() {
+        let config = Config::parse(
+            "[gates.ascii]\ncache = false\n[gates.tests]\ninputs = [\"src/**\"]\nenv = [\"CI\"]\n\
+             [[gates.command]]\nname = \"lint\"\nrun = [\"ruff\"]\nenv = [\"B\", \"A=1\"]\n",
+        )
+        .unwrap();
+        let spec = |kind: GateKind, name: &str| GateSpec {
+            name: name.into(),
+            kind,
+            origin: Origin::Configured,
+            cache: Settings::default(),
+        };
+        let lint = CommandSpec { run: vec!["ruff".into()], cwd: String::new(), env: Default::default() };
+        let ascii = GateKind::Ascii { paths: vec![], files: vec![], exclude: vec![] };
+        let mut gates = vec![
+            spec(ascii, "ascii"),
+            spec(GateKind::Tests { commands: vec![] }, "tests"),
+            spec(GateKind::Command(lint), "lint"),
+            spec(GateKind::Versions, "versions"),
+        ];
+        configure(&mut gates, &config.gates);
+        assert!(!gates[0].cache.enabled);
+        let tests = Settings { enabled: true, inputs: Some(vec!["src/**".into()]), env: vec!["CI".into()] };
+        assert_eq!(gates[1].cache, tests);
+        assert_eq!(gates[2].cache, Settings { env: vec!["B".into()], ..Settings::default() });
+        assert!(gates[3].cache.is_default());
+        let set = &config.gates.command.as_ref().unwrap()[0].env.set;
+        assert_eq!(set.get("A").map(String::as_str), Some("1"));
+    }
+}
