@@ -76,6 +76,13 @@ pub struct QualityCheckArgs {
     /// Print the gates that would run, what each checks and why it was chosen.
     #[arg(long)]
     pub list: bool,
+    /// Run every gate, neither reading nor recording results in the gate cache (.git/xtask/gate-cache).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Run only the gates that read a file changed since REF (default: the merge base with the
+    /// upstream); list the others as skipped.
+    #[arg(long, value_name = "REF")]
+    pub changed: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -71,6 +71,8 @@ pub struct GatesConfig {
 pub struct ToggleGate {
     /// `false` turns the gate off.
     pub enabled: Option<bool>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -81,6 +83,8 @@ pub struct AsciiGate {
     /// File-name globs inside the folders (default `["*.md"]`).
     pub files: Option<Vec<String>>,
     pub exclude: Option<Vec<String>>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -94,6 +98,8 @@ pub struct EllipsisGate {
     pub allow: Option<Vec<String>>,
     /// What counts: placeholders (the default) or every `...` in code.
     pub mode: Option<EllipsisMode>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
 }
 
 /// What the `ellipsis` gate reports.
@@ -116,6 +122,8 @@ pub struct CompileGate {
     pub exclude: Option<Vec<String>>,
     /// The interpreter (default: `python3`, else `python`).
     pub python: Option<String>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -124,12 +132,21 @@ pub struct LinksGate {
     pub enabled: Option<bool>,
     pub paths: Option<Vec<String>>,
     pub exclude: Option<Vec<String>>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TestsGate {
     pub enabled: Option<bool>,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
+    /// Globs (relative to the root) of the files the suites read, instead of every file under
+    /// their folders.
+    pub inputs: Option<Vec<String>>,
+    /// Environment variables whose values are part of the cache key.
+    pub env: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,7 +156,71 @@ pub struct CommandGate {
     pub run: Vec<String>,
     pub cwd: Option<String>,
     #[serde(default)]
-    pub env: std::collections::BTreeMap<String, String>,
+    pub env: CommandEnv,
+    /// `false`: never take this gate's result from the gate cache.
+    pub cache: Option<bool>,
+    /// Globs (relative to the root) of the files the command reads, instead of every file
+    /// under `cwd`.
+    pub inputs: Option<Vec<String>>,
+}
+
+/// `env` of a command gate. A table sets variables (`env = { A = "1" }`); a list names
+/// variables whose values are part of the cache key (`env = ["CI"]`) and may set some as
+/// `NAME=VALUE` (`env = ["CI", "A=1"]`).
+#[derive(Debug, Clone, Default)]
+pub struct CommandEnv {
+    /// Set for the command.
+    pub set: std::collections::BTreeMap<String, String>,
+    /// Read from the environment into the cache key.
+    pub keyed: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for CommandEnv {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<CommandEnv, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = CommandEnv;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of variables to set or a list of variable names")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CommandEnv, A::Error> {
+                let mut env = CommandEnv::default();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    env.set.insert(k, v);
+                }
+                Ok(env)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<CommandEnv, A::Error> {
+                let mut env = CommandEnv::default();
+                while let Some(item) = seq.next_element::<String>()? {
+                    let (name, value) = match item.split_once('=') {
+                        Some((name, value)) => (name, Some(value)),
+                        None => (item.as_str(), None),
+                    };
+                    if !is_env_name(name) {
+                        return Err(serde::de::Error::custom(format!(
+                            "env: {item:?} is not a variable name (letters, digits and _) nor NAME=VALUE"
+                        )));
+                    }
+                    match value {
+                        Some(value) => {
+                            env.set.insert(name.to_string(), value.to_string());
+                        }
+                        None => env.keyed.push(name.to_string()),
+                    }
+                }
+                Ok(env)
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// `NAME` of an environment variable: letters, digits and `_`, not starting with a digit.
+pub fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -252,6 +333,22 @@ impl Config {
         for glob in globs {
             if let Err(e) = globset::Glob::new(glob) {
                 bail!("{}{glob:?} is not a valid glob: {e}", at(glob));
+            }
+        }
+        // The gate cache: `inputs` globs stay inside the root; `env` lists variable names.
+        let inputs = (self.gates.tests.iter().flat_map(|t| t.inputs.iter().flatten()))
+            .chain(self.gates.command.iter().flatten().flat_map(|c| c.inputs.iter().flatten()));
+        for glob in inputs {
+            if glob.starts_with('/') || glob.split('/').any(|part| part == "..") {
+                bail!("{}inputs: {glob:?} leaves the root; give globs relative to the root", at(glob));
+            }
+            if let Err(e) = globset::Glob::new(glob) {
+                bail!("{}inputs: {glob:?} is not a valid glob: {e}", at(glob));
+            }
+        }
+        for name in self.gates.tests.iter().flat_map(|t| t.env.iter().flatten()) {
+            if !is_env_name(name) {
+                bail!("{}[gates.tests] env: {name:?} is not a variable name (letters, digits and _)", at(name));
             }
         }
         for bundle in self.bundles.iter().flatten() {

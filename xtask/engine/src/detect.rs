@@ -278,7 +278,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
             GateKind::Command(CommandSpec {
                 run: c.run.clone(),
                 cwd: c.cwd.as_deref().map(crate::repo::files::normalize_scope).unwrap_or_default(),
-                env: c.env.clone(),
+                env: c.env.set.clone(),
             }),
             Origin::Configured,
         ));
@@ -287,7 +287,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
 }
 
 fn gate(name: &str, kind: GateKind, origin: Origin) -> GateSpec {
-    GateSpec { name: name.to_string(), kind, origin }
+    GateSpec { name: name.to_string(), kind, origin, cache: Default::default() }
 }
 
 /// Folders of Python packages: each folder with a `pyproject.toml` (or `setup.py`) that holds

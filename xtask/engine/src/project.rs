@@ -141,6 +141,9 @@ pub struct GateSpec {
     pub kind: GateKind,
     #[serde(flatten)]
     pub origin: Origin,
+    /// What the gate cache keys it on (`cache`, `inputs`, `env`).
+    #[serde(skip_serializing_if = "crate::gates::cache::Settings::is_default")]
+    pub cache: crate::gates::cache::Settings,
 }
 
 /// A release bundle as it will be built.
@@ -212,7 +215,8 @@ impl Project {
                 .collect(),
             None => detect::version_sources(&repo, &files),
         };
-        let gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
+        let mut gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
+        crate::gates::cache::configure(&mut gates, &config.gates);
         let bundles = match &config.bundles {
             Some(entries) => entries
                 .iter()

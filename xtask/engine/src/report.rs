@@ -49,6 +49,8 @@ pub enum Status {
     /// It could not run: a missing interpreter or program, a bad path (exit 2 unless another
     /// gate failed).
     Error,
+    /// It did not run: it passed before on exactly these inputs (the gate cache). A pass.
+    Cached,
 }
 
 impl Status {
@@ -58,6 +60,7 @@ impl Status {
             Status::Failed => "failed",
             Status::Skipped => "skipped",
             Status::Error => "error",
+            Status::Cached => "cached",
         }
     }
 }
@@ -86,6 +89,9 @@ pub struct GateResult {
     /// What `--fix` changed (ascii).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<Fixed>,
+    /// When the run whose pass a `cached` gate reports finished (UTC, `2026-12-01T23:40:12Z`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passed_at: Option<String>,
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -98,7 +104,15 @@ impl GateResult {
         findings.sort();
         findings.dedup();
         let status = if findings.is_empty() { Status::Passed } else { Status::Failed };
-        GateResult { name: name.to_string(), status, duration, findings, note: None, fixed: Vec::new() }
+        GateResult {
+            name: name.to_string(),
+            status,
+            duration,
+            findings,
+            note: None,
+            fixed: Vec::new(),
+            passed_at: None,
+        }
     }
 
     pub fn skipped(name: &str, why: impl Into<String>) -> GateResult {
@@ -109,6 +123,7 @@ impl GateResult {
             findings: Vec::new(),
             note: Some(why.into()),
             fixed: Vec::new(),
+            passed_at: None,
         }
     }
 
@@ -120,13 +135,27 @@ impl GateResult {
             findings: Vec::new(),
             note: Some(why.into()),
             fixed: Vec::new(),
+            passed_at: None,
+        }
+    }
+
+    /// A gate the gate cache answers for: it passed at `passed_at` (its run took `took`).
+    pub fn cached(name: &str, passed_at: String, took: Duration) -> GateResult {
+        GateResult {
+            name: name.to_string(),
+            status: Status::Cached,
+            duration: Duration::ZERO,
+            findings: Vec::new(),
+            note: Some(format!("passed at {passed_at} in {}", seconds(took))),
+            fixed: Vec::new(),
+            passed_at: Some(passed_at),
         }
     }
 }
 
-/// Whether every gate passed (or was skipped).
+/// Whether every gate passed (or was skipped, or passed before on the same inputs).
 pub fn all_ok(results: &[GateResult]) -> bool {
-    results.iter().all(|r| matches!(r.status, Status::Passed | Status::Skipped))
+    results.iter().all(|r| matches!(r.status, Status::Passed | Status::Skipped | Status::Cached))
 }
 
 /// The `--json` document.
@@ -182,7 +211,7 @@ pub fn table(results: &[GateResult], paint: &dyn Fn(Status, &str) -> String) -> 
             r.findings.len(),
             seconds(r.duration)
         );
-        if let Some(note) = r.note.as_ref().filter(|_| r.status == Status::Skipped) {
+        if let Some(note) = r.note.as_ref().filter(|_| matches!(r.status, Status::Skipped | Status::Cached)) {
             let _ = write!(out, "  ({note})");
         }
         out.push('\n');
@@ -253,14 +282,12 @@ pub fn step_summary(results: &[GateResult]) -> String {
     let _ = writeln!(out, "## quality-check: {verdict}\n");
     let _ = writeln!(out, "| gate | status | findings | duration |\n| --- | --- | ---: | ---: |");
     for r in results {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            md_cell(&r.name),
-            r.status.as_str(),
-            r.findings.len(),
-            seconds(r.duration)
-        );
+        // Why a gate did not run (skipped, cached) is part of its status.
+        let status = match r.note.as_ref().filter(|_| matches!(r.status, Status::Skipped | Status::Cached)) {
+            Some(note) => format!("{} ({})", r.status.as_str(), md_cell(note)),
+            None => r.status.as_str().to_string(),
+        };
+        let _ = writeln!(out, "| {} | {status} | {} | {} |", md_cell(&r.name), r.findings.len(), seconds(r.duration));
     }
     out.push('\n');
     for r in results.iter().filter(|r| !r.findings.is_empty() || r.status == Status::Error) {

@@ -6,6 +6,7 @@
 //! shared pass reads files on `--jobs` threads.
 
 pub mod ascii;
+pub mod cache;
 pub mod chars;
 pub mod command;
 pub mod compile;
@@ -69,7 +70,9 @@ pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdic
     if args.fix && !chosen.iter().any(|g| matches!(g.kind, GateKind::Ascii { .. })) {
         ui.warn("--fix rewrites what the ascii gate checks, and the ascii gate is not running");
     }
-    let ran = check(project, &chosen, Options { jobs, fix: args.fix }, ui);
+    let opts = Options { jobs, fix: args.fix };
+    // The gate cache and --changed answer for some gates; `check` runs the rest.
+    let ran = cache::run(project, &chosen, args, ui, |gates| check(project, gates, opts, ui))?;
     // The table lists every gate of the project in order; those left out by --skip are skipped.
     let mut ran = ran.into_iter();
     let results: Vec<GateResult> = project
@@ -307,7 +310,7 @@ fn print(results: &[GateResult], ui: &Ui) {
     if !ui.quiet && !results.is_empty() {
         let paint = |status: Status, s: &str| {
             let style = match status {
-                Status::Passed => Style::Green,
+                Status::Passed | Status::Cached => Style::Green,
                 Status::Failed | Status::Error => Style::Red,
                 Status::Skipped => Style::Dim,
             };
@@ -336,7 +339,13 @@ fn print(results: &[GateResult], ui: &Ui) {
     let findings: usize = results.iter().map(|r| r.findings.len()).sum();
     let (failed, errors) = (count(Status::Failed), count(Status::Error));
     if failed + errors == 0 {
-        ui.info(ui.paint(Style::Green, &format!("quality-check passed ({} gates)", results.len())));
+        let mut counts = format!("{} gates", results.len());
+        for (status, n) in [(Status::Cached, count(Status::Cached)), (Status::Skipped, count(Status::Skipped))] {
+            if n > 0 {
+                counts.push_str(&format!(", {n} {}", status.as_str()));
+            }
+        }
+        ui.info(ui.paint(Style::Green, &format!("quality-check passed ({counts})")));
     } else {
         let mut parts = Vec::new();
         if failed > 0 {
@@ -355,7 +364,7 @@ mod tests {
     use crate::project::Origin;
 
     fn gate(name: &str) -> GateSpec {
-        GateSpec { name: name.into(), kind: GateKind::Versions, origin: Origin::Configured }
+        GateSpec { name: name.into(), kind: GateKind::Versions, origin: Origin::Configured, cache: Default::default() }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::project::Project;
+use crate::project::{GateKind, Project};
 use crate::repo::files::{in_scope, normalize_scope};
 
 /// A gate's choice of files. A path named exactly in `paths` is always checked (the seed
@@ -75,7 +75,24 @@ impl Selector {
     }
 }
 
-fn globs(patterns: &[String], key: &str) -> Result<GlobSet> {
+impl Selector {
+    /// The files a file-reading gate (ascii, ellipsis, links, compile) checks, as its runner
+    /// selects them; `None` for the gates that read no selection of files.
+    pub fn of(kind: &GateKind) -> Option<Result<Selector>> {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Some(match kind {
+            GateKind::Ascii { paths, files, exclude } => Selector::new(paths, Some(files), exclude, false),
+            GateKind::Ellipsis { paths, exclude, .. } => Selector::new(paths, None, exclude, true),
+            GateKind::Links { paths, exclude } => {
+                Selector::new(paths, Some(&names(&["*.md", "*.markdown"])), exclude, false)
+            }
+            GateKind::Compile { paths, exclude, .. } => Selector::new(paths, Some(&names(&["*.py"])), exclude, false),
+            GateKind::Versions | GateKind::Tests { .. } | GateKind::Command(_) => return None,
+        })
+    }
+}
+
+pub fn globs(patterns: &[String], key: &str) -> Result<GlobSet> {
     let mut set = GlobSetBuilder::new();
     for p in patterns {
         set.add(Glob::new(p).with_context(|| format!("{key}: {p:?} is not a valid glob"))?);

@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod files;
 pub mod history;
+pub mod objects;
 mod process;
 mod release_ops;
 pub mod rollback_ops;

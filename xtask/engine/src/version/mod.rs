@@ -49,3 +49,14 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
 pub fn gate_findings(project: &Project) -> Result<Vec<crate::report::Finding>> {
     Ok(drift::findings(project))
 }
+
+/// The files the `versions` gate reads (for the gate cache): every source's file and, for a
+/// dynamic pyproject, the file its build backend reads the version from.
+pub fn gate_inputs(project: &Project) -> Vec<String> {
+    let survey = sources::survey(project);
+    let mut files: Vec<String> = project.versions.iter().map(|v| v.path.clone()).collect();
+    files.extend(survey.readings.into_iter().map(|r| r.file));
+    files.sort();
+    files.dedup();
+    files
+}
