@@ -11,6 +11,7 @@ pub mod chars;
 pub mod command;
 pub mod compile;
 pub mod ellipsis;
+mod languages;
 pub mod links;
 pub mod list;
 mod progress;
