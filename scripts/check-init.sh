@@ -30,17 +30,29 @@ fixture() {
   git -C "$1" commit -q -m "chore: initial import"
 }
 
-adopter="$work/lot-genius"
+# The commands of README.md and docs/adopting.md, run as written (tests/docs_commands.rs checks
+# that every fenced command there is run here, or by .ci/run); `path/to/your-repo` is the
+# repository made here. In this checkout they use its own target folder.
+adopter="$work/your-repo"
+doc_cmd() {
+  local dir="$1" cmd="${2//path\/to\/your-repo/$adopter}"
+  step "documented: $2"
+  (
+    cd "$dir"
+    if [ "$dir" = "$repo" ]; then unset CARGO_TARGET_DIR; fi
+    eval "$cmd"
+  ) || fail "the documented command \`$2\`"
+}
+
 fixture "$adopter"
-step "init --root $adopter --from path"
-(cd "$repo" && cargo run --quiet --package polyrelease -- init --root "$adopter" --from path) || fail "init"
+doc_cmd "$repo" 'cargo run -p polyrelease -- init --root path/to/your-repo'
 git -C "$adopter" add -A
 git -C "$adopter" commit -q -m "chore: adopt polyrelease"
-ok "init wrote the shim, xtask.toml and the workflows"
+doc_cmd "$adopter" 'cargo xtask quality-check'
+ok "init, then quality-check (the shim built by cargo)"
 
-step "cargo xtask quality-check (builds the shim)"
 report="$work/report.json"
-(cd "$adopter" && cargo xtask --json quality-check > "$report") || { cat "$report"; fail "quality-check"; }
+(cd "$adopter" && cargo xtask --json quality-check > "$report") || { cat "$report"; fail "quality-check --json"; }
 python3 - "$report" <<'PY' || fail "quality-check found something"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -48,6 +60,12 @@ findings = [(g["name"], f["path"]) for g in doc["gates"] for f in g["findings"]]
 assert doc["ok"] and not findings, findings
 PY
 ok "quality-check passed with zero findings"
+
+doc_cmd "$adopter" 'cargo update -p polyrelease'
+doc_cmd "$adopter" 'cargo xtask init --check'
+doc_cmd "$adopter" 'cargo xtask init'
+[ -z "$(git -C "$adopter" status --porcelain)" ] || { git -C "$adopter" status --short; fail "the upgrade path changed files"; }
+ok "the upgrade path (cargo update, init --check, init) on an up-to-date repository changes nothing"
 
 (cd "$adopter" && cargo xtask release minor) || fail "release minor"
 [ "$(git -C "$adopter" tag --list)" = "v0.2.0" ] || fail "release minor made no v0.2.0 tag"
@@ -71,5 +89,17 @@ echo "$out" | grep -q "service/pyproject.toml" || { echo "$out"; fail "the shim 
 version="$("$CARGO_TARGET_DIR/debug/xtask" --version)"
 [ "$version" = "polyrelease $(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/xtask/engine/Cargo.toml" | head -1)" ] || fail "--version: $version"
 ok "the shim binary acts on the repository it runs in; --version is the engine's ($version)"
+
+# The shim with a command of its own, as docs/adopting.md shows it.
+python3 - "$repo/docs/adopting.md" > "$copy/xtask/src/main.rs" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+print(text.split("```rust\n", 1)[1].split("```", 1)[0], end="")
+PY
+(cd "$copy" && cargo xtask codegen && cargo xtask version > /dev/null) || fail "the shim of docs/adopting.md"
+ok "a shim with its own command beside the built-in ones (docs/adopting.md)"
+
+doc_cmd "$repo" 'bash scripts/setup.sh && cargo xtask quality-check'
+ok "this repository's own gates (README.md)"
 
 echo "check-init: $passed passed, 0 failed"
