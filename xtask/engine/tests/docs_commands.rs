@@ -29,7 +29,8 @@ fn fenced_commands(text: &str) -> Vec<(usize, String)> {
 /// line of `.ci/run`.
 fn is_run(command: &str, check_init: &str, ci_run: &str) -> bool {
     let quoted = format!("'{command}'");
-    let in_script = check_init.lines().any(|l| l.trim_start().starts_with("doc_cmd ") && l.trim_end().ends_with(&quoted));
+    let in_script =
+        check_init.lines().any(|l| l.trim_start().starts_with("doc_cmd ") && l.trim_end().ends_with(&quoted));
     let in_ci = command.split("&&").all(|part| ci_run.lines().any(|l| l.trim() == part.trim()));
     in_script || in_ci
 }
@@ -52,7 +53,11 @@ fn every_documented_command_is_run_in_ci() {
         }
     }
     assert!(count >= 7, "the docs lost their commands ({count})");
-    assert!(missing.is_empty(), "documented but never run in CI (add a doc_cmd line to scripts/check-init.sh):\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "documented but never run in CI (add a doc_cmd line to scripts/check-init.sh):\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]

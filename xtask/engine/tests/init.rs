@@ -42,9 +42,10 @@ fn a_fresh_repository_is_scaffolded_once() {
     let run = init(&repo, &[]);
     run.code(0);
     assert!(run.stderr.starts_with(&format!("init in {}\n", repo.root().canonicalize().unwrap().display())), "{run}");
-    for path in ["Cargo.toml", ".cargo/config.toml", "xtask/Cargo.toml", "xtask/src/main.rs", "xtask.toml", "Cargo.lock"]
-        .iter()
-        .chain(GENERATED)
+    for path in
+        ["Cargo.toml", ".cargo/config.toml", "xtask/Cargo.toml", "xtask/src/main.rs", "xtask.toml", "Cargo.lock"]
+            .iter()
+            .chain(GENERATED)
     {
         assert_eq!(action(&run, path), "created", "{path}\n{run}");
         assert!(repo.path(path).is_file(), "{path}");
@@ -89,8 +90,12 @@ fn the_new_repository_passes_its_gates_with_nothing_from_the_tool_and_releases()
     repo.commit_all("chore: adopt polyrelease");
 
     let version = repo.xtask(&["--json", "version"]);
-    let sources: Vec<String> =
-        version.code(0).json()["sources"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap().into()).collect();
+    let sources: Vec<String> = version.code(0).json()["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap().into())
+        .collect();
     assert_eq!(sources.len(), 3, "{version}");
     assert!(sources.iter().all(|p| !p.starts_with("xtask") && p != "Cargo.toml"), "{sources:?}");
 
@@ -126,7 +131,10 @@ fn what_is_there_is_merged_into_never_replaced() {
     assert_eq!(action(&run, ".cargo/config.toml"), "merged");
     assert_eq!(action(&run, "xtask.toml"), "kept");
     let merged = repo.read("Cargo.toml");
-    assert!(merged.starts_with("# our Rust tools\n[workspace]\nmembers = [\"crates/a\", \"xtask\"]  # keep\n"), "{merged}");
+    assert!(
+        merged.starts_with("# our Rust tools\n[workspace]\nmembers = [\"crates/a\", \"xtask\"]  # keep\n"),
+        "{merged}"
+    );
     assert!(merged.contains("[profile.dev]\nopt-level = 1\n"), "the user's value wins:\n{merged}");
     assert!(merged.contains("[profile.dev.package.\"*\"]\nopt-level = 3\n"), "{merged}");
     assert_eq!(

@@ -166,6 +166,10 @@ fn write(path: &std::path::Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
     }
-    let done = if path.exists() { crate::atomic::rewrite(path, text.as_bytes()) } else { crate::atomic::write(path, text.as_bytes(), None) };
+    let done = if path.exists() {
+        crate::atomic::rewrite(path, text.as_bytes())
+    } else {
+        crate::atomic::write(path, text.as_bytes(), None)
+    };
     done.with_context(|| format!("{}: cannot write", path.display()))
 }

@@ -6,13 +6,16 @@ use serde::Serialize;
 
 use super::header;
 
+/// Merges what `init` needs into a file's current text (`None`: the file does not exist).
+pub type Merge = Box<dyn Fn(Option<&str>) -> Result<String>>;
+
 /// How a file relates to `init`.
 pub enum Target {
     /// Written whole by `init` (with the hash header): replaced while nobody edited it.
     Generated(String),
     /// The user's file: `init` adds what it needs (the function merges into the current text,
     /// or makes the file when there is none) and changes nothing else.
-    Merged(Box<dyn Fn(Option<&str>) -> Result<String>>),
+    Merged(Merge),
     /// Written once, when absent; the user's from then on.
     Seeded(String),
 }

@@ -24,7 +24,8 @@ fn workspace_is_the_shim(project: &Project) -> bool {
     let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
     let members = doc.get("workspace").and_then(|w| w.get("members")).and_then(|m| m.as_array());
     doc.get("package").is_none()
-        && members.is_some_and(|m| m.iter().all(|v| v.as_str().is_some_and(|s| s == "xtask" || s.starts_with("xtask/"))))
+        && members
+            .is_some_and(|m| m.iter().all(|v| v.as_str().is_some_and(|s| s == "xtask" || s.starts_with("xtask/"))))
 }
 
 /// The text of `xtask.toml`.
@@ -34,7 +35,11 @@ pub fn xtask_toml(project: &Project) -> String {
          # `cargo xtask quality-check --list` and `cargo xtask version` show what it resolves to.\n",
     );
     let name = project_name(project);
-    let _ = write!(out, "\n[release]\n# The name of the source archive; no Python package of this repository shares it.\nname = {}\n", q(&name));
+    let _ = write!(
+        out,
+        "\n[release]\n# The name of the source archive; no Python package of this repository shares it.\nname = {}\n",
+        q(&name)
+    );
 
     let sources: Vec<_> = project.versions.iter().filter(|v| !is_tool_path(project, &v.path)).collect();
     if !sources.is_empty() {
@@ -142,19 +147,24 @@ fn ci_section(project: &Project) -> String {
         .gates
         .iter()
         .flat_map(|g| match &g.kind {
-            GateKind::Tests { commands } => commands.iter().filter(|c| c.run.first().is_some_and(|p| p == "npm")).collect(),
+            GateKind::Tests { commands } => {
+                commands.iter().filter(|c| c.run.first().is_some_and(|p| p == "npm")).collect()
+            }
             _ => vec![],
         })
         .collect();
     for c in npm_tests {
-        let lock = if c.cwd.is_empty() { "package-lock.json".to_string() } else { format!("{}/package-lock.json", c.cwd) };
+        let lock =
+            if c.cwd.is_empty() { "package-lock.json".to_string() } else { format!("{}/package-lock.json", c.cwd) };
         let install = if project.files.iter().any(|p| p == lock) { "ci" } else { "install" };
         let prefix = if c.cwd.is_empty() { ".".to_string() } else { c.cwd.clone() };
         setup.push(vec!["npm".into(), install.into(), "--prefix".into(), prefix]);
     }
     let python = project.gates.iter().any(|g| matches!(g.kind, GateKind::Compile { .. })) || uses(&py);
     let node = uses("npm") || uses("node");
-    let mut out = String::from("\n# What the CI workflows set up before the gates (`init` writes them from this section).\n[ci]\n");
+    let mut out = String::from(
+        "\n# What the CI workflows set up before the gates (`init` writes them from this section).\n[ci]\n",
+    );
     if python {
         out.push_str("python = \"3.12\"\n");
     }

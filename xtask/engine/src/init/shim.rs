@@ -18,9 +18,17 @@ pub const ALIAS: &str = "run --package xtask --";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dependency {
     /// A local checkout: the path as written in `xtask/Cargo.toml`, and the folder itself.
-    Path { written: String, dir: PathBuf },
-    Git { url: String, tag: String },
-    Crates { version: String },
+    Path {
+        written: String,
+        dir: PathBuf,
+    },
+    Git {
+        url: String,
+        tag: String,
+    },
+    Crates {
+        version: String,
+    },
 }
 
 impl Dependency {
@@ -62,19 +70,23 @@ pub fn dependency(args: &InitArgs, root: &Path) -> Result<Dependency> {
     Ok(match from {
         EngineSource::Crates => Dependency::Crates { version: version.to_string() },
         EngineSource::Git => {
-            let url = args.git.clone().or_else(|| Some(env!("CARGO_PKG_REPOSITORY").to_string()).filter(|u| !u.is_empty()));
-            let Some(url) = url else {
-                bail!("--from git needs the engine's repository: pass --git URL")
-            };
+            let url =
+                args.git.clone().or_else(|| Some(env!("CARGO_PKG_REPOSITORY").to_string()).filter(|u| !u.is_empty()));
+            let Some(url) = url else { bail!("--from git needs the engine's repository: pass --git URL") };
             Dependency::Git { url, tag: format!("v{version}") }
         }
         EngineSource::Path => {
             let Some(dir) = checkout else {
-                bail!("--from path needs a checkout of the polyrelease engine: pass --engine DIR (the folder of its Cargo.toml)")
+                bail!(
+                    "--from path needs a checkout of the polyrelease engine: pass --engine DIR (the folder of its Cargo.toml)"
+                )
             };
             let dir = std::path::absolute(&dir).with_context(|| format!("{}: cannot resolve", dir.display()))?;
             if !is_engine(&dir) {
-                bail!("{}: no Cargo.toml of the polyrelease package there; pass --engine with the engine's folder", dir.display());
+                bail!(
+                    "{}: no Cargo.toml of the polyrelease package there; pass --engine with the engine's folder",
+                    dir.display()
+                );
             }
             let dir = dir.canonicalize().unwrap_or(dir);
             // Inside the repository a relative path survives a move or a copy; outside it, the
@@ -167,7 +179,10 @@ mod tests {
     #[test]
     fn a_new_shim_depends_on_the_engine() {
         let text = manifest(None, &path_dep(), false).unwrap();
-        assert!(text.contains("[dependencies]\npolyrelease = { path = \"/src/polyrelease/xtask/engine\" }\n"), "{text}");
+        assert!(
+            text.contains("[dependencies]\npolyrelease = { path = \"/src/polyrelease/xtask/engine\" }\n"),
+            "{text}"
+        );
         assert_eq!(manifest(Some(&text), &path_dep(), true).unwrap(), text);
     }
 

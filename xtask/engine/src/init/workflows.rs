@@ -37,11 +37,19 @@ impl Settings {
                 bail!("[ci] setup: an empty command; give each command as [\"program\", \"arg\", ...]");
             }
             if argv.iter().any(|a| a.contains("${{")) {
-                bail!("[ci] setup: `${{{{` in {argv:?} would be expanded by GitHub Actions; pass the value through the environment instead");
+                bail!(
+                    "[ci] setup: `${{{{` in {argv:?} would be expanded by GitHub Actions; pass the value through the environment instead"
+                );
             }
             setup.push(argv.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" "));
         }
-        Ok(Settings { tag_prefix: release.tag_prefix.clone(), branches, python: ci.python.clone(), node: ci.node.clone(), setup })
+        Ok(Settings {
+            tag_prefix: release.tag_prefix.clone(),
+            branches,
+            python: ci.python.clone(),
+            node: ci.node.clone(),
+            setup,
+        })
     }
 }
 
@@ -58,7 +66,9 @@ pub fn all(s: &Settings) -> Vec<(&'static str, String)> {
 /// A word as the shell reads it back unchanged.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '=' | ':' | ',' | '+' | '@'));
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '=' | ':' | ',' | '+' | '@'));
     if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
@@ -71,10 +81,18 @@ fn yaml_str(text: &str) -> String {
 fn setup_steps(s: &Settings) -> String {
     let mut out = String::new();
     if let Some(v) = &s.python {
-        let _ = write!(out, "      - uses: actions/setup-python@v6\n        with:\n          python-version: {}\n", yaml_str(v));
+        let _ = write!(
+            out,
+            "      - uses: actions/setup-python@v6\n        with:\n          python-version: {}\n",
+            yaml_str(v)
+        );
     }
     if let Some(v) = &s.node {
-        let _ = write!(out, "      - uses: actions/setup-node@v6\n        with:\n          node-version: {}\n", yaml_str(v));
+        let _ = write!(
+            out,
+            "      - uses: actions/setup-node@v6\n        with:\n          node-version: {}\n",
+            yaml_str(v)
+        );
     }
     if !s.setup.is_empty() {
         out.push_str("      - name: Set up (xtask.toml [ci] setup)\n        run: |\n");
@@ -383,7 +401,8 @@ mod tests {
 
     #[test]
     fn inputs_reach_scripts_only_through_the_environment() {
-        let s = Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let s =
+            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
         for (path, text) in all(&s) {
             for line in text.lines().filter(|l| l.contains("${{")) {
                 let trimmed = line.trim_start();
