@@ -194,38 +194,40 @@ fn a_workflow_follows_xtask_toml() {
     assert!(repo.read(".github/workflows/ci.yml").contains("python-version: '3.13'"));
 }
 
+/// Write `file` (when given), run `init ARGS`, and assert exit 2 with every one of `said` on
+/// stderr and the repository byte for byte as before.
+fn refused(repo: &TestRepo, file: Option<(&str, &str)>, args: &[&str], said: &[&str]) {
+    if let Some((path, text)) = file {
+        repo.write(path, text);
+    }
+    let before = repo.snapshot();
+    let run = repo.xtask(args);
+    run.code(2);
+    for text in said {
+        assert!(run.stderr.contains(text), "{text:?} not said\n{run}");
+    }
+    support::assert_same(&before, &repo.snapshot());
+}
+
 #[test]
 fn bad_input_is_exit_2_naming_the_file_and_changes_nothing() {
+    let engine = engine();
+    let init = ["init", "--from", "path", "--engine", engine.as_str()];
     let repo = TestRepo::from_fixture("lot-genius");
-    repo.write("Cargo.toml", "[workspace\nmembers = []\n");
-    let before = repo.snapshot();
-    let run = init(&repo, &[]);
-    run.code(2);
-    assert!(run.stderr.contains("Cargo.toml: cannot merge") && run.stderr.contains("line 1"), "{run}");
-    support::assert_same(&before, &repo.snapshot());
+    refused(&repo, Some(("Cargo.toml", "[workspace\nmembers = []\n")), &init, &["Cargo.toml: cannot merge", "line 1"]);
 
     let repo = TestRepo::from_fixture("lot-genius");
-    repo.write("xtask.toml", "[release]\nnmae = \"x\"\n");
-    let before = repo.snapshot();
-    let run = init(&repo, &[]);
-    run.code(2);
-    assert!(run.stderr.contains("xtask.toml") && run.stderr.contains("nmae"), "{run}");
-    support::assert_same(&before, &repo.snapshot());
-
-    repo.write("xtask.toml", "[ci]\nsetup = [[\"echo\", \"${{ github.token }}\"]]\n");
-    let before = repo.snapshot();
-    let run = init(&repo, &[]);
-    run.code(2);
-    assert!(run.stderr.contains("xtask.toml: [ci] setup") && run.stderr.contains("environment"), "{run}");
-    support::assert_same(&before, &repo.snapshot());
-
-    let run = repo.xtask(&["init", "--from", "git"]);
-    run.code(2);
-    assert!(run.stderr.contains("--git URL"), "{run}");
-    let run = repo.xtask(&["init", "--from", "path", "--engine", repo.root().to_str().unwrap()]);
-    run.code(2);
-    assert!(run.stderr.contains("no Cargo.toml of the polyrelease package"), "{run}");
-    support::assert_same(&before, &repo.snapshot());
+    refused(&repo, Some(("xtask.toml", "[release]\nnmae = \"x\"\n")), &init, &["xtask.toml", "nmae"]);
+    let injected = "[ci]\nsetup = [[\"echo\", \"${{ github.token }}\"]]\n";
+    refused(&repo, Some(("xtask.toml", injected)), &init, &["xtask.toml: [ci] setup", "environment"]);
+    refused(&repo, None, &["init", "--from", "git"], &["--git URL"]);
+    let not_an_engine = repo.root().to_str().unwrap().to_string();
+    refused(
+        &repo,
+        None,
+        &["init", "--from", "path", "--engine", &not_an_engine],
+        &["no Cargo.toml of the polyrelease package"],
+    );
 }
 
 #[test]

@@ -34,7 +34,9 @@ impl Settings {
         let mut setup = Vec::new();
         for argv in ci.setup.iter().flatten() {
             if argv.is_empty() {
-                bail!("[ci] setup: an empty command; give each command as [\"program\", \"arg\", ...]");
+                bail!(
+                    "[ci] setup: an empty command; give each command as an array of strings, such as [\"npm\", \"ci\"]"
+                );
             }
             if argv.iter().any(|a| a.contains("${{")) {
                 bail!(
@@ -102,8 +104,6 @@ fn setup_steps(s: &Settings) -> String {
     }
     out
 }
-
-const BOT: &str = "          git config user.name \"github-actions[bot]\"\n          git config user.email \"41898282+github-actions[bot]@users.noreply.github.com\"\n";
 
 fn ci(s: &Settings) -> String {
     let branches = s.branches.iter().map(|b| yaml_str(b)).collect::<Vec<_>>().join(", ");
@@ -264,9 +264,61 @@ fn glob_escape(prefix: &str) -> String {
     })
 }
 
-/// The job that calls the publishing workflow for the tag a release or rollback pushed (a tag
-/// pushed with the workflow's own token starts no workflow by itself).
-const PUBLISH_JOB: &str = r#"
+/// A manual workflow that makes a release commit and tag with `cargo xtask`, pushes them, and
+/// publishes the tag through `release.yml` (a tag pushed with the workflow's own token starts
+/// no workflow by itself).
+struct Pushing<'a> {
+    name: &'a str,
+    /// The comment under the name.
+    about: &'a str,
+    /// The `workflow_dispatch` inputs, as YAML at their indentation.
+    inputs: &'a str,
+    job_name: &'a str,
+    /// The step's `env:` lines (each input, never spliced into the script).
+    env: &'a str,
+    /// The script after the git identity; it leaves HEAD on the new tag.
+    script: &'a str,
+}
+
+fn pushing(s: &Settings, p: &Pushing) -> String {
+    format!(
+        r#"name: {name}
+
+{about}
+on:
+  workflow_dispatch:
+    inputs:
+{inputs}
+permissions:
+  contents: write
+
+concurrency:
+  group: release
+  cancel-in-progress: false
+
+defaults:
+  run:
+    shell: bash
+
+jobs:
+  release:
+    name: {job_name}
+    runs-on: ubuntu-latest
+    outputs:
+      tag: ${{{{ steps.push.outputs.tag }}}}
+    steps:
+      - uses: actions/checkout@v6
+        with:
+          fetch-depth: 0
+      - uses: Swatinem/rust-cache@v2
+{setup}      - name: {job_name}
+        id: push
+        env:
+{env}        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+{script}          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
+
   # A tag pushed with the workflow's token starts no workflow: publish it from here.
   publish:
     needs: release
@@ -274,115 +326,47 @@ const PUBLISH_JOB: &str = r#"
       contents: write
     uses: ./.github/workflows/release.yml
     with:
-      tag: ${{ needs.release.outputs.tag }}
-"#;
+      tag: ${{{{ needs.release.outputs.tag }}}}
+"#,
+        name = p.name,
+        about = p.about,
+        inputs = p.inputs,
+        job_name = p.job_name,
+        setup = setup_steps(s),
+        env = p.env,
+        script = p.script,
+    )
+}
 
 fn manual_release(s: &Settings) -> String {
-    format!(
-        r#"name: Release
-
-# Actions > Release > Run workflow, with the version: the release commit and tag are pushed,
-# then published by release.yml.
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: 'The version: 1.2.3, 1.2.3-rc.1, major, minor, patch, alpha, beta, rc, ga or auto'
-        required: true
-        type: string
-
-permissions:
-  contents: write
-
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
-jobs:
-  release:
-    name: Release ${{{{ inputs.version }}}}
-    runs-on: ubuntu-latest
-    outputs:
-      tag: ${{{{ steps.release.outputs.tag }}}}
-    steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-{setup}      - name: Release
-        id: release
-        env:
-          VERSION: ${{{{ inputs.version }}}}
-        run: |
-{bot}          cargo xtask release "$VERSION" --push
-          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
-{publish}"#,
-        setup = setup_steps(s),
-        bot = BOT,
-        publish = PUBLISH_JOB,
+    pushing(
+        s,
+        &Pushing {
+            name: "Release",
+            about: "# Actions > Release > Run workflow, with the version: the release commit and tag are pushed,\n# then published by release.yml.",
+            inputs: "      version:\n        description: 'The version: 1.2.3, 1.2.3-rc.1, major, minor, patch, alpha, beta, rc, ga or auto'\n        required: true\n        type: string\n",
+            job_name: "Release ${{ inputs.version }}",
+            env: "          VERSION: ${{ inputs.version }}\n",
+            script: "          cargo xtask release \"$VERSION\" --push\n",
+        },
     )
 }
 
 fn rollback(s: &Settings) -> String {
-    format!(
-        r#"name: Rollback
-
-# Actions > Rollback > Run workflow, with the release to restore: a new version whose content is
-# that release is committed, tagged, pushed, then published by release.yml.
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: 'The release to restore (1.2.2 or {prefix}1.2.2); empty: the newest final release before the current one'
-        required: false
-        type: string
-      reason:
-        description: Why (written into the changelog and the tag message)
-        required: false
-        type: string
-
-permissions:
-  contents: write
-
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
-jobs:
-  release:
-    name: Roll back
-    runs-on: ubuntu-latest
-    outputs:
-      tag: ${{{{ steps.rollback.outputs.tag }}}}
-    steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-{setup}      - name: Roll back
-        id: rollback
-        env:
-          VERSION: ${{{{ inputs.version }}}}
-          REASON: ${{{{ inputs.reason }}}}
-        run: |
-{bot}          args=()
-          if [ -n "$VERSION" ]; then args+=(--to "$VERSION"); fi
-          if [ -n "$REASON" ]; then args+=(--reason "$REASON"); fi
-          cargo xtask rollback "${{args[@]}}" --push
-          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
-{publish}"#,
-        prefix = s.tag_prefix.replace('\'', "''"),
-        setup = setup_steps(s),
-        bot = BOT,
-        publish = PUBLISH_JOB,
+    let inputs = format!(
+        "      version:\n        description: 'The release to restore (1.2.2 or {}1.2.2); empty: the newest final release before the current one'\n        required: false\n        type: string\n      reason:\n        description: Why (written into the changelog and the tag message)\n        required: false\n        type: string\n",
+        s.tag_prefix.replace('\'', "''")
+    );
+    pushing(
+        s,
+        &Pushing {
+            name: "Rollback",
+            about: "# Actions > Rollback > Run workflow, with the release to restore: a new version whose content is\n# that release is committed, tagged, pushed, then published by release.yml.",
+            inputs: &inputs,
+            job_name: "Roll back",
+            env: "          VERSION: ${{ inputs.version }}\n          REASON: ${{ inputs.reason }}\n",
+            script: "          args=()\n          if [ -n \"$VERSION\" ]; then args+=(--to \"$VERSION\"); fi\n          if [ -n \"$REASON\" ]; then args+=(--reason \"$REASON\"); fi\n          cargo xtask rollback \"${args[@]}\" --push\n",
+        },
     )
 }
 
