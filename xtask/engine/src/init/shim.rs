@@ -65,7 +65,7 @@ impl Dependency {
 pub fn dependency(args: &InitArgs, root: &Path) -> Result<Dependency> {
     let version = crate::VERSION;
     let home = env!("CARGO_MANIFEST_DIR");
-    let checkout = args.engine.clone().or_else(|| is_engine(Path::new(home)).then(|| PathBuf::from(home)));
+    let checkout = args.engine.clone().or_else(|| is_checkout(Path::new(home)).then(|| PathBuf::from(home)));
     let from = args.from.unwrap_or(if checkout.is_some() { EngineSource::Path } else { EngineSource::Crates });
     Ok(match from {
         EngineSource::Crates => Dependency::Crates { version: version.to_string() },
@@ -108,6 +108,13 @@ fn relative_from_shim(rel: &Path) -> String {
         None if rel == "xtask" => ".".to_string(),
         None => format!("../{rel}"),
     }
+}
+
+/// `dir` is the engine inside a git checkout: the source this binary was built from, still
+/// there. (A crate built from crates.io lives in cargo's registry folder, which is no checkout
+/// to point a shim at.)
+fn is_checkout(dir: &Path) -> bool {
+    is_engine(dir) && dir.ancestors().any(|d| d.join(".git").exists())
 }
 
 /// `dir` holds the manifest of the `polyrelease` package.
@@ -193,6 +200,18 @@ mod tests {
         let crates = Dependency::Crates { version: "0.2.0".into() };
         let out = manifest(Some(text), &crates, true).unwrap();
         assert!(out.contains("polyrelease = \"0.2.0\"\nanyhow = \"1\"\n"), "{out}");
+    }
+
+    #[test]
+    fn only_an_engine_in_a_git_checkout_is_a_default_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = dir.path().join("polyrelease-0.1.0");
+        std::fs::create_dir_all(&engine).unwrap();
+        std::fs::write(engine.join("Cargo.toml"), "[package]\nname = \"polyrelease\"\n").unwrap();
+        assert!(is_engine(&engine) && !is_checkout(&engine), "a registry copy");
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        assert!(is_checkout(&engine));
+        assert!(is_checkout(Path::new(env!("CARGO_MANIFEST_DIR"))));
     }
 
     #[test]
