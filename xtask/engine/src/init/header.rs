@@ -19,6 +19,11 @@ pub fn is_pristine(text: &str) -> bool {
     first.strip_prefix(MARK).is_some_and(|hash| hash == digest(rest))
 }
 
+/// The text starts with the header line (whether or not the hash still matches).
+pub fn has_header(text: &str) -> bool {
+    text.starts_with(MARK)
+}
+
 fn digest(body: &str) -> String {
     let full = crate::bundle::checksums::hex(&Sha256::digest(body.as_bytes()));
     full[..HASH_LEN].to_string()

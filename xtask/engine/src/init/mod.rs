@@ -43,12 +43,19 @@ pub fn run(project: &Project, args: &InitArgs, ui: &Ui) -> Result<Verdict> {
     if args.check {
         return Ok(check(&steps, ui));
     }
-    let edited: Vec<&str> = steps.iter().filter(|s| s.action == Action::Edited).map(|s| s.path.as_str()).collect();
-    if !edited.is_empty() {
+    let refused: Vec<String> = steps
+        .iter()
+        .filter(|s| s.action.refused())
+        .map(|s| match s.action {
+            Action::Edited => format!("{}: edited by hand since init wrote it", s.path),
+            _ => format!("{}: not written by init", s.path),
+        })
+        .collect();
+    if !refused.is_empty() {
         bail!(
-            "{}: edited by hand since init wrote it; nothing was changed. Put the change into xtask.toml \
-             ([release], [ci]) and run init again, or pass --force to overwrite (the edits are lost)",
-            edited.join(", ")
+            "{}; nothing was changed. Put the change into xtask.toml ([release], [ci]) and run init again, \
+             move the file aside, or pass --force to overwrite it (its contents are lost)",
+            refused.join("; ")
         );
     }
     for step in &steps {
@@ -108,13 +115,13 @@ fn check(steps: &[Step], ui: &Ui) -> Verdict {
         ui.info(format!("init --check: every file is as polyrelease {} writes it", crate::VERSION));
         return Verdict::Passed;
     }
-    let edited = steps.iter().any(|s| s.action == Action::Edited);
+    let edited = steps.iter().any(|s| s.action.refused());
     ui.err_line(&format!(
         "init --check: {} differ from what polyrelease {} writes: {}; run `cargo xtask init` to bring them up to date{}",
         if drifted.len() == 1 { "1 file".to_string() } else { format!("{} files", drifted.len()) },
         crate::VERSION,
         drifted.join(", "),
-        if edited { " (a file edited by hand needs its change moved into xtask.toml, or --force)" } else { "" },
+        if edited { " (a file init did not write, or one edited by hand, needs its change moved into xtask.toml, or --force)" } else { "" },
     ));
     Verdict::Failed
 }

@@ -33,6 +33,9 @@ pub enum Action {
     Keep,
     /// A generated file edited by hand: refused (unless `--force`).
     Edited,
+    /// A file in a generated file's place that `init` did not write (no header): refused
+    /// (unless `--force`).
+    Foreign,
     /// An edited generated file replaced by `--force`.
     Overwrite,
 }
@@ -50,8 +53,14 @@ impl Action {
             (Action::Unchanged, _) => "unchanged",
             (Action::Keep, _) => "kept",
             (Action::Edited, _) => "edited by hand",
+            (Action::Foreign, _) => "not init's",
             (Action::Overwrite, _) => "overwritten",
         }
+    }
+
+    /// `init` refuses to replace the file without `--force`.
+    pub fn refused(self) -> bool {
+        matches!(self, Action::Edited | Action::Foreign)
     }
 
     /// The file is as this version of `init` would leave it.
@@ -78,7 +87,8 @@ pub fn decide(path: &str, target: &Target, existing: Option<&str>, force: bool) 
                 Some(old) if old == wanted => step(Action::Unchanged, None),
                 Some(old) if header::is_pristine(old) => step(Action::Update, Some(wanted)),
                 Some(_) if force => step(Action::Overwrite, Some(wanted)),
-                Some(_) => step(Action::Edited, None),
+                Some(old) if header::has_header(old) => step(Action::Edited, None),
+                Some(_) => step(Action::Foreign, None),
             }
         }
         Target::Merged(merge) => {
@@ -113,7 +123,8 @@ mod tests {
         // Edited by hand: refused, unless forced.
         let edited = older.replace("old: 1", "old: 3");
         assert_eq!(decide("w.yml", &target, Some(&edited), false).unwrap().action, Action::Edited);
-        assert_eq!(decide("w.yml", &target, Some("mine: 1\n"), false).unwrap().action, Action::Edited);
+        assert_eq!(decide("w.yml", &target, Some("mine: 1\n"), false).unwrap().action, Action::Foreign);
+        assert_eq!(decide("w.yml", &target, Some("mine: 1\n"), true).unwrap().action, Action::Overwrite);
         assert_eq!(decide("w.yml", &target, Some(&edited), true).unwrap().action, Action::Overwrite);
     }
 
