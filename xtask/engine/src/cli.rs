@@ -6,7 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Quality gates, one version everywhere, changelogs, releases, bundles and rollbacks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about, disable_help_subcommand = true)]
+// `name` is what --version prints (`polyrelease X.Y.Z`, the engine's own version); `bin_name`
+// is how the usage lines spell the command.
+#[command(name = "polyrelease", bin_name = "cargo xtask", version, about, disable_help_subcommand = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -57,6 +59,8 @@ pub enum Command {
     Bundle(BundleArgs),
     /// Ship a new version that restores the last good release, or undo an unpushed release.
     Rollback(RollbackArgs),
+    /// Scaffold the xtask shim, cargo alias, xtask.toml and CI workflows in ROOT, or --check them.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -179,4 +183,35 @@ pub struct RollbackArgs {
     /// Remove the newest release when its tag has not been pushed: as if it never ran.
     #[arg(long)]
     pub undo: bool,
+}
+
+/// Where the shim's `polyrelease` dependency comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineSource {
+    /// `path = "..."`: a local checkout of the engine (see --engine).
+    Path,
+    /// `git = URL, tag = "vX.Y.Z"`: a tag of the engine's repository (see --git).
+    Git,
+    /// `version = "X.Y.Z"`: the release on crates.io.
+    Crates,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct InitArgs {
+    /// How the shim depends on the engine (default: path when this binary's engine checkout
+    /// exists, else crates). On an adopted repository the dependency is changed only when given.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub from: Option<EngineSource>,
+    /// The engine checkout for --from path (default: the checkout this binary was built from).
+    #[arg(long, value_name = "DIR")]
+    pub engine: Option<PathBuf>,
+    /// The engine's git repository for --from git.
+    #[arg(long, value_name = "URL")]
+    pub git: Option<String>,
+    /// Change nothing; exit 1 naming every file that differs from what this version writes.
+    #[arg(long, conflicts_with = "force")]
+    pub check: bool,
+    /// Overwrite generated files that were edited by hand (init refuses to, otherwise).
+    #[arg(long)]
+    pub force: bool,
 }

@@ -20,6 +20,21 @@ pub struct Config {
     pub gates: GatesConfig,
     #[serde(rename = "bundle")]
     pub bundles: Option<Vec<BundleEntry>>,
+    /// What the workflows `init` generates set up before running the tool.
+    #[serde(default)]
+    pub ci: CiConfig,
+}
+
+/// `[ci]`: read by `init` when it writes the GitHub workflows (edit this, not the workflows).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CiConfig {
+    /// Commands every job runs after the checkout, before the tool (argument vectors).
+    pub setup: Option<Vec<Vec<String>>>,
+    /// The Python version of `actions/setup-python` (no Python step when absent).
+    pub python: Option<String>,
+    /// The Node.js version of `actions/setup-node` (no Node.js step when absent).
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -20,6 +20,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod gates;
+pub mod init;
 pub mod interrupt;
 pub mod output;
 pub mod plan;
@@ -70,6 +71,11 @@ pub fn execute(global: &GlobalArgs, command: &Command) -> ExitCode {
 
 fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdict> {
     let repo = repo::Repo::open(global.root.as_deref())?;
+    if let Some(what) = writer_name(command) {
+        // A command that writes says where, before anything else: the root is found from the
+        // current directory, and acting on the wrong repository must never be silent.
+        ui.info(format!("{what} in {}", repo.root().display()));
+    }
     let config = global.config.as_deref();
     let project = match command {
         // History only: no file listing or detection.
@@ -83,5 +89,19 @@ fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdic
         Command::Release(args) => release::run(&project, args, ui),
         Command::Bundle(args) => bundle::run(&project, args, ui),
         Command::Rollback(args) => rollback::run(&project, args, ui),
+        Command::Init(args) => init::run(&project, args, ui),
+    }
+}
+
+/// The name a command that writes to the repository goes by in its first line; `None` for
+/// the commands that only read (and for `bundle --verify`, `init --check`).
+fn writer_name(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Release(_) => Some("release"),
+        Command::Rollback(_) => Some("rollback"),
+        Command::Bundle(args) if args.verify.is_none() => Some("bundle"),
+        Command::Init(args) if !args.check => Some("init"),
+        Command::QualityCheck(args) if args.fix => Some("quality-check --fix"),
+        _ => None,
     }
 }

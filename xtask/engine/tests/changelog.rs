@@ -336,16 +336,49 @@ fn outside_git_or_before_the_first_commit_is_exit_2() {
     assert!(run.stderr.contains("no commits yet"), "{run}");
 }
 
-#[test]
-fn a_shallow_clone_is_warned_about() {
-    let repo = history();
+/// A clone of `repo` (`git clone ARGS`), in a new temp folder.
+fn clone(repo: &TestRepo, args: &[&str]) -> TestRepo {
     let clone = TestRepo::plain();
     let url = format!("file://{}", repo.root().display());
-    clone.git(&["clone", "-q", "--depth", "2", &url, clone.root().to_str().unwrap()]);
-    let run = clone.xtask(&["changelog"]);
+    let mut all = vec!["clone", "-q"];
+    all.extend_from_slice(args);
+    all.extend([url.as_str(), clone.root().to_str().unwrap()]);
+    clone.git(&all);
+    clone
+}
+
+#[test]
+fn a_shallow_clone_that_cuts_the_range_off_is_refused() {
+    let repo = history();
+    // The unreleased notes of a depth-2 clone: v1.1.0 and the commits before the cut are missing.
+    let shallow = clone(&repo, &["--depth", "2"]);
+    let before = shallow.snapshot();
+    let run = shallow.xtask(&["changelog"]);
+    run.code(2);
+    assert!(run.stderr.contains("shallow clone") && run.stderr.contains("cut off"), "{run}");
+    assert!(run.stderr.contains("git fetch --unshallow --tags") && run.stderr.contains("fetch-depth: 0"), "{run}");
+    assert_eq!(run.stdout, "", "no notes are printed\n{run}");
+    support::assert_same(&before, &shallow.snapshot());
+
+    // What CI's default checkout of a tag is (depth 1): only the release commit, which printed
+    // its own subject as the notes before.
+    let tag = clone(&repo, &["--depth", "1", "--branch", "v1.1.0"]);
+    let run = tag.xtask(&["changelog", "--tag", "v1.1.0"]);
+    run.code(2);
+    assert!(run.stderr.contains("v1.1.0 (all history: no earlier release tag) is cut off"), "{run}");
+}
+
+#[test]
+fn a_shallow_clone_deep_enough_for_the_range_gives_the_full_notes() {
+    let repo = history();
+    let full = repo.xtask(&["changelog"]);
+    full.code(0);
+    // Deep enough to hold v1.1.0's commit: the cut lies below the start of the range.
+    let shallow = clone(&repo, &["--depth", "9"]);
+    assert_eq!(shallow.git(&["rev-parse", "--is-shallow-repository"]), "true");
+    let run = shallow.xtask(&["changelog"]);
     run.code(0);
-    assert!(run.stderr.contains("shallow clone"), "{run}");
-    assert!(run.stderr.contains("git fetch --unshallow"), "{run}");
+    assert_eq!(run.stdout, full.stdout, "{run}");
 }
 
 #[test]

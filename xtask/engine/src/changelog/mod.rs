@@ -32,12 +32,7 @@ pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> 
     let repo = &project.repo;
     repo.require_git("changelog")?;
     let (range, commits) = range::gather(repo, &project.release.tag_prefix, args)?;
-    if repo.is_shallow()? {
-        ui.warn(
-            "this is a shallow clone: older commits are missing, so the notes may be incomplete; \
-             run `git fetch --unshallow --tags` first",
-        );
-    }
+    range::refuse_cut_off(repo, &range)?;
     let markdown = match &range.version {
         Some(version) => render_section(version, range.date.as_deref().unwrap_or_default(), &commits),
         None => render_unreleased(&commits),

@@ -125,6 +125,31 @@ impl Range {
     }
 }
 
+/// In a shallow clone, stop when the range reaches a commit whose parents were not fetched:
+/// the previous release tag, and the commits before the cut, are missing, so the notes would be
+/// wrong (a depth-1 tag checkout gives only the release commit). A cut below the start of the
+/// range costs nothing.
+pub(super) fn refuse_cut_off(repo: &Repo, range: &Range) -> Result<()> {
+    for graft in repo.shallow_grafts()? {
+        let in_range = repo.is_ancestor(&graft, &range.to_commit)?
+            && match &range.from_commit {
+                Some(from) => !repo.is_ancestor(&graft, from)?,
+                None => true,
+            };
+        if in_range {
+            let short = graft.get(..7).unwrap_or(&graft);
+            bail!(
+                "{}: a shallow clone: the history of {} is cut off at {short} (its parents were not fetched), \
+                 so the notes would miss commits and the previous release; fetch the full history first \
+                 (`git fetch --unshallow --tags`; in GitHub Actions, `fetch-depth: 0` on actions/checkout)",
+                repo.root().display(),
+                range.describe()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A git error on a repository without commits, said plainly.
 fn explain_empty(repo: &Repo, err: anyhow::Error) -> anyhow::Error {
     match repo.git_output(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) {

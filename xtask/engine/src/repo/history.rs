@@ -188,6 +188,18 @@ impl Repo {
         }
         Ok(self.git(["rev-parse", "--is-shallow-repository"])?.trim() == "true")
     }
+
+    /// The commits of a shallow clone whose parents were not fetched (git's `shallow` file);
+    /// empty for a full clone.
+    pub fn shallow_grafts(&self) -> Result<Vec<String>> {
+        let file = self.git(["rev-parse", "--git-path", "shallow"])?;
+        let file = self.path(file.trim());
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Ok(text.split_whitespace().map(str::to_string).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e).with_context(|| format!("{}: cannot read", file.display())),
+        }
+    }
 }
 
 /// Split NUL-ended records and parse the five header lines of each.

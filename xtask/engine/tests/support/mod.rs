@@ -199,6 +199,22 @@ impl TestRepo {
         }
     }
 
+    /// Run the binary in `cwd` without `--root`, as a person would: the root is whatever the
+    /// binary finds from there. The environment is this repository's (identity, clock).
+    pub fn xtask_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_polyrelease"));
+        cmd.args(args).current_dir(cwd);
+        self.env(&mut cmd);
+        let out = cmd.output().expect("the xtask binary runs");
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            dir: cwd.to_path_buf(),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Everything that "the repository is as it was" means: every file of the work tree
     /// (bytes and executable bit), every ref, HEAD, the index and the stash.
     pub fn snapshot(&self) -> Snapshot {
