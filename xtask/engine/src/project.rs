@@ -209,7 +209,10 @@ impl Project {
                     }
                 })
                 .collect(),
-            None => detect::version_sources(&repo, &files),
+            None => crate::version::drop_excluded(
+                detect::version_sources(&repo, &files),
+                config.version_filter.exclude.as_deref().unwrap_or_default(),
+            ),
         };
         let gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
         let bundles = match &config.bundles {
