@@ -7,6 +7,7 @@
 mod conventional;
 mod date;
 mod edit;
+mod markers;
 mod range;
 mod render;
 mod tags;
