@@ -32,6 +32,9 @@ pub struct ReleaseConfig {
     /// The project's name, used in archive names (default: the root folder's name).
     pub name: Option<String>,
     pub tag_prefix: Option<String>,
+    /// How new tags are written: a prefix and `{semver}`, `{semver-glued}` or `{pep440}`
+    /// (default: as the newest release tag is written).
+    pub tag_format: Option<String>,
     pub branches: Option<Vec<String>>,
     pub changelog: Option<String>,
     pub remote: Option<String>,
@@ -209,6 +212,16 @@ impl Config {
                 "{}tag-prefix {prefix:?} cannot be part of a git tag name; use letters such as \"v\"",
                 at("tag-prefix")
             );
+        }
+        if let Some(format) = &self.release.tag_format {
+            if self.release.tag_prefix.is_some() {
+                bail!("{}set tag-format or tag-prefix, not both; tag-format holds the prefix", at("tag-format"));
+            }
+            let style = crate::changelog::TagStyle::parse_format(format)
+                .map_err(|e| anyhow::anyhow!("{}{e}", at("tag-format")))?;
+            if style.prefix.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c)) {
+                bail!("{}tag-format {format:?} has a prefix that cannot be part of a git tag name", at("tag-format"));
+            }
         }
         for entry in self.versions.iter().flatten() {
             if entry.path.trim().is_empty() {

@@ -34,6 +34,8 @@ impl Origin {
 pub struct ReleaseSettings {
     pub name: String,
     pub tag_prefix: String,
+    /// `[release] tag-format`, checked by the configuration.
+    pub tag_format: Option<String>,
     pub branches: Vec<String>,
     pub changelog: String,
     pub remote: String,
@@ -241,7 +243,14 @@ fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
         name: r.name.clone().unwrap_or_else(|| {
             repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
         }),
-        tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
+        tag_prefix: r
+            .tag_prefix
+            .clone()
+            .or_else(|| {
+                r.tag_format.as_deref().and_then(|f| crate::changelog::TagStyle::parse_format(f).ok()).map(|s| s.prefix)
+            })
+            .unwrap_or_else(|| "v".into()),
+        tag_format: r.tag_format.clone(),
         branches: r
             .branches
             .clone()
