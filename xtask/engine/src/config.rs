@@ -16,6 +16,10 @@ pub struct Config {
     pub release: ReleaseConfig,
     #[serde(rename = "version")]
     pub versions: Option<Vec<VersionEntry>>,
+    /// `[versions]`: changes to the detected sources. A separate key because TOML cannot hold
+    /// both a `[version]` table and the `[[version]]` array of tables.
+    #[serde(default, rename = "versions")]
+    pub version_filter: VersionFilter,
     #[serde(default)]
     pub gates: GatesConfig,
     #[serde(rename = "bundle")]
@@ -43,6 +47,9 @@ pub struct ReleaseConfig {
     /// The project's name, used in archive names (default: the root folder's name).
     pub name: Option<String>,
     pub tag_prefix: Option<String>,
+    /// How new tags are written: a prefix and `{semver}`, `{semver-glued}` or `{pep440}`
+    /// (default: as the newest release tag is written).
+    pub tag_format: Option<String>,
     pub branches: Option<Vec<String>>,
     pub changelog: Option<String>,
     pub remote: Option<String>,
@@ -55,6 +62,13 @@ pub struct VersionEntry {
     /// A pattern with one `{version}` for files of no known kind.
     pub pattern: Option<String>,
     pub form: Option<Form>,
+}
+
+/// `[versions] exclude = [...]`: detected sources left out, as root-relative paths or globs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionFilter {
+    pub exclude: Option<Vec<String>>,
 }
 
 /// How a file spells pre-releases.
@@ -285,6 +299,7 @@ impl Config {
 
     /// Parse and validate the text of an `xtask.toml`. Errors carry the line and what to do.
     pub fn parse(text: &str) -> Result<Config> {
+        refuse_version_table(text)?;
         let config: Config = toml_edit::de::from_str(text).map_err(|e| {
             let msg = e.to_string();
             let hint = if msg.contains("unknown field") {
@@ -308,6 +323,16 @@ impl Config {
                 at("tag-prefix")
             );
         }
+        if let Some(format) = &self.release.tag_format {
+            if self.release.tag_prefix.is_some() {
+                bail!("{}set tag-format or tag-prefix, not both; tag-format holds the prefix", at("tag-format"));
+            }
+            let style = crate::changelog::TagStyle::parse_format(format)
+                .map_err(|e| anyhow::anyhow!("{}{e}", at("tag-format")))?;
+            if style.prefix.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c)) {
+                bail!("{}tag-format {format:?} has a prefix that cannot be part of a git tag name", at("tag-format"));
+            }
+        }
         for entry in self.versions.iter().flatten() {
             if entry.path.trim().is_empty() {
                 bail!("{}[[version]] path is empty; give the file's path relative to the root", at("[[version]]"));
@@ -322,6 +347,20 @@ impl Config {
             for allow in ell.allow.iter().flatten() {
                 if let Err(e) = regex::Regex::new(allow) {
                     bail!("{}[gates.ellipsis] allow pattern {allow:?} is not a valid regex: {e}", at(allow));
+                }
+            }
+        }
+        if let Some(exclude) = &self.version_filter.exclude {
+            if self.versions.is_some() {
+                bail!(
+                    "{}[versions] exclude drops detected sources, but the [[version]] entries replace detection; \
+                     remove the file from the [[version]] list instead, or remove the [[version]] entries",
+                    at("[versions]")
+                );
+            }
+            for glob in exclude {
+                if glob.trim().is_empty() || glob.starts_with('/') {
+                    bail!("{}[versions] exclude {glob:?} must be a path relative to the root", at("exclude"));
                 }
             }
         }
@@ -344,7 +383,8 @@ impl Config {
             .flatten()
             .flat_map(|b| b.include.iter().chain(&b.exclude).chain(&b.collect))
             .chain(self.gates.ascii.iter().flat_map(|g| g.files.iter().flatten().chain(g.exclude.iter().flatten())))
-            .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()));
+            .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()))
+            .chain(self.version_filter.exclude.iter().flatten());
         for glob in globs {
             if let Err(e) = globset::Glob::new(glob) {
                 bail!("{}{glob:?} is not a valid glob: {e}", at(glob));
@@ -376,6 +416,26 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `[version]` as a table (the spelling of the issue that asked for exclusion) cannot sit beside
+/// `[[version]]` in TOML, so it is not the key; say which key is.
+fn refuse_version_table(text: &str) -> Result<()> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return Ok(()) };
+    if let Some(toml_edit::Item::Table(table)) = doc.get("version") {
+        let keys: Vec<&str> = table.iter().map(|(k, _)| k).collect();
+        let line = line_of(text, "[version]").map(|l| format!("line {l}: ")).unwrap_or_default();
+        let fix = if keys.contains(&"exclude") {
+            "write it as [versions] exclude = [...] (with an s)"
+        } else {
+            "list each source as [[version]] (double brackets) with a path"
+        };
+        bail!(
+            "{line}[version] is a table here, but [[version]] entries are an array of tables and TOML cannot \
+             hold both; {fix}"
+        );
+    }
+    Ok(())
 }
 
 /// The 1-based line of the first occurrence of `needle`, for messages about values.
@@ -448,6 +508,25 @@ include = [".next/**", "public/**", "package.json", "package-lock.json"]
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("tag-prefx"), "{err}");
         assert!(err.contains("remove or rename"), "{err}");
+    }
+
+    #[test]
+    fn versions_exclude_parses_and_its_misuse_says_what_to_write() {
+        let c = Config::parse("[versions]\nexclude = [\"ui-tests/package.json\"]\n").unwrap();
+        assert_eq!(c.version_filter.exclude.unwrap(), ["ui-tests/package.json"]);
+        assert!(c.versions.is_none());
+        let err =
+            Config::parse("# sources\n[version]\nexclude = [\"ui-tests/package.json\"]\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("[versions] exclude"), "{err}");
+        let err = Config::parse("[version]\npath = \"VERSION\"\n").unwrap_err().to_string();
+        assert!(err.contains("[[version]] (double brackets)"), "{err}");
+        let both = "[versions]\nexclude = [\"a/package.json\"]\n[[version]]\npath = \"VERSION\"\n";
+        let err = Config::parse(both).unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("replace detection"), "{err}");
+        let err = Config::parse("[versions]\nexclude = [\"a/[\"]\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("not a valid glob"), "{err}");
+        let err = Config::parse("[versions]\nexlude = []\n").unwrap_err().to_string();
+        assert!(err.contains("exlude") && err.contains("line 2"), "{err}");
     }
 
     #[test]

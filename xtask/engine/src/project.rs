@@ -34,6 +34,8 @@ impl Origin {
 pub struct ReleaseSettings {
     pub name: String,
     pub tag_prefix: String,
+    /// `[release] tag-format`, checked by the configuration.
+    pub tag_format: Option<String>,
     pub branches: Vec<String>,
     pub changelog: String,
     pub remote: String,
@@ -213,7 +215,10 @@ impl Project {
                     }
                 })
                 .collect(),
-            None => detect::version_sources(&repo, &files),
+            None => crate::version::drop_excluded(
+                detect::version_sources(&repo, &files),
+                config.version_filter.exclude.as_deref().unwrap_or_default(),
+            ),
         };
         let mut gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
         crate::gates::cache::configure(&mut gates, &config.gates);
@@ -243,7 +248,14 @@ fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
         name: r.name.clone().unwrap_or_else(|| {
             repo.root().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into())
         }),
-        tag_prefix: r.tag_prefix.clone().unwrap_or_else(|| "v".into()),
+        tag_prefix: r
+            .tag_prefix
+            .clone()
+            .or_else(|| {
+                r.tag_format.as_deref().and_then(|f| crate::changelog::TagStyle::parse_format(f).ok()).map(|s| s.prefix)
+            })
+            .unwrap_or_else(|| "v".into()),
+        tag_format: r.tag_format.clone(),
         branches: r
             .branches
             .clone()

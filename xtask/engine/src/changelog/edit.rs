@@ -12,13 +12,17 @@ const TITLE: &str = "# Changelog\n\nAll notable changes to this project will be 
 /// Put `section` (`## [1.2.3] - DATE` and its notes) above the previous release, under the
 /// title and any intro text. An `## [Unreleased]` section's entries move into the new section
 /// (hand-written items first in a group of the same name) and its heading stays, empty. An
-/// empty file gets a Keep a Changelog title. CRLF files stay CRLF.
+/// empty file gets a Keep a Changelog title. CRLF files stay CRLF. A file with
+/// jupyter-releaser's markers gets the section between them (see `markers`).
 pub fn insert_section(changelog: &str, section: &str) -> String {
     let eol = line_ending(changelog);
     let section = section.replace("\r\n", "\n");
     let section = format!("{}\n", section.trim_end());
     if changelog.trim().is_empty() {
         return with_eol(&format!("{TITLE}\n{section}"), eol);
+    }
+    if let Some(out) = super::markers::insert_between(changelog, &section, eol) {
+        return out;
     }
     let lines = lines_of(changelog);
     let headings: Vec<&Line> = lines.iter().filter(|l| !l.fenced && is_release_heading(l.text)).collect();

@@ -7,8 +7,10 @@
 mod conventional;
 mod date;
 mod edit;
+mod markers;
 mod range;
 mod render;
+mod tag_style;
 mod tags;
 
 use anyhow::Result;
@@ -24,6 +26,7 @@ pub use conventional::{Bump, Commit, bump, commits, effective};
 pub use date::{date_of, release_date, source_date_epoch};
 pub use edit::{existing_section, insert_section, mark_yanked};
 pub use render::{Group, NO_CHANGES, Section, group, render_notes, render_section, render_unreleased};
+pub use tag_style::{Spelling, TagStyle};
 pub use tags::{ReleaseTag, from_refs, previous_release, reachable_release_tags, release_tags, tag_version};
 
 /// `cargo xtask changelog`: the notes of the unreleased commits (default) or of a release tag,

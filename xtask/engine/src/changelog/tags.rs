@@ -69,8 +69,13 @@ pub fn from_refs(refs: &[TagRef], prefix: &str) -> Vec<ReleaseTag> {
 /// The version a tag names, when it is `prefix` followed by a SemVer or a PEP 440 release
 /// (`1.2.0rc1`, `1.2.0b2`, `1.2.0.a1`, `1.2.0-rc1`: normalised to `1.2.0-rc.1`,
 /// `1.2.0-beta.2`, ..., so pre-release numbers compare as numbers).
+/// With the prefix `v` or none, a tag spelled the other way (`0.4.0`, `v1.2.0`) is read too:
+/// older releases of many projects are spelled so. A custom prefix (`app-v`) stays strict.
 pub fn tag_version(name: &str, prefix: &str) -> Option<Version> {
-    let text = name.strip_prefix(prefix)?;
+    let text = name
+        .strip_prefix(prefix)
+        .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+        .or_else(|| ["", "v", "V"].contains(&prefix).then(|| name.strip_prefix(['v', 'V']).unwrap_or(name)))?;
     // PEP 440 first, so that `1.2.0-rc10` (valid SemVer, but ordered as text) becomes `rc.10`.
     pep440_release(text).or_else(|| Version::parse(text).ok())
 }
@@ -140,10 +145,14 @@ mod tests {
 
     #[test]
     fn other_tags_are_ignored() {
-        for tag in ["1.2.3", "v1.2", "vNext", "v1.2.3.4", "v1.2.0.post1", "v1.2.0.dev3", "release-1", "v1.2.3.", "v"] {
+        for tag in ["v1.2", "vNext", "v1.2.3.4", "v1.2.0.post1", "v1.2.0.dev3", "release-1", "v1.2.3.", "v"] {
             assert_eq!(tag_version(tag, "v"), None, "{tag}");
         }
         assert_eq!(tag_version("1.2.3", "").map(|v| v.to_string()).as_deref(), Some("1.2.3"));
+        // Without the prefix, or with a `v` when the prefix is another: still a release.
+        assert_eq!(tag_version("0.4.0", "v").map(|v| v.to_string()).as_deref(), Some("0.4.0"));
+        assert_eq!(tag_version("v0.54.0a1", "").map(|v| v.to_string()).as_deref(), Some("0.54.0-alpha.1"));
+        assert_eq!(tag_version("v2.0.0", "app-v"), None);
         assert_eq!(tag_version("app-v2.0.0", "app-v").map(|v| v.major), Some(2));
     }
 

@@ -27,6 +27,8 @@ pub struct Facts {
     pub tags: Vec<ReleaseTag>,
     /// The release tags reachable from HEAD, ascending.
     pub reachable: Vec<ReleaseTag>,
+    /// How the new tag is spelled (`[release] tag-format`, else as the newest release tag).
+    pub tag_style: changelog::TagStyle,
     /// Why git cannot commit (no user identity), if it cannot.
     pub identity: Option<String>,
     /// The release date (`SOURCE_DATE_EPOCH`, else today, UTC).
@@ -62,13 +64,16 @@ impl Facts {
             Some(_) => changelog::reachable_release_tags(repo, prefix, "HEAD")?,
             None => Vec::new(),
         };
+        let tags = changelog::release_tags(repo, prefix)?;
+        let tag_style = changelog::TagStyle::resolve(project.release.tag_format.as_deref(), prefix, &tags)?;
         Ok(Facts {
             branch,
             dirty: repo.tracked_changes()?,
             head,
             readings,
             current,
-            tags: changelog::release_tags(repo, prefix)?,
+            tags,
+            tag_style,
             reachable,
             identity: repo.identity_problem()?,
             date: changelog::release_date(),

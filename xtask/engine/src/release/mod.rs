@@ -173,7 +173,7 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
     let gates = if args.no_verify { Vec::new() } else { project.gates.iter().map(|g| g.name.clone()).collect() };
     planner::plan_release(planner::Input {
         project: &project.release.name,
-        tag_prefix: &project.release.tag_prefix,
+        tag_style: &facts.tag_style,
         from: current,
         to: new,
         branch,

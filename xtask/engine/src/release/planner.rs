@@ -13,7 +13,8 @@ use crate::version::FileEdit;
 #[derive(Debug)]
 pub struct Input<'a> {
     pub project: &'a str,
-    pub tag_prefix: &'a str,
+    /// How the new tag is spelled.
+    pub tag_style: &'a changelog::TagStyle,
     pub from: &'a semver::Version,
     pub to: &'a semver::Version,
     pub branch: &'a str,
@@ -43,7 +44,7 @@ pub fn commit_message(tag: &str) -> String {
 }
 
 pub fn plan_release(input: Input<'_>) -> Result<Plan> {
-    let tag = format!("{}{}", input.tag_prefix, input.to);
+    let tag = input.tag_style.name(input.to);
     let notes = changelog::render_notes(input.commits);
     let mut steps = Vec::new();
     let mut paths = Vec::new();
@@ -134,6 +135,9 @@ mod tests {
         }
     }
 
+    static STYLE: std::sync::LazyLock<changelog::TagStyle> =
+        std::sync::LazyLock::new(|| changelog::TagStyle { prefix: "v".into(), spelling: changelog::Spelling::Semver });
+
     fn input<'a>(
         edits: Vec<FileEdit>,
         changelog: Option<&'a [u8]>,
@@ -144,7 +148,7 @@ mod tests {
     ) -> Input<'a> {
         Input {
             project: "demo",
-            tag_prefix: "v",
+            tag_style: &STYLE,
             from,
             to,
             branch: "main",

@@ -40,7 +40,7 @@ pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<
                 problems.push(problem.0);
             }
             problems.extend(per_file);
-            let tag = format!("{}{new}", project.release.tag_prefix);
+            let tag = facts.tag_style.name(new);
             problems.extend(tag_problems(project, facts, &tag, request.push)?);
         }
         _ => {}

@@ -47,6 +47,9 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
         if files.len() == 1 { "differs" } else { "differ" },
         agreement.describe_reference()
     );
+    let hints: Vec<String> =
+        agreement.differing.iter().filter_map(|r| super::exclude::private_hint(project, r)).collect();
+    let msg = hints.iter().fold(msg, |msg, hint| format!("{msg}\nhint: {hint}"));
     if args.check {
         ui.err_line(&format!("{} {msg}", ui.paint(Style::Red, "error:")));
         if ui.github {

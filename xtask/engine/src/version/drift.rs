@@ -84,12 +84,12 @@ pub fn findings(project: &Project) -> Vec<crate::report::Finding> {
     if let Some(agreement) = agreement(&survey.readings) {
         for r in &agreement.differing {
             let want = agreement.version.render(r.form).unwrap_or_else(|_| agreement.version.to_string());
-            findings.push(crate::report::Finding::new(
-                &r.file,
-                r.line,
-                r.column,
-                format!("version {} differs from {}; set it to {want}", r.raw, agreement.describe_reference()),
-            ));
+            let mut message =
+                format!("version {} differs from {}; set it to {want}", r.raw, agreement.describe_reference());
+            if let Some(hint) = super::exclude::private_hint(project, r) {
+                message.push_str(&format!(" (or: {hint})"));
+            }
+            findings.push(crate::report::Finding::new(&r.file, r.line, r.column, message));
         }
     }
     findings

@@ -11,6 +11,7 @@ mod cargo_toml;
 mod command;
 mod drift;
 mod edits;
+mod exclude;
 mod json;
 mod order;
 mod package_json;
@@ -34,6 +35,7 @@ use crate::project::Project;
 
 pub use drift::{Agreement, agreement, current};
 pub use edits::{FileEdit, plan_edits};
+pub use exclude::drop_excluded;
 pub use order::order_problems;
 pub use semver_pep440::Version;
 pub use sources::{Note, Reading, Survey, read_all, survey};
