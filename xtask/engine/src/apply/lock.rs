@@ -1,4 +1,5 @@
-//! One release at a time: an exclusive lock on `<git dir>/xtask/lock`, held for the whole run.
+//! One release at a time: an exclusive lock on `<git dir>/xtask/lock`, held for the whole run
+//! (`bundle` takes it too, so it never reads a tree that a release is changing).
 //!
 //! The lock is the operating system's (`flock`), so a killed process never leaves it held;
 //! the file itself stays and only names the last holder.
@@ -27,6 +28,17 @@ pub struct Lock {
 impl Lock {
     /// Take the lock, or fail (exit 2) naming the process that holds it.
     pub fn acquire(git_dir: &Path) -> Result<Lock> {
+        Lock::acquire_as(git_dir, "")
+    }
+
+    /// The same lock for another command that must not overlap a release or rollback
+    /// (`bundle`, which reads the version sources and the tree): taken the same way, and
+    /// named in the lock file, so a release refused meanwhile says which command holds it.
+    pub fn acquire_for(git_dir: &Path, command: &str) -> Result<Lock> {
+        Lock::acquire_as(git_dir, command)
+    }
+
+    fn acquire_as(git_dir: &Path, command: &str) -> Result<Lock> {
         let dir = state_dir(git_dir);
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
         let path = lock_path(git_dir);
@@ -44,7 +56,10 @@ impl Lock {
                 return Err(e).with_context(|| format!("{}: cannot lock", path.display()));
             }
         }
-        let holder = format!("pid {}\n", std::process::id());
+        let holder = match command {
+            "" => format!("pid {}\n", std::process::id()),
+            command => format!("pid {} {command}\n", std::process::id()),
+        };
         file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).ok();
         Ok(Lock { _file: file })
     }
@@ -82,6 +97,10 @@ fn busy_message(file: &mut File) -> String {
     let mut holder = String::new();
     let _ = file.read_to_string(&mut holder);
     let holder = holder.trim();
+    // `pid N COMMAND`: a command other than release and rollback holds it.
+    if let Some((pid, command)) = holder.strip_prefix("pid ").and_then(|rest| rest.split_once(' ')) {
+        return format!("`{command}` is running in this repository (pid {pid}); wait for it to finish");
+    }
     let who = if holder.is_empty() { String::new() } else { format!(" ({holder})") };
     format!("another release or rollback is running in this repository{who}; wait for it to finish")
 }
@@ -102,5 +121,22 @@ mod tests {
         drop(first);
         assert_eq!(Lock::probe(dir.path()).unwrap(), None);
         let _again = Lock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_bundle_holds_the_same_lock_and_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = Lock::acquire_for(dir.path(), "bundle").unwrap();
+        let err = Lock::acquire(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("`bundle` is running in this repository (pid {}); wait for it to finish", std::process::id())
+        );
+        assert_eq!(Lock::probe(dir.path()).unwrap(), Some(err));
+        drop(bundle);
+        let release = Lock::acquire(dir.path()).unwrap();
+        let err = Lock::acquire_for(dir.path(), "bundle").unwrap_err().to_string();
+        assert!(err.starts_with("another release or rollback is running in this repository (pid "), "{err}");
+        drop(release);
     }
 }

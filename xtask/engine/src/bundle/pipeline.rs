@@ -94,9 +94,21 @@ impl<M: Send> Feed<M> {
     }
 }
 
-/// How many threads compress: every core.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+/// The variable that sets how many threads compress (default: every core).
+pub const THREADS_VAR: &str = "XTASK_BUNDLE_THREADS";
+
+/// How many threads compress: `XTASK_BUNDLE_THREADS` when it is set, else every core. The
+/// archives are the same bytes whatever the number.
+pub fn threads() -> Result<usize> {
+    match std::env::var(THREADS_VAR).ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(anyhow!(
+                "{THREADS_VAR}={v} is not a number of threads; unset it (every core) or set it to 1 or more"
+            )),
+        },
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
 }
 
 /// Run `produce` on its own thread and `threads` deflate workers; call `consume` on this thread
@@ -187,7 +199,8 @@ where
     Ok(())
 }
 
-/// Compress one piece (on a worker thread).
+/// Compress one piece (on a worker thread). The bytes depend on the piece alone: `deflater`
+/// (the worker's, reset here) is reused only for pieces without a dictionary.
 pub fn pack(deflater: &mut Compress, piece: Piece) -> Result<Packed> {
     let mut crc = Crc::new();
     crc.update(&piece.data);
@@ -198,11 +211,18 @@ pub fn pack(deflater: &mut Compress, piece: Piece) -> Result<Packed> {
         Mode::Deflate { finish: true } => (FlushCompress::Finish, false),
         Mode::Deflate { finish: false } => (FlushCompress::Sync, false),
     };
-    deflater.reset();
-    if !piece.dict.is_empty() {
-        deflater.set_dictionary(&piece.dict).context("deflate refused the window of the previous piece")?;
-    }
-    let out = deflate(deflater, &piece.data, flush)?;
+    let out = if piece.dict.is_empty() {
+        deflater.reset();
+        deflate(deflater, &piece.data, flush)?
+    } else {
+        // A fresh compressor, never the worker's: zlib-rs's `set_dictionary` hashes the
+        // dictionary's last string with the byte after it, which in a reused compressor is
+        // whatever its previous stream left in the window. Which piece a worker did before
+        // depends on scheduling, so reuse made the archive differ from run to run.
+        let mut fresh = Compress::new(Compression::new(LEVEL), false);
+        fresh.set_dictionary(&piece.dict).context("deflate refused the window of the previous piece")?;
+        deflate(&mut fresh, &piece.data, flush)?
+    };
     if fallback && out.len() >= piece.data.len() {
         return Ok(Packed { data: piece.data, stored: true, crc, len });
     }
@@ -261,6 +281,55 @@ mod tests {
         whole.update(&data);
         assert_eq!(crc.sum(), whole.sum());
         assert!(stream.len() < data.len() / 5, "the window carried over: {} bytes", stream.len());
+    }
+
+    /// A piece's bytes depend on the piece alone, never on what the worker compressed before.
+    /// zlib-rs's `set_dictionary` hashes the dictionary's last string with one byte past its
+    /// end, which in a reused compressor is whatever the previous stream left in the window:
+    /// here `R`, which files that last string under `xyzR` and cuts the older `xyzR` near the
+    /// end of the dictionary out of its hash chain, so the long match to it is lost.
+    #[test]
+    fn a_piece_compresses_the_same_whatever_came_before() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    b'a' + (x % 16) as u8
+                })
+                .collect()
+        };
+        let phrase = [b"xyzR".to_vec(), noise(200)].concat();
+        let dict = [noise(WINDOW - phrase.len() - 403), phrase.clone(), noise(400), b"xyz".to_vec()].concat();
+        assert_eq!(dict.len(), WINDOW);
+        let data = [b"Q".to_vec(), noise(2000), phrase, noise(300)].concat();
+        let piece = || Piece { data: data.clone(), dict: dict.clone(), mode: Mode::Deflate { finish: false } };
+        let fresh = pack(&mut Compress::new(Compression::new(LEVEL), false), piece()).unwrap().data;
+        // A worker whose last stream had a whole window of dictionary and data starting with `R`.
+        let mut used = Compress::new(Compression::new(LEVEL), false);
+        let before = Piece { data: b"R".repeat(100), dict: noise(WINDOW), mode: Mode::Deflate { finish: true } };
+        pack(&mut used, before).unwrap();
+        let reused = pack(&mut used, piece()).unwrap().data;
+        assert!(reused == fresh, "the same piece: {} bytes after another stream, {} fresh", reused.len(), fresh.len());
+
+        // Pieces without a dictionary (whole small files of a zip) reuse the worker's
+        // compressor: after any other piece they come out as from a fresh one.
+        let pieces: Vec<Vec<u8>> =
+            (0..12).map(|i| [text(500 + i * 3000), noise(i * 97), b"xyz".to_vec()].concat()).collect();
+        let alone = |p: &[u8], mode| {
+            pack(&mut Compress::new(Compression::new(LEVEL), false), Piece { data: p.to_vec(), dict: vec![], mode })
+                .unwrap()
+                .data
+        };
+        for (i, p) in pieces.iter().enumerate() {
+            for mode in [Mode::TryDeflate, Mode::Deflate { finish: true }, Mode::Deflate { finish: false }] {
+                pack(&mut used, Piece { data: pieces[(i * 5 + 3) % 12].clone(), dict: vec![], mode }).unwrap();
+                let again = pack(&mut used, Piece { data: p.clone(), dict: vec![], mode }).unwrap().data;
+                assert!(again == alone(p, mode), "piece {i} ({mode:?}) depends on the one before");
+            }
+        }
     }
 
     #[test]
