@@ -5,7 +5,7 @@
 mod bundle_util;
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,16 +14,15 @@ use support::TestRepo;
 
 /// A repository at 2.4.1 (VERSION and package.json) with a fix to release.
 fn repo_at_2_4_1(extra: &str) -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("VERSION", "2.4.1\n");
-    repo.write("package.json", "{\n  \"name\": \"shop\",\n  \"version\": \"2.4.1\"\n}\n");
-    repo.write("CHANGELOG.md", "# Changelog\n");
-    repo.write(
-        "xtask.toml",
-        format!(
-            "[release]\nname = \"shop\"\n\n[[version]]\npath = \"VERSION\"\n[[version]]\npath = \"package.json\"\n\n[gates]\ndetect = false\n\n[[bundle]]\nname = \"app.zip\"\ninclude = [\"package.json\", \"VERSION\"]\n{extra}"
+    let repo = bundle_util::versioned(
+        "shop",
+        "2.4.1",
+        &format!(
+            "[[version]]\npath = \"package.json\"\n\n[gates]\ndetect = false\n\n[[bundle]]\nname = \"app.zip\"\ninclude = [\"package.json\", \"VERSION\"]\n{extra}"
         ),
     );
+    repo.write("package.json", "{\n  \"name\": \"shop\",\n  \"version\": \"2.4.1\"\n}\n");
+    repo.write("CHANGELOG.md", "# Changelog\n");
     repo.commit_all("feat: the shop");
     repo.tag("v2.4.1");
     repo.write("fix.txt", "fixed\n");
@@ -50,7 +49,7 @@ fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
     cmd.spawn().unwrap()
 }
 
-fn wait_for(path: &PathBuf) {
+fn wait_for(path: &Path) {
     let start = Instant::now();
     while !path.exists() {
         assert!(start.elapsed() < Duration::from_secs(30), "{} never appeared", path.display());

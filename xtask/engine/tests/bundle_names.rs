@@ -74,14 +74,13 @@ fn two_artifacts_with_one_name_are_refused_before_building() {
 
 #[test]
 fn a_file_named_with_a_newline_is_an_ordinary_input() {
-    let repo = TestRepo::new();
-    repo.write("VERSION", "1.0.0\n");
+    let repo = bundle_util::versioned(
+        "odd",
+        "1.0.0",
+        "\n[[bundle]]\nname = \"docs.zip\"\ninclude = [\"docs\"]\n\n[[bundle]]\nname = \"notes\"\nbuild = [[\"python3\", \"-c\", \"open('{tmp}/release\\\\nnotes.txt', 'w').write('notes')\"]]\ncollect = [\"{tmp}/*.txt\"]\n",
+    );
     repo.write("docs/line\nbreak.md", "# odd\n");
     repo.write("docs/plain.md", "# plain\n");
-    repo.write(
-        "xtask.toml",
-        "[release]\nname = \"odd\"\n\n[[version]]\npath = \"VERSION\"\n\n[[bundle]]\nname = \"docs.zip\"\ninclude = [\"docs\"]\n\n[[bundle]]\nname = \"notes\"\nbuild = [[\"python3\", \"-c\", \"open('{tmp}/release\\\\nnotes.txt', 'w').write('notes')\"]]\ncollect = [\"{tmp}/*.txt\"]\n",
-    );
     repo.commit_all("docs: an odd name");
     let run = repo.xtask(&["bundle"]);
     run.code(0);

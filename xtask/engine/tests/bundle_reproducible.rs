@@ -48,7 +48,8 @@ fn code(rng: &mut Rng, bytes: usize) -> Vec<u8> {
 }
 
 /// About 8 MiB in 60 files: code of every size, a few incompressible files and long runs.
-fn mixed_tree(repo: &TestRepo) {
+fn mixed_tree() -> TestRepo {
+    let repo = bundle_util::versioned("mixed", "1.4.0", "");
     let mut rng = Rng(0x5eed_cafe_f00d_d00d);
     for i in 0..60 {
         let path = format!("src/m{}/f{i}.rs", i % 9);
@@ -64,9 +65,8 @@ fn mixed_tree(repo: &TestRepo) {
         };
         repo.write(&path, bytes);
     }
-    repo.write("VERSION", "1.4.0\n");
-    repo.write("xtask.toml", "[release]\nname = \"mixed\"\n\n[[version]]\npath = \"VERSION\"\n");
     repo.commit_all("chore: a large mixed tree");
+    repo
 }
 
 /// The source archive's name and bytes.
@@ -83,8 +83,7 @@ fn source_archive(repo: &TestRepo, threads: &str, out: &str) -> (String, Vec<u8>
 
 #[test]
 fn the_source_archive_is_the_same_bytes_on_every_run_and_any_thread_count() {
-    let repo = TestRepo::new();
-    mixed_tree(&repo);
+    let repo = mixed_tree();
     let (name, reference) = source_archive(&repo, "1", "out-1");
     assert!(reference.len() > 2 << 20, "the archive is several pieces: {} bytes", reference.len());
     let mut differ = Vec::new();

@@ -12,13 +12,12 @@ use support::TestRepo;
 
 /// A repository with a zip and a tar.gz bundle, bundled into `dist`.
 fn bundled() -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("VERSION", "1.0.0\n");
-    repo.write("site/index.html", "<p>hi</p>\n");
-    repo.write(
-        "xtask.toml",
-        "[release]\nname = \"site\"\n\n[[version]]\npath = \"VERSION\"\n\n[[bundle]]\nname = \"site.zip\"\ninclude = [\"site\"]\n\n[[bundle]]\nname = \"site.tar.gz\"\ninclude = [\"site\"]\n",
+    let repo = bundle_util::versioned(
+        "site",
+        "1.0.0",
+        "\n[[bundle]]\nname = \"site.zip\"\ninclude = [\"site\"]\n\n[[bundle]]\nname = \"site.tar.gz\"\ninclude = [\"site\"]\n",
     );
+    repo.write("site/index.html", "<p>hi</p>\n");
     repo.commit_all("feat: a site");
     repo.xtask(&["bundle", "--only", "site.zip,site.tar.gz"]).code(0);
     repo.xtask(&["bundle", "--verify", "dist"]).code(0);

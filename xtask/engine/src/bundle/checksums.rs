@@ -163,24 +163,29 @@ pub fn rfc3339(epoch: i64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sums_are_sorted_and_read_back() {
-        let rec = |name: &str, c: char| FileRecord {
+    /// A manifest of these files, each with its digest character repeated.
+    fn manifest(files: &[(&str, char)]) -> Manifest {
+        let rec = |&(name, c): &(&str, char)| FileRecord {
             name: name.into(),
             size: 1,
             sha256: c.to_string().repeat(64),
             kind: ArtifactKind::File,
             bundle: "b".into(),
         };
-        let m = Manifest {
+        Manifest {
             project: "p".into(),
             version: "1.0.0".into(),
             commit: "c".into(),
             dirty: false,
             source_date_epoch: 0,
             source_date: rfc3339(0),
-            files: vec![rec("z.zip", 'a'), rec("a.whl", 'b')],
-        };
+            files: files.iter().map(rec).collect(),
+        }
+    }
+
+    #[test]
+    fn sums_are_sorted_and_read_back() {
+        let m = manifest(&[("z.zip", 'a'), ("a.whl", 'b')]);
         let sums = m.sums();
         assert_eq!(sums, format!("{}  a.whl\n{}  z.zip\n", "b".repeat(64), "a".repeat(64)));
         assert_eq!(parse_sums(&sums).unwrap()[1], ("z.zip".to_string(), "a".repeat(64)));
@@ -192,22 +197,7 @@ mod tests {
 
     #[test]
     fn names_with_newlines_are_escaped_as_sha256sum_does() {
-        let rec = |name: &str| FileRecord {
-            name: name.into(),
-            size: 1,
-            sha256: "a".repeat(64),
-            kind: ArtifactKind::File,
-            bundle: "b".into(),
-        };
-        let m = Manifest {
-            project: "p".into(),
-            version: "1.0.0".into(),
-            commit: "c".into(),
-            dirty: false,
-            source_date_epoch: 0,
-            source_date: rfc3339(0),
-            files: vec![rec("a\nb.whl"), rec("c\\d\re")],
-        };
+        let m = manifest(&[("a\nb.whl", 'a'), ("c\\d\re", 'a')]);
         let sums = m.sums();
         let a = "a".repeat(64);
         assert_eq!(sums, format!("\\{a}  a\\nb.whl\n\\{a}  c\\\\d\\re\n"));

@@ -59,7 +59,9 @@ struct Facts {
     dirty: Vec<String>,
 }
 
-fn gather(repo: &Repo, args: &BundleArgs) -> Result<Facts> {
+/// `before`: the work tree as read under the lock (`None` for a `--ref` worktree, which is
+/// clean by construction).
+fn gather(repo: &Repo, args: &BundleArgs, before: Option<&TreeState>) -> Result<Facts> {
     let rev = args.r#ref.as_deref().unwrap_or("HEAD");
     let commit = repo.rev_parse(rev).with_context(|| match &args.r#ref {
         Some(r) => format!("--ref {r}: no such commit, branch or tag"),
@@ -71,8 +73,7 @@ fn gather(repo: &Repo, args: &BundleArgs) -> Result<Facts> {
         })?,
         None => repo.commit_time(&commit)?,
     };
-    // A temporary worktree of --ref is clean by construction.
-    let dirty = if args.r#ref.is_some() { Vec::new() } else { repo.tracked_changes()? };
+    let dirty = before.map(|b| b.dirty.clone()).unwrap_or_default();
     Ok(Facts { commit, epoch, dirty })
 }
 
@@ -89,7 +90,8 @@ fn out_shown(project: &Project, args: &BundleArgs) -> String {
 
 fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     project.repo.require_git("bundle")?;
-    let opts = zip::Options::new(0)?;
+    // A bad XTASK_BUNDLE_THREADS fails before anything is taken or written.
+    let mut opts = zip::Options::new(0)?;
     // No release or rollback changes the tree while it is read, and none starts meanwhile.
     let _lock = Lock::acquire_for(&project.repo.git_dir()?, "bundle")?;
     // With --ref the builds run in a private worktree of a fixed commit; otherwise the work
@@ -98,14 +100,14 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         Some(_) => None,
         None => Some(TreeState::read(project)?),
     };
-    let facts = gather(&project.repo, args)?;
+    let facts = gather(&project.repo, args, before.as_ref())?;
     if !facts.dirty.is_empty() && !args.allow_dirty {
         bail!(
             "tracked files have changes that are not committed: {}; commit or stash them (the manifest records the commit), or pass --allow-dirty",
             list(&facts.dirty)
         );
     }
-    let opts = zip::Options { epoch: facts.epoch, ..opts };
+    opts.epoch = facts.epoch;
     let scratch = Scratch::create()?;
     // Built in a temporary worktree of --ref, removed afterwards whatever happens.
     let worktree = match &args.r#ref {

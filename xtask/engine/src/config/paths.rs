@@ -1,7 +1,8 @@
 //! Every path `xtask.toml` configures stays inside the repository: a version source, the
 //! changelog, a gate's paths, a command's or a bundle's folder and a bundle's globs. A path
-//! that leaves it (`../outside.txt`, `/etc/passwd`, or through a symlink to another place) is
-//! an error at load, naming the key and its line, before anything is read or written.
+//! that leaves it (`../outside.txt`, `/etc/passwd`) is an error at load, naming the key and its
+//! line, before anything is read or written; so is a file the release writes (a version
+//! source, the changelog) reached through a symlinked folder that leads elsewhere.
 
 use std::path::{Component, Path};
 
@@ -16,17 +17,21 @@ struct Configured<'a> {
     /// A glob relative to a bundle's folder (`include`, `exclude`, `collect`), which must stay
     /// inside that folder; otherwise a path relative to the root.
     glob_in: Option<&'a str>,
+    /// A file `release` writes: it must not lead outside through a symlink either. (A folder
+    /// that is read, such as a bundle's, may be a link to a build elsewhere.)
+    written: bool,
 }
 
 impl Config {
     fn configured_paths(&self) -> Vec<Configured<'_>> {
-        let path = |key: &str, value| Configured { key: key.to_string(), value, glob_in: None };
+        let path = |key: &str, value| Configured { key: key.to_string(), value, glob_in: None, written: false };
+        let written = |key: &str, value| Configured { written: true, ..path(key, value) };
         let mut all = Vec::new();
         if let Some(changelog) = &self.release.changelog {
-            all.push(path("[release] changelog", changelog));
+            all.push(written("[release] changelog", changelog));
         }
         for v in self.versions.iter().flatten() {
-            all.push(path("[[version]] path", &v.path));
+            all.push(written("[[version]] path", &v.path));
         }
         let g = &self.gates;
         let gate_paths = [
@@ -50,6 +55,7 @@ impl Config {
                     // `{tmp}/...` is the bundle's scratch folder, outside the tree on purpose.
                     value: g.strip_prefix(crate::bundle::build::TMP).map(|r| r.trim_start_matches('/')).unwrap_or(g),
                     glob_in: Some(cwd),
+                    written: false,
                 }));
             }
         }
@@ -77,11 +83,11 @@ impl Config {
         Ok(())
     }
 
-    /// Refuse a configured path that reaches outside `root` through a symlink (a folder of
-    /// the tree that links elsewhere). Only metadata is read.
+    /// Refuse a file `release` writes that is reached outside `root` through a symlink (a
+    /// folder of the tree that links elsewhere). Only metadata is read.
     pub(super) fn check_symlinked_paths(&self, root: &Path, text: &str) -> Result<()> {
         let Ok(real_root) = root.canonicalize() else { return Ok(()) };
-        for c in self.configured_paths().into_iter().filter(|c| c.glob_in.is_none()) {
+        for c in self.configured_paths().into_iter().filter(|c| c.written) {
             // The deepest part of the path that exists, resolved.
             let mut probe = root.join(c.value);
             let resolved = loop {
@@ -179,6 +185,9 @@ mod tests {
             "line 2: [[version]] path \"shared/VERSION\" leads outside the repository through a symlink; give a path inside it"
         );
         let text = "[gates.links]\npaths = [\"docs\", \"docs/missing/deeper\"]\n";
+        Config::parse(text).unwrap().check_symlinked_paths(root.path(), text).unwrap();
+        // A folder that is only read may link to a build elsewhere.
+        let text = "[[bundle]]\nname = \"x.zip\"\ncwd = \"shared\"\ninclude = [\"**\"]\n";
         Config::parse(text).unwrap().check_symlinked_paths(root.path(), text).unwrap();
     }
 }
