@@ -28,17 +28,6 @@ pub struct Lock {
 impl Lock {
     /// Take the lock, or fail (exit 2) naming the process that holds it.
     pub fn acquire(git_dir: &Path) -> Result<Lock> {
-        Lock::acquire_as(git_dir, "")
-    }
-
-    /// The same lock for another command that must not overlap a release or rollback
-    /// (`bundle`, which reads the version sources and the tree): taken the same way, and
-    /// named in the lock file, so a release refused meanwhile says which command holds it.
-    pub fn acquire_for(git_dir: &Path, command: &str) -> Result<Lock> {
-        Lock::acquire_as(git_dir, command)
-    }
-
-    fn acquire_as(git_dir: &Path, command: &str) -> Result<Lock> {
         let dir = state_dir(git_dir);
         std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
         let path = lock_path(git_dir);
@@ -56,12 +45,21 @@ impl Lock {
                 return Err(e).with_context(|| format!("{}: cannot lock", path.display()));
             }
         }
-        let holder = match command {
-            "" => format!("pid {}\n", std::process::id()),
-            command => format!("pid {} {command}\n", std::process::id()),
-        };
+        let holder = format!("pid {}\n", std::process::id());
         file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).ok();
         Ok(Lock { _file: file })
+    }
+
+    /// The same lock for another command that must not overlap a release or rollback
+    /// (`bundle`, which reads the version sources and the tree): taken the same way, and
+    /// named in the lock file (`pid N COMMAND`), so a release refused meanwhile says which
+    /// command holds it.
+    pub fn acquire_for(git_dir: &Path, command: &str) -> Result<Lock> {
+        let mut lock = Lock::acquire(git_dir)?;
+        let holder = format!("pid {} {command}\n", std::process::id());
+        let file = &mut lock._file;
+        file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).ok();
+        Ok(lock)
     }
 
     /// The lock for a release or rollback: taken, or for a dry run (`None`) only checked, since
