@@ -3,6 +3,8 @@
 //! Sections that are present replace what detection would find for them; absent sections are
 //! detected (see `detect`). Unknown keys are errors, so a typo never silently disables a gate.
 
+mod paths;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -294,6 +296,7 @@ impl Config {
             Err(e) => return Err(e).with_context(|| format!("{}: cannot read the configuration", file.display())),
         };
         let config = Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        config.check_symlinked_paths(root, &text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         Ok(Loaded { config, file: Some(file) })
     }
 
@@ -310,6 +313,7 @@ impl Config {
             anyhow::anyhow!("{}{hint}", msg.trim_end())
         })?;
         config.validate(text)?;
+        config.check_paths(text)?;
         Ok(config)
     }
 

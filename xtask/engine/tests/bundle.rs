@@ -11,7 +11,7 @@ const ARTIFACTS: [&str; 7] = [
     "SHA256SUMS",
     "docs-bundle.zip",
     "frontend-build.zip",
-    "lot-genius-0.1.0.tar.gz",
+    "lot-genius-0.1.0-source.tar.gz",
     "lotgenius-0.1.0-py3-none-any.whl",
     "lotgenius-0.1.0.tar.gz",
     "manifest.json",
@@ -44,7 +44,7 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
         [
             ("docs-bundle.zip", "zip"),
             ("frontend-build.zip", "zip"),
-            ("lot-genius-0.1.0.tar.gz", "source"),
+            ("lot-genius-0.1.0-source.tar.gz", "source"),
             ("lotgenius-0.1.0-py3-none-any.whl", "wheel"),
             ("lotgenius-0.1.0.tar.gz", "sdist"),
         ]
@@ -69,13 +69,13 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
     assert!(frontend.lines().all(|l| l.ends_with(" 0o100644 2026")), "{frontend}");
     let docs = python_zip_listing(&dist.join("docs-bundle.zip"));
     assert!(docs.contains("docs/operations/release.md 0o100644"), "{docs}");
-    let source = tool(&dist, "tar", &["-tzf", "lot-genius-0.1.0.tar.gz"]);
+    let source = tool(&dist, "tar", &["-tzf", "lot-genius-0.1.0-source.tar.gz"]);
     let tracked = repo.git(&["ls-files"]);
     let mut want: Vec<String> = tracked.lines().map(|p| format!("lot-genius-0.1.0/{p}")).collect();
     let listed: Vec<&str> = source.lines().filter(|l| !l.ends_with('/')).collect();
     want.sort();
     assert_eq!(listed, want, "the source archive holds exactly the tracked files");
-    let verbose = tool(&dist, "tar", &["-tvzf", "lot-genius-0.1.0.tar.gz"]);
+    let verbose = tool(&dist, "tar", &["-tvzf", "lot-genius-0.1.0-source.tar.gz"]);
     assert!(verbose.lines().all(|l| l.contains(" 0/0 ") && l.contains(" 2026-01-01 01:00")), "{verbose}");
     let sdist = tool(&dist, "tar", &["-tzf", "lotgenius-0.1.0.tar.gz"]);
     assert!(sdist.contains("lotgenius-0.1.0/pyproject.toml"), "{sdist}");
@@ -145,7 +145,7 @@ fn a_pre_release_carries_each_ecosystem_form() {
             "SHA256SUMS",
             "docs-bundle.zip",
             "frontend-build.zip",
-            "lot-genius-1.2.0-rc.1.tar.gz",
+            "lot-genius-1.2.0-rc.1-source.tar.gz",
             "lotgenius-1.2.0rc1-py3-none-any.whl",
             "lotgenius-1.2.0rc1.tar.gz",
             "manifest.json"

@@ -34,8 +34,11 @@ fn tracked_changes_are_refused_unless_allowed() {
     // The docs zip holds the work tree's file; the source archive holds the commit's.
     let listing = tool(&repo.path("dist"), "unzip", &["-p", "docs-bundle.zip", "docs/README.md"]);
     assert_eq!(listing, "# changed\n");
-    let committed =
-        tool(&repo.path("dist"), "tar", &["-xzOf", "lot-genius-0.1.0.tar.gz", "lot-genius-0.1.0/docs/README.md"]);
+    let committed = tool(
+        &repo.path("dist"),
+        "tar",
+        &["-xzOf", "lot-genius-0.1.0-source.tar.gz", "lot-genius-0.1.0/docs/README.md"],
+    );
     assert!(committed.starts_with("# Lot Genius docs"), "{committed}");
     // Untracked files do not make a tree dirty.
     repo.git(&["checkout", "--", "docs/README.md"]);
@@ -89,7 +92,7 @@ fn symlinks_inside_are_kept_and_outside_are_errors() {
     let listing = python_zip_listing(&repo.path("dist/docs-bundle.zip"));
     assert!(listing.contains("docs/START.md 0o120777"), "{listing}");
     tool(&repo.path("dist"), "unzip", &["-tq", "docs-bundle.zip"]);
-    let tar = tool(&repo.path("dist"), "tar", &["-tvzf", "lot-genius-0.1.0.tar.gz"]);
+    let tar = tool(&repo.path("dist"), "tar", &["-tvzf", "lot-genius-0.1.0-source.tar.gz"]);
     assert!(tar.contains("lot-genius-0.1.0/docs/START.md -> GETTING_STARTED.md"), "{tar}");
     repo.xtask(&["bundle", "--verify", "dist"]).code(0);
     let before = files(&repo.path("dist"));
@@ -146,7 +149,7 @@ fn globs_and_folders_outside_the_bundle_are_refused() {
     config(&repo, "[[bundle]]\nname = \"x.zip\"\ncwd = \"docs\"\ninclude = [\"../backend/**\"]\n");
     let run = repo.xtask(&["bundle", "--only", "x.zip"]);
     run.code(2);
-    assert!(run.stderr.contains("`../backend/**` leaves the bundle's folder"), "{run}");
+    assert!(run.stderr.contains("line 7: [[bundle]] include \"../backend/**\" leaves the bundle's folder"), "{run}");
     config(&repo, "[[bundle]]\nname = \"x.zip\"\ncwd = \"../elsewhere\"\ninclude = [\"**\"]\n");
     let run = repo.xtask(&["bundle", "--only", "x.zip"]);
     run.code(2);
@@ -159,7 +162,7 @@ fn tar_gz_bundles_and_verify_failures() {
     config(&repo, "[[bundle]]\nname = \"docs.tar.gz\"\ninclude = [\"docs\"]\nexclude = [\"docs/operations\"]\n");
     repo.xtask(&["bundle"]).code(0);
     let dist = repo.path("dist");
-    assert_eq!(names(&dist), ["SHA256SUMS", "docs.tar.gz", "lot-genius-0.1.0.tar.gz", "manifest.json"]);
+    assert_eq!(names(&dist), ["SHA256SUMS", "docs.tar.gz", "lot-genius-0.1.0-source.tar.gz", "manifest.json"]);
     let listing = tool(&dist, "tar", &["-tzf", "docs.tar.gz"]);
     assert_eq!(listing, "docs/\ndocs/GETTING_STARTED.md\ndocs/README.md\n");
     tool(&dist, "python3", &["-c", "import tarfile; tarfile.open('docs.tar.gz').extractall('x', filter='data')"]);
@@ -173,7 +176,9 @@ fn tar_gz_bundles_and_verify_failures() {
     run.code(1);
     assert!(run.stdout.contains("docs.tar.gz: missing"), "{run}");
     assert!(
-        run.stdout.contains("lot-genius-0.1.0.tar.gz: the source archive should be named lot-genius-0.2.0.tar.gz"),
+        run.stdout.contains(
+            "lot-genius-0.1.0-source.tar.gz: the source archive should be named lot-genius-0.2.0-source.tar.gz"
+        ),
         "{run}"
     );
     let run = repo.xtask(&["bundle", "--verify", "nowhere"]);

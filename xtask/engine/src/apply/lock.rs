@@ -1,4 +1,5 @@
-//! One release at a time: an exclusive lock on `<git dir>/xtask/lock`, held for the whole run.
+//! One release at a time: an exclusive lock on `<git dir>/xtask/lock`, held for the whole run
+//! (`bundle` takes it too, so it never reads a tree that a release is changing).
 //!
 //! The lock is the operating system's (`flock`), so a killed process never leaves it held;
 //! the file itself stays and only names the last holder.
@@ -49,6 +50,18 @@ impl Lock {
         Ok(Lock { _file: file })
     }
 
+    /// The same lock for another command that must not overlap a release or rollback
+    /// (`bundle`, which reads the version sources and the tree): taken the same way, and
+    /// named in the lock file (`pid N COMMAND`), so a release refused meanwhile says which
+    /// command holds it.
+    pub fn acquire_for(git_dir: &Path, command: &str) -> Result<Lock> {
+        let mut lock = Lock::acquire(git_dir)?;
+        let holder = format!("pid {} {command}\n", std::process::id());
+        let file = &mut lock._file;
+        file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes())).ok();
+        Ok(lock)
+    }
+
     /// The lock for a release or rollback: taken, or for a dry run (`None`) only checked, since
     /// a dry run creates no lock file; either way a held lock fails the run (exit 2).
     pub fn for_run(git_dir: &Path, dry_run: bool) -> Result<Option<Lock>> {
@@ -82,6 +95,10 @@ fn busy_message(file: &mut File) -> String {
     let mut holder = String::new();
     let _ = file.read_to_string(&mut holder);
     let holder = holder.trim();
+    // `pid N COMMAND`: a command other than release and rollback holds it.
+    if let Some((pid, command)) = holder.strip_prefix("pid ").and_then(|rest| rest.split_once(' ')) {
+        return format!("`{command}` is running in this repository (pid {pid}); wait for it to finish");
+    }
     let who = if holder.is_empty() { String::new() } else { format!(" ({holder})") };
     format!("another release or rollback is running in this repository{who}; wait for it to finish")
 }
@@ -102,5 +119,22 @@ mod tests {
         drop(first);
         assert_eq!(Lock::probe(dir.path()).unwrap(), None);
         let _again = Lock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_bundle_holds_the_same_lock_and_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = Lock::acquire_for(dir.path(), "bundle").unwrap();
+        let err = Lock::acquire(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("`bundle` is running in this repository (pid {}); wait for it to finish", std::process::id())
+        );
+        assert_eq!(Lock::probe(dir.path()).unwrap(), Some(err));
+        drop(bundle);
+        let release = Lock::acquire(dir.path()).unwrap();
+        let err = Lock::acquire_for(dir.path(), "bundle").unwrap_err().to_string();
+        assert!(err.starts_with("another release or rollback is running in this repository (pid "), "{err}");
+        drop(release);
     }
 }

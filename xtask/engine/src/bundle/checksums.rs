@@ -63,12 +63,43 @@ impl Manifest {
         text
     }
 
-    /// `SHA256SUMS`: one `DIGEST  NAME` line per file, sorted by name.
+    /// `SHA256SUMS`: one `DIGEST  NAME` line per file, sorted by name; a name holding a
+    /// newline, a carriage return or a backslash is escaped as `sha256sum` does it (the line
+    /// starts with `\\`, and they are written `\\n`, `\\r`, `\\\\`).
     pub fn sums(&self) -> String {
         let mut files: Vec<&FileRecord> = self.files.iter().collect();
         files.sort_by(|a, b| a.name.cmp(&b.name));
-        files.iter().map(|f| format!("{}  {}\n", f.sha256, f.name)).collect()
+        files
+            .iter()
+            .map(|f| {
+                if f.name.contains(['\\', '\n', '\r']) {
+                    let name = f.name.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+                    format!("\\{}  {name}\n", f.sha256)
+                } else {
+                    format!("{}  {}\n", f.sha256, f.name)
+                }
+            })
+            .collect()
     }
+}
+
+/// `a\\nb` -> `a` newline `b`: the names of `sha256sum`'s escaped lines.
+fn unescape(name: &str, line: usize) -> Result<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut chars = name.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            _ => bail!("{SUMS}, line {line}: a `\\` that is not `\\\\`, `\\n` or `\\r` in an escaped name"),
+        }
+    }
+    Ok(out)
 }
 
 /// Parse `SHA256SUMS` into (name, digest) pairs; malformed lines are errors with their number.
@@ -78,6 +109,10 @@ pub fn parse_sums(text: &str) -> Result<Vec<(String, String)>> {
         if line.trim().is_empty() {
             continue;
         }
+        let (escaped, line) = match line.strip_prefix('\\') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
         let Some((digest, name)) = line.split_once(' ') else {
             bail!("{SUMS}, line {}: expected `DIGEST  NAME`", i + 1);
         };
@@ -85,7 +120,8 @@ pub fn parse_sums(text: &str) -> Result<Vec<(String, String)>> {
         if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
             bail!("{SUMS}, line {}: `{digest}` is not a SHA-256 digest", i + 1);
         }
-        pairs.push((name.to_string(), digest.to_ascii_lowercase()));
+        let name = if escaped { unescape(name, i + 1)? } else { name.to_string() };
+        pairs.push((name, digest.to_ascii_lowercase()));
     }
     Ok(pairs)
 }
@@ -93,6 +129,11 @@ pub fn parse_sums(text: &str) -> Result<Vec<(String, String)>> {
 /// Size and SHA-256 (lowercase hex) of a file.
 pub fn digest_file(path: &Path, shown: &str) -> Result<(u64, String)> {
     let mut file = std::fs::File::open(path).with_context(|| format!("{shown}: cannot read the file"))?;
+    digest_reader(&mut file, shown)
+}
+
+/// Size and SHA-256 (lowercase hex) of everything `file` reads.
+pub fn digest_reader(file: &mut dyn Read, shown: &str) -> Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
@@ -122,24 +163,29 @@ pub fn rfc3339(epoch: i64) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sums_are_sorted_and_read_back() {
-        let rec = |name: &str, c: char| FileRecord {
+    /// A manifest of these files, each with its digest character repeated.
+    fn manifest(files: &[(&str, char)]) -> Manifest {
+        let rec = |&(name, c): &(&str, char)| FileRecord {
             name: name.into(),
             size: 1,
             sha256: c.to_string().repeat(64),
             kind: ArtifactKind::File,
             bundle: "b".into(),
         };
-        let m = Manifest {
+        Manifest {
             project: "p".into(),
             version: "1.0.0".into(),
             commit: "c".into(),
             dirty: false,
             source_date_epoch: 0,
             source_date: rfc3339(0),
-            files: vec![rec("z.zip", 'a'), rec("a.whl", 'b')],
-        };
+            files: files.iter().map(rec).collect(),
+        }
+    }
+
+    #[test]
+    fn sums_are_sorted_and_read_back() {
+        let m = manifest(&[("z.zip", 'a'), ("a.whl", 'b')]);
         let sums = m.sums();
         assert_eq!(sums, format!("{}  a.whl\n{}  z.zip\n", "b".repeat(64), "a".repeat(64)));
         assert_eq!(parse_sums(&sums).unwrap()[1], ("z.zip".to_string(), "a".repeat(64)));
@@ -147,6 +193,17 @@ mod tests {
         let back: Manifest = serde_json::from_str(&m.to_json()).unwrap();
         assert_eq!(back, m);
         assert!(m.to_json().contains("\"kind\": \"file\""));
+    }
+
+    #[test]
+    fn names_with_newlines_are_escaped_as_sha256sum_does() {
+        let m = manifest(&[("a\nb.whl", 'a'), ("c\\d\re", 'a')]);
+        let sums = m.sums();
+        let a = "a".repeat(64);
+        assert_eq!(sums, format!("\\{a}  a\\nb.whl\n\\{a}  c\\\\d\\re\n"));
+        let back = parse_sums(&sums).unwrap();
+        assert_eq!(back, [("a\nb.whl".to_string(), a.clone()), ("c\\d\re".to_string(), a.clone())]);
+        assert!(parse_sums(&format!("\\{a}  x\\q\n")).unwrap_err().to_string().contains("line 1"));
     }
 
     #[test]

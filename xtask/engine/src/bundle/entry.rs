@@ -103,15 +103,25 @@ pub fn shown(entry: &Entry) -> &str {
 /// Refuse names that could land outside the folder an archive is unpacked into, or that mean
 /// different things to different unpackers.
 pub fn check_name(name: &str) -> Result<()> {
+    match name_problem(name) {
+        Some(why) => {
+            bail!("archive entry name `{}` {why}; rename the file or change the bundle's include globs", escaped(name))
+        }
+        None => Ok(()),
+    }
+}
+
+/// What makes `name` unsafe as an archive member's name, if anything.
+pub fn name_problem(name: &str) -> Option<&'static str> {
     let trimmed = name.strip_suffix('/').unwrap_or(name);
-    let why = if trimmed.is_empty() {
+    if trimmed.is_empty() {
         Some("is empty")
     } else if trimmed.starts_with('/') {
         Some("is absolute")
     } else if trimmed.contains('\\') {
         Some("contains a backslash, which Windows unpackers read as a folder separator")
-    } else if trimmed.contains('\0') || trimmed.chars().any(|c| c.is_control()) {
-        Some("contains a control character")
+    } else if trimmed.contains('\0') {
+        Some("contains a NUL byte")
     } else if trimmed.split('/').any(|part| part == "..") {
         Some("contains `..`")
     } else if trimmed.split('/').any(|part| part.is_empty() || part == ".") {
@@ -120,11 +130,17 @@ pub fn check_name(name: &str) -> Result<()> {
         Some("starts with a drive letter")
     } else {
         None
-    };
-    match why {
-        Some(why) => bail!("archive entry name `{name}` {why}; rename the file or change the bundle's include globs"),
-        None => Ok(()),
     }
+}
+
+/// A name as messages print it: control characters (a newline, an escape sequence) escaped,
+/// so that a file name can never start a line of its own in a log. Escaping twice changes
+/// nothing more.
+pub fn escaped(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_string();
+    }
+    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// Where a symlink named `link` (an archive name) with `target` points, as an archive name;
@@ -173,12 +189,17 @@ mod tests {
 
     #[test]
     fn unsafe_names_are_refused() {
-        for bad in ["", "/etc/passwd", "a/../../b", "..", "a//b", "./a", "a\\..\\b", "C:/x", "a\nb"] {
+        for bad in ["", "/etc/passwd", "a/../../b", "..", "a//b", "./a", "a\\..\\b", "C:/x", "a\0b"] {
             assert!(check_name(bad).is_err(), "{bad:?} passed");
         }
-        for good in ["a", "a/b.txt", ".next/static/app.js", "dir/", "a..b/c"] {
+        // A newline is an ordinary character of a Unix file name.
+        for good in ["a", "a/b.txt", ".next/static/app.js", "dir/", "a..b/c", "docs/a\nb.md"] {
             check_name(good).unwrap();
         }
+        let once = escaped("docs/a\n::warning x\u{1b}[31m\r.md");
+        assert_eq!(once, "docs/a\\n::warning x\\u{1b}[31m\\r.md");
+        assert_eq!(escaped(&once), once);
+        assert_eq!(escaped("plain/é.md"), "plain/é.md");
     }
 
     #[test]

@@ -8,10 +8,12 @@
 pub mod build;
 pub mod checksums;
 pub mod entry;
+pub mod members;
 pub mod normalize;
 pub mod pipeline;
 pub mod plan;
 pub mod select;
+pub mod settled;
 pub mod source;
 pub mod stage;
 pub mod targz;
@@ -23,8 +25,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use self::checksums::{ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
-use self::plan::Artifact;
+use self::plan::{Artifact, Names};
+use self::settled::TreeState;
 use self::stage::{Scratch, Staging};
+use crate::apply::Lock;
 use crate::cli::BundleArgs;
 use crate::error::{Midway, Verdict};
 use crate::interrupt;
@@ -55,8 +59,9 @@ struct Facts {
     dirty: Vec<String>,
 }
 
-fn gather(repo: &Repo, args: &BundleArgs) -> Result<Facts> {
-    repo.require_git("bundle")?;
+/// `before`: the work tree as read under the lock (`None` for a `--ref` worktree, which is
+/// clean by construction).
+fn gather(repo: &Repo, args: &BundleArgs, before: Option<&TreeState>) -> Result<Facts> {
     let rev = args.r#ref.as_deref().unwrap_or("HEAD");
     let commit = repo.rev_parse(rev).with_context(|| match &args.r#ref {
         Some(r) => format!("--ref {r}: no such commit, branch or tag"),
@@ -68,8 +73,7 @@ fn gather(repo: &Repo, args: &BundleArgs) -> Result<Facts> {
         })?,
         None => repo.commit_time(&commit)?,
     };
-    // A temporary worktree of --ref is clean by construction.
-    let dirty = if args.r#ref.is_some() { Vec::new() } else { repo.tracked_changes()? };
+    let dirty = before.map(|b| b.dirty.clone()).unwrap_or_default();
     Ok(Facts { commit, epoch, dirty })
 }
 
@@ -85,13 +89,25 @@ fn out_shown(project: &Project, args: &BundleArgs) -> String {
 }
 
 fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
-    let facts = gather(&project.repo, args)?;
+    project.repo.require_git("bundle")?;
+    // A bad XTASK_BUNDLE_THREADS fails before anything is taken or written.
+    let mut opts = zip::Options::new(0)?;
+    // No release or rollback changes the tree while it is read, and none starts meanwhile.
+    let _lock = Lock::acquire_for(&project.repo.git_dir()?, "bundle")?;
+    // With --ref the builds run in a private worktree of a fixed commit; otherwise the work
+    // tree is read, and read again at the end.
+    let before = match &args.r#ref {
+        Some(_) => None,
+        None => Some(TreeState::read(project)?),
+    };
+    let facts = gather(&project.repo, args, before.as_ref())?;
     if !facts.dirty.is_empty() && !args.allow_dirty {
         bail!(
             "tracked files have changes that are not committed: {}; commit or stash them (the manifest records the commit), or pass --allow-dirty",
             list(&facts.dirty)
         );
     }
+    opts.epoch = facts.epoch;
     let scratch = Scratch::create()?;
     // Built in a temporary worktree of --ref, removed afterwards whatever happens.
     let worktree = match &args.r#ref {
@@ -108,15 +124,19 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     };
     let version = project_version(tree_project)?;
     let plan = plan::plan(&tree_project.bundles, &args.only, &tree_project.release.name, &version)?;
+    // Every name known before building is unique; each collected file is checked on arrival.
+    let mut names = Names::planned(&plan)?;
 
     // The source archive's members are checked (symlinks) before anything is built.
     let source = match &plan.source {
         Some(top) => {
             let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
             for s in &submodules {
-                ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
+                if !ui.quiet {
+                    ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
+                }
             }
-            Some((format!("{top}.tar.gz"), members))
+            Some((plan::source_file(top), members))
         }
         None => None,
     };
@@ -124,23 +144,20 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     let out = out_dir(project, args);
     let shown_out = project.repo.display_path(&out);
     let staging = Staging::create(&out, &shown_out)?;
-    let opts = zip::Options::new(facts.epoch);
     let mut records = Vec::new();
     for (i, bundle) in plan.bundles.iter().enumerate() {
         let tmp = scratch.path().join(format!("build-{i}"));
         std::fs::create_dir_all(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
         let cx = build::BuildContext { tree: tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, ui };
-        let artifacts = plan::make_bundle(bundle, &cx, &staging, &opts, ui)?;
+        let artifacts = plan::make_bundle(bundle, &cx, &staging, &opts, &mut names, ui)?;
         records.extend(artifacts.into_iter().map(|a| (a, bundle.spec.name.clone())));
     }
     if let Some((name, members)) = source {
         ui.progress(format!("source archive {name}"));
         staging.write(&name, |w| source::write(&project.repo, &members, w, &opts))?;
         ui.progress_done();
-        records.push((Artifact { name, kind: ArtifactKind::Source }, "source".to_string()));
+        records.push((Artifact { name, kind: ArtifactKind::Source }, plan::SOURCE.to_string()));
     }
-    plan::check_unique(records.iter().map(|(a, _)| a.name.as_str()).chain([SUMS, MANIFEST]))?;
-
     let mut files = Vec::new();
     for (artifact, bundle) in records {
         let (size, sha256) = checksums::digest_file(&staging.path(&artifact.name), &artifact.name)?;
@@ -159,6 +176,9 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     staging.write(SUMS, |w| Ok(std::io::Write::write_all(w, manifest.sums().as_bytes())?))?;
     staging.write(MANIFEST, |w| Ok(std::io::Write::write_all(w, manifest.to_json().as_bytes())?))?;
     interrupt::check()?;
+    if let Some(before) = &before {
+        before.check_unchanged(project, &shown_out)?;
+    }
     staging.commit(&manifest)?;
     drop(worktree);
     report(&manifest, &shown_out, ui);
@@ -170,10 +190,15 @@ fn report(manifest: &Manifest, out: &str, ui: &Ui) {
         ui.json_doc(&serde_json::json!({ "ok": true, "out": out, "manifest": manifest }));
         return;
     }
-    let width = manifest.files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    // -q: nothing but errors.
+    if ui.quiet {
+        return;
+    }
+    let shown: Vec<String> = manifest.files.iter().map(|f| entry::escaped(&f.name)).collect();
+    let width = shown.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let mut text = String::new();
-    for f in &manifest.files {
-        text.push_str(&format!("{out}/{:width$}  {:>10}  sha256:{}\n", f.name, human_size(f.size), &f.sha256[..16]));
+    for (f, name) in manifest.files.iter().zip(&shown) {
+        text.push_str(&format!("{out}/{name:width$}  {:>10}  sha256:{}\n", human_size(f.size), &f.sha256[..16]));
     }
     ui.summary(text);
     let dirty = if manifest.dirty { " (dirty work tree)" } else { "" };

@@ -94,9 +94,21 @@ impl<M: Send> Feed<M> {
     }
 }
 
-/// How many threads compress: every core.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+/// The variable that sets how many threads compress (default: every core).
+pub const THREADS_VAR: &str = "XTASK_BUNDLE_THREADS";
+
+/// How many threads compress: `XTASK_BUNDLE_THREADS` when it is set, else every core. The
+/// archives are the same bytes whatever the number.
+pub fn threads() -> Result<usize> {
+    match std::env::var(THREADS_VAR).ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(anyhow!(
+                "{THREADS_VAR}={v} is not a number of threads; unset it (every core) or set it to 1 or more"
+            )),
+        },
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
 }
 
 /// Run `produce` on its own thread and `threads` deflate workers; call `consume` on this thread
@@ -187,7 +199,8 @@ where
     Ok(())
 }
 
-/// Compress one piece (on a worker thread).
+/// Compress one piece (on a worker thread). The bytes depend on the piece alone: `deflater`
+/// (the worker's, reset here) is reused only for pieces without a dictionary.
 pub fn pack(deflater: &mut Compress, piece: Piece) -> Result<Packed> {
     let mut crc = Crc::new();
     crc.update(&piece.data);
@@ -198,11 +211,18 @@ pub fn pack(deflater: &mut Compress, piece: Piece) -> Result<Packed> {
         Mode::Deflate { finish: true } => (FlushCompress::Finish, false),
         Mode::Deflate { finish: false } => (FlushCompress::Sync, false),
     };
-    deflater.reset();
-    if !piece.dict.is_empty() {
-        deflater.set_dictionary(&piece.dict).context("deflate refused the window of the previous piece")?;
-    }
-    let out = deflate(deflater, &piece.data, flush)?;
+    let out = if piece.dict.is_empty() {
+        deflater.reset();
+        deflate(deflater, &piece.data, flush)?
+    } else {
+        // A fresh compressor, never the worker's: zlib-rs's `set_dictionary` hashes the
+        // dictionary's last string with the byte after it, which in a reused compressor is
+        // whatever its previous stream left in the window. Which piece a worker did before
+        // depends on scheduling, so reuse made the archive differ from run to run.
+        let mut fresh = Compress::new(Compression::new(LEVEL), false);
+        fresh.set_dictionary(&piece.dict).context("deflate refused the window of the previous piece")?;
+        deflate(&mut fresh, &piece.data, flush)?
+    };
     if fallback && out.len() >= piece.data.len() {
         return Ok(Packed { data: piece.data, stored: true, crc, len });
     }
@@ -230,109 +250,5 @@ fn deflate(deflater: &mut Compress, input: &[u8], flush: FlushCompress) -> Resul
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Read;
-
-    fn text(n: usize) -> Vec<u8> {
-        (0..n).map(|i| b"the quick brown fox jumps over the lazy dog\n"[i % 44] ^ ((i / 997) as u8 & 1)).collect()
-    }
-
-    #[test]
-    fn pieces_with_windows_make_one_valid_stream() {
-        let data = text(300_000);
-        let mut deflater = Compress::new(Compression::new(LEVEL), false);
-        let mut stream = Vec::new();
-        let mut crc = Crc::new();
-        let chunks: Vec<&[u8]> = data.chunks(70_000).collect();
-        for (i, chunk) in chunks.iter().enumerate() {
-            let start = (i * 70_000).saturating_sub(WINDOW);
-            let dict = data[start..i * 70_000].to_vec();
-            let finish = i + 1 == chunks.len();
-            let packed =
-                pack(&mut deflater, Piece { data: chunk.to_vec(), dict, mode: Mode::Deflate { finish } }).unwrap();
-            crc.combine(&packed.crc);
-            stream.extend_from_slice(&packed.data);
-        }
-        let mut back = Vec::new();
-        flate2::read::DeflateDecoder::new(&stream[..]).read_to_end(&mut back).unwrap();
-        assert_eq!(back, data);
-        let mut whole = Crc::new();
-        whole.update(&data);
-        assert_eq!(crc.sum(), whole.sum());
-        assert!(stream.len() < data.len() / 5, "the window carried over: {} bytes", stream.len());
-    }
-
-    #[test]
-    fn incompressible_pieces_are_stored() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let noise: Vec<u8> = (0..50_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
-        let mut deflater = Compress::new(Compression::new(LEVEL), false);
-        let packed = pack(&mut deflater, Piece { data: noise.clone(), dict: vec![], mode: Mode::TryDeflate }).unwrap();
-        assert!(packed.stored);
-        assert_eq!(packed.data, noise);
-        let packed = pack(&mut deflater, Piece { data: text(50_000), dict: vec![], mode: Mode::TryDeflate }).unwrap();
-        assert!(!packed.stored);
-    }
-
-    #[test]
-    fn results_arrive_in_order_with_bounded_flight() {
-        let mut seen = Vec::new();
-        run(
-            3,
-            4,
-            |feed: &mut Feed<usize>| {
-                for i in 0..200 {
-                    if i % 7 == 0 {
-                        feed.mark(i)?;
-                    } else {
-                        feed.piece(i, Piece { data: text(1000 + i * 37), dict: vec![], mode: Mode::TryDeflate })?;
-                    }
-                }
-                Ok(())
-            },
-            |done| {
-                assert_eq!(done.packed.is_none(), done.meta % 7 == 0);
-                seen.push(done.meta);
-                Ok(())
-            },
-        )
-        .unwrap();
-        assert_eq!(seen, (0..200).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn errors_on_either_side_stop_the_run() {
-        let err = run(
-            2,
-            2,
-            |feed: &mut Feed<usize>| {
-                for i in 0..10_000 {
-                    feed.mark(i)?;
-                }
-                Ok(())
-            },
-            |done| if done.meta == 5 { Err(anyhow!("disk full")) } else { Ok(()) },
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "disk full");
-        let err = run(
-            2,
-            2,
-            |feed: &mut Feed<usize>| {
-                feed.mark(0)?;
-                Err(anyhow!("cannot read x"))
-            },
-            |_| Ok(()),
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "cannot read x");
-    }
-}
+#[path = "pipeline_tests.rs"]
+mod tests;

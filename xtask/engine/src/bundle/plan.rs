@@ -1,7 +1,7 @@
 //! Which artifacts a run makes (pure: from the bundle specs, `--only`, the name and version),
 //! and making one bundle's artifacts: build, collect, archive.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, bail};
 
@@ -13,7 +13,7 @@ use super::select::{self, Rules};
 use super::stage::Staging;
 use super::{targz, zip};
 use crate::output::Ui;
-use crate::project::BundleSpec;
+use crate::project::{BundleSpec, Origin};
 
 /// The name `--only` uses for the source archive.
 pub const SOURCE: &str = "source";
@@ -51,7 +51,7 @@ pub struct Artifact {
 /// Decide what to make. Errors (exit 2) for bad bundle names and unknown `--only` names.
 pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str) -> Result<Plan> {
     let top = format!("{}-{version}", file_safe(project));
-    let source_file = format!("{top}.tar.gz");
+    let source_file = source_file(&top);
     let mut bundles = Vec::new();
     for spec in specs {
         check_file_name(&spec.name).with_context(|| format!("bundle `{}` ({})", spec.name, spec.origin.describe()))?;
@@ -80,7 +80,11 @@ pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str)
                 spec.name
             );
         }
-        bundles.push(BundlePlan { spec: spec.clone(), format });
+        let mut spec = spec.clone();
+        if matches!(spec.origin, Origin::Detected(_)) {
+            spec.exclude.extend(select::tool_excludes(&spec.cwd));
+        }
+        bundles.push(BundlePlan { spec, format });
     }
     check_unique(bundles.iter().map(|b| b.spec.name.as_str()).chain([SOURCE]))
         .context("bundle names must be unique (`source` is the source archive)")?;
@@ -104,6 +108,49 @@ pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str)
     Ok(Plan { bundles, source })
 }
 
+/// The source archive's file name for its top folder `NAME-VERSION`: never the name of the
+/// Python sdist (`NAME-VERSION.tar.gz`) of a project named like its package.
+pub fn source_file(top: &str) -> String {
+    format!("{top}-source.tar.gz")
+}
+
+/// The file names of a run's artifacts and what makes each: no two share a name, so none is
+/// silently replaced by another in the output folder.
+#[derive(Debug)]
+pub struct Names {
+    taken: BTreeMap<String, String>,
+}
+
+impl Names {
+    /// The names known before anything is built: each archive bundle's, the source archive's,
+    /// `SHA256SUMS` and `manifest.json`.
+    pub fn planned(plan: &Plan) -> Result<Names> {
+        let mut names = Names { taken: BTreeMap::new() };
+        for name in [SUMS, MANIFEST] {
+            names.claim(name, "the checksum list and manifest of the run".into())?;
+        }
+        if let Some(top) = &plan.source {
+            names.claim(&source_file(top), "the source archive".into())?;
+        }
+        for b in plan.bundles.iter().filter(|b| b.format.is_some()) {
+            names.claim(&b.spec.name, format!("bundle `{}` ({})", b.spec.name, b.spec.origin.describe()))?;
+        }
+        Ok(names)
+    }
+
+    /// Take `name` for `what`; an error (exit 2) naming both makers when it is taken.
+    pub fn claim(&mut self, name: &str, what: String) -> Result<()> {
+        if let Some(first) = self.taken.get(name) {
+            bail!(
+                "two artifacts would be named {}: {first} and {what}; rename one (a bundle's `name`, or what its build produces) so that neither replaces the other",
+                super::entry::escaped(name)
+            );
+        }
+        self.taken.insert(name.to_string(), what);
+        Ok(())
+    }
+}
+
 /// Names in the output folder are plain file names, and not ours.
 fn check_file_name(name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') || name.chars().any(char::is_control) {
@@ -124,7 +171,7 @@ pub fn file_safe(name: &str) -> String {
 }
 
 /// An error naming every duplicate.
-pub fn check_unique<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
+fn check_unique<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
     let mut seen = BTreeSet::new();
     let dups: BTreeSet<&str> = names.filter(|n| !seen.insert(*n)).collect();
     if !dups.is_empty() {
@@ -139,12 +186,14 @@ pub fn make_bundle(
     cx: &BuildContext<'_>,
     staging: &Staging,
     opts: &zip::Options,
+    names: &mut Names,
     ui: &Ui,
 ) -> Result<Vec<Artifact>> {
     let spec = &b.spec;
     build::run_commands(spec, cx)?;
     let mut artifacts = Vec::new();
     for c in build::collect(spec, cx)? {
+        names.claim(&c.name, format!("a file collected by bundle `{}`", spec.name))?;
         let shown = format!("{}/{}", spec.name, c.name);
         let mut kind = if c.name.ends_with(".whl") { ArtifactKind::Wheel } else { ArtifactKind::File };
         if normalize::is_zip(&c.name) {
@@ -218,7 +267,6 @@ fn add_parent_dirs(entries: &mut Vec<super::entry::Entry>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::Origin;
 
     fn spec(name: &str, include: &[&str], collect: &[&str]) -> BundleSpec {
         BundleSpec {
@@ -258,7 +306,7 @@ mod tests {
         let p = plan(&specs(), &["source".into()], "p", "1.0.0").unwrap();
         assert!(p.bundles.is_empty());
         assert!(p.source.is_some());
-        let p = plan(&specs(), &["p-1.0.0.tar.gz".into()], "p", "1.0.0").unwrap();
+        let p = plan(&specs(), &["p-1.0.0-source.tar.gz".into()], "p", "1.0.0").unwrap();
         assert!(p.source.is_some());
         let err = plan(&specs(), &["nope".into()], "p", "1.0.0").unwrap_err().to_string();
         assert!(err.contains("`nope`") && err.contains("frontend-build.zip, docs.tar.gz, source"), "{err}");
@@ -272,6 +320,28 @@ mod tests {
         }
         assert!(plan(&[spec("x.zip", &["a"], &[]), spec("x.zip", &["b"], &[])], &[], "p", "1.0.0").is_err());
         assert!(plan(&[spec("x", &[], &[])], &[], "p", "1.0.0").unwrap_err().to_string().contains("makes nothing"));
+    }
+
+    #[test]
+    fn no_two_artifacts_share_a_name() {
+        // A project named like its Python package: the sdist is `lotgenius-0.1.0.tar.gz`.
+        let p = plan(&specs(), &[], "lotgenius", "0.1.0").unwrap();
+        assert_eq!(source_file(p.source.as_deref().unwrap()), "lotgenius-0.1.0-source.tar.gz");
+        let mut names = Names::planned(&p).unwrap();
+        names.claim("lotgenius-0.1.0.tar.gz", "a file collected by bundle `backend-dist`".into()).unwrap();
+        let err = names.claim("docs.tar.gz", "a file collected by bundle `backend-dist`".into()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "two artifacts would be named docs.tar.gz: bundle `docs.tar.gz` (configured in xtask.toml) and a file collected by bundle `backend-dist`; rename one (a bundle's `name`, or what its build produces) so that neither replaces the other"
+        );
+        let clash = vec![spec("lotgenius-0.1.0-source.tar.gz", &["docs"], &[])];
+        let err = Names::planned(&plan(&clash, &[], "lotgenius", "0.1.0").unwrap()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "two artifacts would be named lotgenius-0.1.0-source.tar.gz: the source archive and bundle"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -58,6 +58,24 @@ impl Rules {
     }
 }
 
+/// The tool's own files, root-relative: the xtask crate, its cargo alias, its configuration and
+/// the CI workflows. A detected bundle never archives them (the source archive, being every
+/// tracked file, keeps them).
+pub const TOOL_PATHS: &[&str] = &["xtask", ".cargo", "xtask.toml", ".github"];
+
+/// The exclude globs, relative to a bundle's `cwd`, that keep [`TOOL_PATHS`] out of it.
+pub fn tool_excludes(cwd: &str) -> Vec<String> {
+    let cwd = normalize(cwd);
+    TOOL_PATHS
+        .iter()
+        .filter_map(|tool| match cwd.as_str() {
+            "" => Some(tool.to_string()),
+            _ if crate::repo::files::in_scope(&cwd, tool) => Some("**".to_string()),
+            _ => tool.strip_prefix(&format!("{cwd}/")).map(str::to_string),
+        })
+        .collect()
+}
+
 /// `./a/b/` -> `a/b`.
 fn normalize(glob: &str) -> String {
     glob.trim_start_matches("./").trim_end_matches('/').to_string()
@@ -225,6 +243,24 @@ mod tests {
             let err = Rules::new(&[outside.to_string()], &[], "bundle x.zip").unwrap_err().to_string();
             assert!(err.contains("leaves the bundle's folder"), "{err}");
         }
+    }
+
+    #[test]
+    fn the_tool_is_excluded_from_wherever_a_bundle_starts() {
+        assert_eq!(tool_excludes(""), TOOL_PATHS);
+        assert_eq!(tool_excludes("docs"), Vec::<String>::new());
+        assert_eq!(tool_excludes("xtask/engine"), ["**"]);
+        let r = Rules::new(&["**".to_string()], &tool_excludes(""), "test").unwrap();
+        for tool in [
+            "xtask/src/main.rs",
+            "xtask/engine/Cargo.toml",
+            ".cargo/config.toml",
+            "xtask.toml",
+            ".github/workflows/ci.yml",
+        ] {
+            assert!(!r.takes(tool), "{tool}");
+        }
+        assert!(r.takes("docs/xtask.md") && r.takes("xtask-notes.txt") && r.takes("public/.github"));
     }
 
     #[test]

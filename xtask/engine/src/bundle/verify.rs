@@ -1,14 +1,18 @@
 //! `bundle --verify DIR`: every checksum, every archive's integrity (zip CRCs, the gzip trailer,
-//! each tar member read in full), safe member names, and the version inside each artifact
-//! against `manifest.json`. Every mismatch is listed; any mismatch is exit 1.
+//! each tar member read in full), every member safe to unpack, and the version inside each
+//! artifact against `manifest.json`. Only regular files inside DIR are read, never through a
+//! symlink. Every mismatch is listed; any mismatch is exit 1.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
 use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
-use super::entry;
+use super::entry::escaped;
+use super::members::{Member, Members};
 use crate::config::Form;
 use crate::error::Verdict;
 use crate::output::{Style, Ui};
@@ -16,20 +20,16 @@ use crate::version::Version;
 
 /// Check the bundle set in `dir`.
 pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
-    let shown = dir.display().to_string();
+    let shown = escaped(&dir.display().to_string());
     if !dir.is_dir() {
         bail!("{shown}: no such folder; pass the output folder of `cargo xtask bundle` (dist by default)");
     }
-    let manifest_path = dir.join(MANIFEST);
-    if !manifest_path.exists() {
+    // DIR itself may be a link to the folder; nothing inside it is followed.
+    let dir = dir.canonicalize().with_context(|| format!("{shown}: cannot resolve the folder"))?;
+    if std::fs::symlink_metadata(dir.join(MANIFEST)).is_err() {
         bail!("{shown}: no {MANIFEST}, so not a bundle folder; build one with `cargo xtask bundle`");
     }
-    let problems = check(dir);
-    let files = std::fs::read_to_string(&manifest_path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
-        .map(|m| m.files.len())
-        .unwrap_or(0);
+    let (files, problems) = check(&dir);
     if ui.json {
         ui.json_doc(
             &serde_json::json!({ "ok": problems.is_empty(), "dir": shown, "files": files, "mismatches": problems }),
@@ -40,7 +40,7 @@ pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
         let label = ui.paint(Style::Red, "mismatch:");
         let mut text = String::new();
         for p in &problems {
-            text.push_str(&format!("{label} {p}\n"));
+            text.push_str(&format!("{label} {}\n", escaped(p)));
         }
         ui.out(text);
         ui.err_line(&format!("{shown}: {} mismatches; rebuild with `cargo xtask bundle`", problems.len()));
@@ -48,16 +48,17 @@ pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
     Ok(Verdict::from_ok(problems.is_empty()))
 }
 
-/// Every mismatch in the folder, one line each, naming the file.
-pub fn check(dir: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
-    let manifest = match std::fs::read_to_string(dir.join(MANIFEST)).map_err(anyhow::Error::from).and_then(|t| {
+/// The number of files the manifest lists, and every mismatch in the folder, one line each,
+/// naming the file.
+pub fn check(dir: &Path) -> (usize, Vec<String>) {
+    let manifest = match read_regular(dir, MANIFEST).and_then(|t| {
         serde_json::from_str::<Manifest>(&t).with_context(|| format!("{MANIFEST}: not a bundle manifest"))
     }) {
         Ok(m) => m,
-        Err(err) => return vec![format!("{err:#}")],
+        Err(err) => return (0, vec![format!("{err:#}")]),
     };
-    match std::fs::read_to_string(dir.join(SUMS)).map_err(anyhow::Error::from).and_then(|t| checksums::parse_sums(&t)) {
+    let mut problems = Vec::new();
+    match read_regular(dir, SUMS).and_then(|t| checksums::parse_sums(&t)) {
         Ok(sums) => {
             for (name, digest) in &sums {
                 match manifest.files.iter().find(|f| &f.name == name) {
@@ -74,22 +75,59 @@ pub fn check(dir: &Path) -> Vec<String> {
                 }
             }
         }
-        Err(err) => problems.push(format!("{SUMS}: {err:#}")),
+        Err(err) => problems.push(format!("{err:#}")),
     }
     for f in &manifest.files {
         problems.extend(check_file(dir, f, &manifest).into_iter().map(|p| format!("{}: {p}", f.name)));
     }
-    problems
+    (manifest.files.len(), problems)
+}
+
+/// A file of the folder, opened only when it is a regular file there: not a symlink (to
+/// `/etc/passwd` or anywhere), not a pipe or a device. `Ok(None)`: there is no such file.
+fn open_regular(dir: &Path, name: &str) -> Result<Option<File>> {
+    if name.contains('/') || name.starts_with('.') || name.is_empty() {
+        bail!("not a plain file name");
+    }
+    let path = dir.join(name);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).context("cannot read the file"),
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+        bail!("a symlink (to {}), not a file; verify reads only regular files inside the folder", escaped(&target));
+    }
+    // No following a link swapped in since, and no waiting on a pipe.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(&path)
+        .context("cannot read the file (not a regular file?)")?;
+    if !file.metadata().context("cannot read the file")?.is_file() {
+        bail!("not a regular file; verify reads only regular files inside the folder");
+    }
+    Ok(Some(file))
+}
+
+/// The text of `name` in the folder (`manifest.json`, `SHA256SUMS`), as a regular file.
+fn read_regular(dir: &Path, name: &str) -> Result<String> {
+    let mut file =
+        open_regular(dir, name).with_context(|| name.to_string())?.with_context(|| format!("{name}: missing"))?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).with_context(|| format!("{name}: cannot read the file (not UTF-8?)"))?;
+    Ok(text)
 }
 
 fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> Vec<String> {
-    if f.name.contains('/') || f.name.starts_with('.') {
-        return vec!["not a plain file name".into()];
-    }
-    let path = dir.join(&f.name);
-    let (size, digest) = match checksums::digest_file(&path, &f.name) {
+    let mut file = match open_regular(dir, &f.name) {
+        Ok(Some(file)) => file,
+        Ok(None) => return vec!["missing".into()],
+        Err(err) => return vec![format!("{err:#}")],
+    };
+    let (size, digest) = match checksums::digest_reader(&mut file, &f.name) {
         Ok(found) => found,
-        Err(_) if !path.exists() => return vec!["missing".into()],
         Err(err) => return vec![format!("{err:#}")],
     };
     let mut problems = Vec::new();
@@ -99,66 +137,99 @@ fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> Vec<String> {
     if size != f.size {
         problems.push(format!("size {size} bytes, the manifest says {}", f.size));
     }
+    if let Err(err) = file.rewind() {
+        problems.push(format!("cannot read the file again ({err})"));
+        return problems;
+    }
+    let mut members = Members::default();
     let inside = match f.kind {
-        ArtifactKind::Wheel => zip_members(&path).and_then(|_| wheel_version(&f.name, &manifest.version)),
-        ArtifactKind::Zip => zip_members(&path).and_then(|package_json| match package_json {
+        ArtifactKind::Wheel => zip_members(file, &mut members).and_then(|_| wheel_version(&f.name, &manifest.version)),
+        ArtifactKind::Zip => zip_members(file, &mut members).and_then(|package_json| match package_json {
             Some(text) => package_version(&text, &manifest.version),
             None => Ok(()),
         }),
-        ArtifactKind::Sdist => tar_members(&path).and_then(|names| {
+        ArtifactKind::Sdist => tar_members(file, &mut members).and_then(|names| {
             let stem = f.name.trim_end_matches(".tar.gz").trim_end_matches(".tgz");
             one_top(&names, stem)?;
             let version = stem.rsplit_once('-').map(|(_, v)| v).unwrap_or("");
             same_version(version, &manifest.version, "the sdist's name", Form::Pep440)
         }),
-        ArtifactKind::Source => tar_members(&path).and_then(|names| {
-            let top = format!("{}-{}", file_stem_project(&manifest.project), manifest.version);
-            if f.name != format!("{top}.tar.gz") {
-                bail!("the source archive should be named {top}.tar.gz for version {}", manifest.version);
+        ArtifactKind::Source => tar_members(file, &mut members).and_then(|names| {
+            let top = format!("{}-{}", super::plan::file_safe(&manifest.project), manifest.version);
+            let want = super::plan::source_file(&top);
+            if f.name != want {
+                bail!("the source archive should be named {want} for version {}", manifest.version);
             }
             one_top(&names, &top)
         }),
-        ArtifactKind::TarGz => tar_members(&path).map(|_| ()),
+        ArtifactKind::TarGz => tar_members(file, &mut members).map(|_| ()),
         ArtifactKind::File => Ok(()),
     };
+    problems.extend(members.findings);
     if let Err(err) = inside {
         problems.push(format!("{err:#}"));
     }
     problems
 }
 
-/// Read every member (the zip crate checks each CRC); the root `package.json`, if any.
-fn zip_members(path: &Path) -> Result<Option<String>> {
-    let file = std::fs::File::open(path).context("cannot read the file")?;
+/// Read every member (the zip crate checks each CRC), checking each is safe to unpack; the
+/// root `package.json`, if any.
+fn zip_members(file: File, members: &mut Members) -> Result<Option<String>> {
     let mut archive = ::zip::ZipArchive::new(std::io::BufReader::new(file)).context("not a valid zip archive")?;
     let mut package_json = None;
     for i in 0..archive.len() {
         let mut member = archive.by_index(i).with_context(|| format!("member {i} is damaged"))?;
-        let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
-        entry::check_name(&name).with_context(|| "an unsafe member name".to_string())?;
+        let name = String::from_utf8_lossy(member.name_raw()).into_owned();
+        let shown = escaped(&name);
+        let mode = member.unix_mode().unwrap_or(0);
         let mut data = Vec::new();
+        match mode & 0o170_000 {
+            0o120_000 => {
+                member.by_ref().take(4096).read_to_end(&mut data).with_context(|| format!("{shown}: damaged"))?;
+                members.check(&name, Member::Symlink(&String::from_utf8_lossy(&data)));
+                continue;
+            }
+            0o010_000 => members.check(&name, Member::Other("named pipe")),
+            0o020_000 => members.check(&name, Member::Other("character device")),
+            0o060_000 => members.check(&name, Member::Other("block device")),
+            0o140_000 => members.check(&name, Member::Other("socket")),
+            _ if member.is_dir() => members.check(&name, Member::Dir),
+            _ => members.check(&name, Member::File),
+        }
         if name == "package.json" {
-            member.read_to_end(&mut data).with_context(|| format!("{name}: damaged (CRC or data)"))?;
+            member.read_to_end(&mut data).with_context(|| format!("{shown}: damaged (CRC or data)"))?;
             package_json = Some(String::from_utf8_lossy(&data).into_owned());
         } else {
             std::io::copy(&mut member, &mut std::io::sink())
-                .with_context(|| format!("{name}: damaged (CRC or data)"))?;
+                .with_context(|| format!("{shown}: damaged (CRC or data)"))?;
         }
     }
     Ok(package_json)
 }
 
-/// Read the whole gzip stream (its CRC and length) and every tar member; their names.
-fn tar_members(path: &Path) -> Result<Vec<String>> {
-    let file = std::fs::File::open(path).context("cannot read the file")?;
+/// Read the whole gzip stream (its CRC and length) and every tar member, checking each is
+/// safe to unpack; their names.
+fn tar_members(file: File, members: &mut Members) -> Result<Vec<String>> {
     let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file));
     let mut archive = tar::Archive::new(gz);
     let mut names = Vec::new();
     for item in archive.entries().context("not a tar.gz archive")? {
         let mut item = item.context("a damaged tar member")?;
         let name = String::from_utf8_lossy(&item.path_bytes()).into_owned();
-        entry::check_name(&name).with_context(|| "an unsafe member name".to_string())?;
-        std::io::copy(&mut item, &mut std::io::sink()).with_context(|| format!("{name}: damaged"))?;
+        let link = item.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned()).unwrap_or_default();
+        let member = match item.header().entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous => Member::File,
+            tar::EntryType::Directory => Member::Dir,
+            tar::EntryType::Symlink => Member::Symlink(&link),
+            tar::EntryType::Link => Member::HardLink(&link),
+            tar::EntryType::Char => Member::Other("character device"),
+            tar::EntryType::Block => Member::Other("block device"),
+            tar::EntryType::Fifo => Member::Other("named pipe"),
+            tar::EntryType::XGlobalHeader => continue,
+            _ => Member::Other("member of an unsupported tar type"),
+        };
+        members.check(&name, member);
+        std::io::copy(&mut item, &mut std::io::sink()).with_context(|| format!("{}: damaged", escaped(&name)))?;
         names.push(name);
     }
     // The rest of the stream (end blocks, padding), so the gzip trailer's CRC is checked too.
@@ -195,10 +266,6 @@ fn same_version(found: &str, version: &str, what: &str, form: Form) -> Result<()
         Ok(_) => bail!("{what} says version {found}, the manifest {version}"),
         Err(_) => bail!("{what} says version {found}, which is not a version; the manifest says {version}"),
     }
-}
-
-fn file_stem_project(project: &str) -> String {
-    super::plan::file_safe(project)
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn new(epoch: i64) -> Options {
-        Options { epoch, threads: pipeline::threads(), piece: 1 << 20, force_zip64: false }
+    /// Every core (or `XTASK_BUNDLE_THREADS`), pieces of 1 MiB.
+    pub fn new(epoch: i64) -> Result<Options> {
+        Ok(Options { epoch, threads: pipeline::threads()?, piece: 1 << 20, force_zip64: false })
     }
 
     /// Pieces in flight: enough to keep every thread busy while the writer catches up.

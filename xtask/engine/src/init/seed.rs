@@ -66,7 +66,7 @@ pub fn xtask_toml(project: &Project) -> String {
                     let _ = writeln!(out, "exclude = {}", list(exclude));
                 }
             }
-            GateKind::Ellipsis { paths, exclude, allow } => {
+            GateKind::Ellipsis { paths, exclude, allow, .. } => {
                 let mut exclude = exclude.clone();
                 exclude.push("xtask/**".to_string());
                 let _ = write!(out, "\n[gates.ellipsis]\npaths = {}\nexclude = {}\n", list(paths), list(&exclude));

@@ -18,6 +18,15 @@ pub fn lot_genius() -> TestRepo {
     repo
 }
 
+/// A repository whose one version source is `VERSION`, named `name` in `xtask.toml`, with
+/// `rest` (more sources, gates, bundles) after that; nothing committed yet.
+pub fn versioned(name: &str, version: &str, rest: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("VERSION", format!("{version}\n"));
+    repo.write("xtask.toml", format!("[release]\nname = \"{name}\"\n\n[[version]]\npath = \"VERSION\"\n{rest}"));
+    repo
+}
+
 /// Every file of a folder (not recursive) with its bytes.
 pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
