@@ -20,6 +20,17 @@ pub struct Config {
     pub gates: GatesConfig,
     #[serde(rename = "bundle")]
     pub bundles: Option<Vec<BundleEntry>>,
+    #[serde(default)]
+    pub rollback: RollbackConfig,
+}
+
+/// `[rollback]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RollbackConfig {
+    /// Globs of root-relative paths that a rollback keeps at today's content (besides the
+    /// tool's own files, which it always keeps).
+    pub keep: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,7 +245,8 @@ impl Config {
             .flatten()
             .flat_map(|b| b.include.iter().chain(&b.exclude).chain(&b.collect))
             .chain(self.gates.ascii.iter().flat_map(|g| g.files.iter().flatten().chain(g.exclude.iter().flatten())))
-            .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()));
+            .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()))
+            .chain(self.rollback.keep.iter().flatten());
         for glob in globs {
             if let Err(e) = globset::Glob::new(glob) {
                 bail!("{}{glob:?} is not a valid glob: {e}", at(glob));

@@ -1,8 +1,12 @@
-//! The git operations of rollbacks: how two trees differ, a file's content as a checkout
-//! writes it, where a commit has been pushed, and a scratch checkout of another release that
-//! shares this repository's objects without touching it.
+//! The git operations of rollbacks: how two trees differ, the paths that differ as a checkout
+//! writes them (through a temporary index, never this repository's), a view of another tree
+//! through this work tree, where a commit has been pushed, and a scratch repository for the
+//! gates that shares this repository's objects without touching it.
 
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
@@ -19,6 +23,72 @@ pub struct TreeChange {
     /// Git's mode on each side: `100644`, `100755`, `120000` (link), `160000` (submodule).
     pub old_mode: Option<String>,
     pub new_mode: Option<String>,
+    /// The object on each side.
+    pub old_oid: Option<String>,
+    pub new_oid: Option<String>,
+}
+
+impl TreeChange {
+    /// The same difference seen from the other side.
+    pub fn reversed(self) -> TreeChange {
+        TreeChange {
+            path: self.path,
+            old_mode: self.new_mode,
+            new_mode: self.old_mode,
+            old_oid: self.new_oid,
+            new_oid: self.old_oid,
+        }
+    }
+}
+
+/// Some paths of a commit's tree, written as a checkout writes them (the repository's filters
+/// and line-ending rules, the executable bit, symbolic links) under [`Checkout::root`], from an
+/// index of that commit in the same temporary folder. Removed on drop.
+#[derive(Debug)]
+pub struct Checkout {
+    dir: TempDir,
+}
+
+impl Checkout {
+    /// Where the checked-out paths are (`ROOT/PATH`).
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("tree")
+    }
+
+    /// The temporary index, which holds the whole tree of the commit.
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+}
+
+/// Another tree seen through a work tree: the paths that differ read from a [`Checkout`] (or,
+/// absent there, from nowhere), every other path from the work tree. Planning reads a
+/// rollback's tree through it without checking that tree out.
+#[derive(Debug)]
+pub struct View {
+    checkout: Arc<Checkout>,
+    present: BTreeSet<String>,
+    absent: BTreeSet<String>,
+}
+
+impl View {
+    /// `present`: paths to read from the checkout; `absent`: paths that do not exist.
+    pub fn new(checkout: Arc<Checkout>, present: BTreeSet<String>, absent: BTreeSet<String>) -> View {
+        View { checkout, present, absent }
+    }
+
+    /// Where `rel` is read from, when not from the work tree.
+    pub(super) fn redirect(&self, rel: &Path) -> Option<PathBuf> {
+        let key = super::slash_path(rel);
+        let key = key.trim_start_matches("./");
+        if self.present.contains(key) {
+            Some(self.checkout.root().join(key))
+        } else if self.absent.contains(key) {
+            Some(self.checkout.dir.path().join("absent").join(key))
+        } else {
+            None
+        }
+    }
 }
 
 impl Repo {
@@ -29,16 +99,84 @@ impl Repo {
         Ok(parse_raw_diff(&out))
     }
 
-    /// The bytes a checkout of `rev` writes for `path`: a file through the repository's
-    /// filters and line-ending rules (`git cat-file --filters`), a link's target as stored.
-    pub fn checkout_bytes(&self, rev: &str, path: &str, mode: &str) -> Result<Vec<u8>> {
-        let spec = format!("{rev}:{path}");
-        let args = if mode == MODE_LINK { ["cat-file", "blob", &spec] } else { ["cat-file", "--filters", &spec] };
-        let out = self.git_raw(args, None)?;
-        if !out.status.success() {
-            bail!("`git cat-file {spec}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    /// `paths` of `rev` as a checkout of `rev` writes them, in a new temporary folder: the
+    /// tree is read into a temporary index (`GIT_INDEX_FILE`), and only `paths` are written
+    /// from it (`git checkout-index`). This repository's index and work tree are not touched.
+    pub fn checkout_paths(&self, rev: &str, paths: &[&str]) -> Result<Checkout> {
+        let checkout = Checkout { dir: TempDir::new("xtask-rollback")? };
+        let index = checkout.index();
+        self.git_with_index(&index, ["read-tree", &format!("{rev}^{{tree}}")], None)
+            .with_context(|| format!("cannot read the tree of {rev}"))?;
+        if !paths.is_empty() {
+            let mut list = Vec::new();
+            for path in paths {
+                list.extend_from_slice(path.as_bytes());
+                list.push(0);
+            }
+            let prefix = format!("--prefix={}/", checkout.root().display());
+            self.git_with_index(&index, ["checkout-index", "-z", "--stdin", &prefix], Some(&list))
+                .with_context(|| format!("cannot write the files of {rev} in a temporary folder"))?;
         }
-        Ok(out.stdout)
+        Ok(checkout)
+    }
+
+    /// This repository, with reads of some paths redirected by `view` (see [`View`]).
+    pub fn with_view(&self, view: View) -> Repo {
+        Repo { view: Some(Arc::new(view)), ..self.clone() }
+    }
+
+    /// Set entries of the index file `index`: `(path, Some((mode, object)))` adds or replaces,
+    /// `(path, None)` removes.
+    pub fn set_index_entries(&self, index: &Path, entries: &[(String, Option<(String, String)>)]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let format = self.git(["rev-parse", "--show-object-format"])?;
+        let zero = if format.trim() == "sha256" { "0".repeat(64) } else { "0".repeat(40) };
+        let mut info = Vec::new();
+        for (path, entry) in entries {
+            let line = match entry {
+                Some((mode, oid)) => format!("{mode} {oid}\t{path}"),
+                None => format!("0 {zero}\t{path}"),
+            };
+            info.extend_from_slice(line.as_bytes());
+            info.push(0);
+        }
+        self.git_with_index(index, ["update-index", "-z", "--index-info"], Some(&info))?;
+        Ok(())
+    }
+
+    /// A new repository in a temporary folder, with a copy of `index` as its index, that reads
+    /// this one's objects (`objects/info/alternates`) and writes nothing here; the caller puts
+    /// its files in. Removed when the [`Scratch`] is dropped.
+    pub fn scratch_repository(&self, index: &Path) -> Result<Scratch> {
+        let objects = self.git(["rev-parse", "--path-format=absolute", "--git-path", "objects"])?;
+        let objects = PathBuf::from(objects.trim());
+        let format = self.git(["rev-parse", "--show-object-format"])?;
+        let dir = TempDir::new("xtask-rollback-tree")?;
+        let path = dir.path().to_string_lossy().into_owned();
+        self.git(["init", "--quiet", &format!("--object-format={}", format.trim()), &path])?;
+        let alternates = dir.path().join(".git/objects/info/alternates");
+        std::fs::write(&alternates, format!("{}\n", objects.display()))
+            .with_context(|| format!("{}: cannot write", alternates.display()))?;
+        std::fs::copy(index, dir.path().join(".git/index"))
+            .with_context(|| format!("{}: cannot copy the index", index.display()))?;
+        let repo = Repo::open(Some(dir.path()))?;
+        Ok(Scratch { repo, _dir: dir })
+    }
+
+    /// Record the current content of `paths` in the index (added, changed or removed).
+    pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
+        let mut list = Vec::new();
+        for path in paths {
+            list.extend_from_slice(path.as_bytes());
+            list.push(0);
+        }
+        let out = self.git_raw(["update-index", "--add", "--remove", "-z", "--stdin"], Some(&list))?;
+        if !out.status.success() {
+            bail!("`git update-index` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(())
     }
 
     /// How many commits `to` has that `from` has not.
@@ -60,27 +198,33 @@ impl Repo {
         Ok(out.lines().filter(|l| !l.is_empty() && !l.ends_with("/HEAD")).map(str::to_string).collect())
     }
 
-    /// A checkout of `rev`'s tree in a new temporary folder: a repository of its own that
-    /// reads this one's objects (`objects/info/alternates`) and writes nothing here. The
-    /// folder is removed when the [`Scratch`] is dropped.
-    pub fn scratch_checkout(&self, rev: &str) -> Result<Scratch> {
-        let objects = self.git(["rev-parse", "--path-format=absolute", "--git-path", "objects"])?;
-        let objects = PathBuf::from(objects.trim());
-        let format = self.git(["rev-parse", "--show-object-format"])?;
-        let dir = TempDir::new("xtask-rollback")?;
-        let path = dir.path().to_string_lossy().into_owned();
-        self.git(["init", "--quiet", &format!("--object-format={}", format.trim()), &path])?;
-        let alternates = dir.path().join(".git/objects/info/alternates");
-        std::fs::write(&alternates, format!("{}\n", objects.display()))
-            .with_context(|| format!("{}: cannot write", alternates.display()))?;
-        let repo = Repo::open(Some(dir.path()))?;
-        repo.git(["read-tree", "--reset", "-u", &format!("{rev}^{{tree}}")])
-            .with_context(|| format!("cannot check out {rev} in a temporary folder"))?;
-        Ok(Scratch { repo, _dir: dir })
+    /// Run git in the root with `GIT_INDEX_FILE=index`.
+    fn git_with_index<I, S>(&self, index: &Path, args: I, stdin: Option<&[u8]>) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let sh = xshell::Shell::new().context("cannot start a shell for git")?;
+        sh.change_dir(self.root());
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        let shown = args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
+        let mut cmd = xshell::cmd!(sh, "git {args...}")
+            .quiet()
+            .ignore_status()
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_INDEX_FILE", index);
+        if let Some(input) = stdin {
+            cmd = cmd.stdin(input);
+        }
+        let out = cmd.output().context("cannot run `git`: is git installed and on PATH? (apt-get install git)")?;
+        if !out.status.success() {
+            bail!("`git {shown}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(())
     }
 }
 
-/// A checkout of another commit in a temporary folder (see [`Repo::scratch_checkout`]).
+/// A repository in a temporary folder (see [`Repo::scratch_repository`]).
 #[derive(Debug)]
 pub struct Scratch {
     pub repo: Repo,
@@ -125,9 +269,16 @@ fn parse_raw_diff(out: &str) -> Vec<TreeChange> {
     let mut fields = out.split('\0');
     while let (Some(header), Some(path)) = (fields.next(), fields.next()) {
         let parts: Vec<&str> = header.trim_start_matches([':', '\n']).split(' ').collect();
-        let [old, new, ..] = parts[..] else { continue };
+        let [old, new, old_oid, new_oid, ..] = parts[..] else { continue };
         let mode = |m: &str| (m != "000000").then(|| m.to_string());
-        changes.push(TreeChange { path: path.to_string(), old_mode: mode(old), new_mode: mode(new) });
+        let oid = |m: &str, o: &str| (m != "000000").then(|| o.to_string());
+        changes.push(TreeChange {
+            path: path.to_string(),
+            old_mode: mode(old),
+            new_mode: mode(new),
+            old_oid: oid(old, old_oid),
+            new_oid: oid(new, new_oid),
+        });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     changes
@@ -138,11 +289,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn raw_diffs_are_parsed_with_both_modes() {
+    fn raw_diffs_are_parsed_with_both_modes_and_objects() {
         let z = "0".repeat(40);
         let a = "a".repeat(40);
+        let b = "b".repeat(40);
         let out = format!(
-            ":100644 100755 {a} {a} M\0run.sh\0:000000 120000 {z} {a} A\0docs/latest\0:100644 000000 {a} {z} D\0a b.txt\0"
+            ":100644 100755 {a} {b} M\0run.sh\0:000000 120000 {z} {a} A\0docs/latest\0:100644 000000 {a} {z} D\0a b.txt\0"
         );
         let changes = parse_raw_diff(&out);
         let got: Vec<(&str, Option<&str>, Option<&str>)> =
@@ -155,6 +307,11 @@ mod tests {
                 ("run.sh", Some("100644"), Some("100755")),
             ]
         );
+        assert_eq!((changes[0].old_oid.as_deref(), changes[0].new_oid.as_deref()), (Some(a.as_str()), None));
+        assert_eq!(changes[2].new_oid.as_deref(), Some(b.as_str()));
+        let back = changes[1].clone().reversed();
+        assert_eq!((back.old_mode.as_deref(), back.new_mode.as_deref()), (Some("120000"), None));
+        assert_eq!((back.old_oid.as_deref(), back.new_oid), (Some(a.as_str()), None));
         assert!(parse_raw_diff("").is_empty());
     }
 
@@ -166,5 +323,18 @@ mod tests {
         std::fs::write(path.join("a/b/c"), "x").unwrap();
         drop(dir);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_view_redirects_only_the_paths_that_differ() {
+        let checkout = Arc::new(Checkout { dir: TempDir::new("xtask-test").unwrap() });
+        let view = View::new(
+            checkout.clone(),
+            BTreeSet::from(["docs/a.md".to_string()]),
+            BTreeSet::from(["gone.txt".to_string()]),
+        );
+        assert_eq!(view.redirect(Path::new("./docs/a.md")), Some(checkout.root().join("docs/a.md")));
+        assert!(view.redirect(Path::new("gone.txt")).is_some_and(|p| !p.starts_with(checkout.root())));
+        assert_eq!(view.redirect(Path::new("docs/b.md")), None);
     }
 }

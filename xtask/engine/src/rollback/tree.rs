@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::plan::{Bytes, FileChange, Role};
-use crate::repo::rollback_ops::{MODE_GITLINK, MODE_LINK, TreeChange};
+use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
 
 /// What one path holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,13 +16,6 @@ pub struct Entry {
     pub bytes: Vec<u8>,
     pub link: bool,
     pub executable: bool,
-}
-
-impl Entry {
-    /// An entry as git stores it: `mode` is `100644`, `100755` or `120000`.
-    pub fn from_git(bytes: Vec<u8>, mode: &str) -> Entry {
-        Entry { bytes, link: mode == MODE_LINK, executable: mode == "100755" }
-    }
 }
 
 /// What `ROOT/rel` holds (`None`: nothing), without following a link.
@@ -156,7 +149,13 @@ mod tests {
     }
 
     fn change(path: &str, old: Option<&str>, new: Option<&str>) -> TreeChange {
-        TreeChange { path: path.into(), old_mode: old.map(String::from), new_mode: new.map(String::from) }
+        TreeChange {
+            path: path.into(),
+            old_mode: old.map(String::from),
+            new_mode: new.map(String::from),
+            old_oid: None,
+            new_oid: None,
+        }
     }
 
     #[test]
