@@ -66,9 +66,9 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     };
     if !split.kept.is_empty() {
         ui.info(format!(
-            "keeps {} path{} that differ from {} as they are today (the release tool's files and [rollback] keep): {}",
+            "keeps {} path{} from {} as they are today (the release tool's files and [rollback] keep): {}",
             split.kept.len(),
-            if split.kept.len() == 1 { "" } else { "s" },
+            if split.kept.len() == 1 { " that differs" } else { "s that differ" },
             target.name,
             describe_paths(&split.kept)
         ));
