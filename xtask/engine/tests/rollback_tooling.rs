@@ -13,7 +13,10 @@ use support::{Snapshot, TestRepo, assert_same, findings};
 /// The files an adopter adds with the tool (the shim, its workspace and lock, the alias, the
 /// configuration, a workflow), with the workspace's own version 0.4.0.
 const TOOL_FILES: [(&str, &str); 7] = [
-    ("Cargo.toml", "[workspace]\nmembers = [\"xtask\"]\nresolver = \"3\"\n\n[workspace.package]\nversion = \"0.4.0\"\n"),
+    (
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"xtask\"]\nresolver = \"3\"\n\n[workspace.package]\nversion = \"0.4.0\"\n",
+    ),
     (
         "Cargo.lock",
         "version = 4\n\n[[package]]\nname = \"xtask\"\nversion = \"0.4.0\"\ndependencies = [\n \"polyrelease\",\n]\n",
@@ -22,7 +25,10 @@ const TOOL_FILES: [(&str, &str); 7] = [
     ("xtask/src/main.rs", "fn main() -> std::process::ExitCode {\n    polyrelease::main() // ...\n}\n"),
     (".cargo/config.toml", "[alias]\nxtask = \"run --package xtask --\"\n"),
     ("xtask.toml", "[release]\nname = \"lot-genius\"\n"),
-    (".github/workflows/ci.yml", "on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo xtask quality-check\n"),
+    (
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo xtask quality-check\n",
+    ),
 ];
 
 /// Released 1.0.0 without the tool's files; then the tool adopted along with a bad change
@@ -185,12 +191,8 @@ fn the_tools_files_give_no_findings_and_no_version_sources() {
     assert!(tool.is_empty(), "{tool:#?}");
     let version = repo.xtask(&["--json", "version", "--check"]);
     version.code(0);
-    let sources: Vec<String> = version.json()["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["path"].as_str().unwrap().to_string())
-        .collect();
+    let sources: Vec<String> =
+        version.json()["sources"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap().to_string()).collect();
     assert_eq!(sources, ["backend/pyproject.toml", "frontend/package.json", "backend/lotgenius/__init__.py"]);
     let list = repo.xtask(&["--json", "quality-check", "--list"]).code(0).json();
     let ellipsis = list["gates"].as_array().unwrap().iter().find(|g| g["name"] == "ellipsis").unwrap().clone();
@@ -211,10 +213,7 @@ fn engine_repository() -> TestRepo {
     repo.write("xtask/src/main.rs", "fn main() {}\n");
     repo.write("xtask/engine/Cargo.toml", "[package]\nname = \"polyrelease\"\nversion = \"0.1.0\"\n");
     repo.write("xtask/engine/src/lib.rs", "pub fn good() {}\n");
-    repo.write(
-        "xtask.toml",
-        "[release]\nname = \"polyrelease\"\n\n[[version]]\npath = \"xtask/engine/Cargo.toml\"\n",
-    );
+    repo.write("xtask.toml", "[release]\nname = \"polyrelease\"\n\n[[version]]\npath = \"xtask/engine/Cargo.toml\"\n");
     repo.write("CHANGELOG.md", "# Changelog\n\n## [Unreleased]\n");
     repo.commit_all("feat: the engine");
     repo
@@ -238,7 +237,11 @@ fn a_version_configured_inside_xtask_is_the_product() {
     assert_eq!(repo.read("xtask/engine/src/lib.rs"), "pub fn good() {}\n", "the product is rolled back");
     assert_eq!(repo.read("xtask/src/main.rs"), shim, "the shim is the tool: kept");
     assert_eq!(repo.read("xtask/engine/Cargo.toml"), "[package]\nname = \"polyrelease\"\nversion = \"0.3.1\"\n");
-    assert!(repo.read("Cargo.lock").contains("name = \"polyrelease\"\nversion = \"0.3.1\""), "{}", repo.read("Cargo.lock"));
+    assert!(
+        repo.read("Cargo.lock").contains("name = \"polyrelease\"\nversion = \"0.3.1\""),
+        "{}",
+        repo.read("Cargo.lock")
+    );
 
     // Without the configuration, detection finds no version in the tool's folder.
     repo.write("xtask.toml", "[release]\nname = \"polyrelease\"\n");

@@ -1,5 +1,7 @@
-//! File writes of the executor: a temp file beside the target, fsync, rename, fsync of the
-//! folder; a reader sees the old bytes or the new ones, never a mix.
+//! File writes of the executor: a temp file beside the target and one rename, so a reader sees
+//! the old bytes or the new ones, never a mix. They are not fsynced one by one (git does not
+//! fsync a checkout either): the journal, written durably before the first of them, holds
+//! every byte before and after, and `--resume` and `--abort` check every file against it.
 
 use std::path::Path;
 
@@ -43,10 +45,10 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("{}: cannot remove", path.display())),
         }
-        return crate::atomic::sync_dir(dir).with_context(|| format!("{}: cannot sync the folder", dir.display()));
+        return Ok(());
     };
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::write(path, bytes, Some(mode)).with_context(|| format!("{}: cannot write", path.display()))
+    crate::atomic::write_unsynced(path, bytes, Some(mode)).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Whether `path` holds `bytes` (`None`: nothing is there). `link` says how: `None` reads
@@ -76,7 +78,7 @@ pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<(
     let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
     let dir = path.parent().context("a link to write has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::replace_with(path, |tmp| make_link(target, tmp))
+    crate::atomic::replace_unsynced(path, |tmp| make_link(target, tmp))
         .with_context(|| format!("{}: cannot write the link", path.display()))
 }
 

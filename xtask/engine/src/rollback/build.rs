@@ -1,7 +1,7 @@
 //! The tree a rollback commits, built from git objects: the paths that differ between HEAD and
 //! the target (one `git diff` of the two trees), less the ones it keeps at today's content (the
 //! tool's own files, `[rollback] keep`, a configured version source the target lacks); those
-//! paths written from a temporary index of the target (never a full checkout); then today's
+//! paths read from git's objects as a checkout writes them (never a full checkout); then today's
 //! configuration and detection over that tree, its version sources at the new version, and
 //! today's changelog with the rollback's section. Reads only; the executor writes.
 
@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::plan::{FileChange, Role};
 use crate::project::{Origin, Project};
 use crate::repo::FileList;
-use crate::repo::rollback_ops::{Checkout, MODE_GITLINK, TreeChange, View};
+use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange, TreeFiles, View};
 
 /// The paths that differ between HEAD and the target, split into those the rollback restores
 /// and those it keeps as they are today.
@@ -69,9 +69,8 @@ pub struct Built {
     /// Today's configuration and detection over the tree to commit (read through a view).
     pub project: Project,
     pub changes: Vec<FileChange>,
-    /// The paths that differ from the target (present there) as a checkout writes them, and
-    /// the target's tree in the checkout's index.
-    pub checkout: Arc<Checkout>,
+    /// The restored paths as a checkout of the target writes them.
+    pub restored: Arc<TreeFiles>,
 }
 
 /// Build the tree to commit from `split` (whose configuration it takes). Problems (files in the way, unreadable version
@@ -86,17 +85,11 @@ pub fn build(
 ) -> Result<Option<Built>> {
     let repo = &project.repo;
     problems.extend(tree::obstacles(repo.root(), &split.restored, &target.name));
-    let present: Vec<&str> = split
-        .restored
-        .iter()
-        .filter(|c| c.new_mode.as_deref().is_some_and(|m| m != MODE_GITLINK))
-        .map(|c| c.path.as_str())
-        .collect();
-    let checkout = Arc::new(repo.checkout_paths(&target.commit, &present)?);
+    let restored = Arc::new(repo.tree_files(&target.commit, &tree::new_entries(&split.restored))?);
     let absent: BTreeSet<String> =
         split.restored.iter().filter(|c| c.new_mode.is_none()).map(|c| c.path.clone()).collect();
     let files = files_after(&project.files, &split.restored);
-    let view = View::new(checkout.clone(), present.iter().map(|p| p.to_string()).collect(), absent);
+    let view = View::new(restored.clone(), absent);
     let config = std::mem::take(&mut split.config);
     let there = Project::resolve(repo.with_view(view), config, split.config_file.clone(), files);
     let edits = match version_edits(&there, story.new) {
@@ -112,7 +105,7 @@ pub fn build(
     }
     let mut after: BTreeMap<String, (Role, Option<Entry>)> = BTreeMap::new();
     for change in &split.restored {
-        let entry = if change.new_mode.is_some() { read_entry(&checkout.root(), &change.path)? } else { None };
+        let entry = restored.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
         after.insert(change.path.clone(), (Role::Restore, entry));
     }
     let mut written = |path: &str, role: Role, bytes: Vec<u8>| -> Result<()> {
@@ -132,7 +125,7 @@ pub fn build(
     for (path, (role, entry)) in after {
         changes.extend(file_change(&path, role, read_entry(repo.root(), &path)?, entry));
     }
-    Ok(Some(Built { project: there, changes, checkout }))
+    Ok(Some(Built { project: there, changes, restored }))
 }
 
 /// The files of the tree to commit: today's, with the restored paths added or removed.

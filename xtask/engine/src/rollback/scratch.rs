@@ -13,13 +13,13 @@ use super::build::{Built, Split};
 use crate::config::Config;
 use crate::plan::FileChange;
 use crate::project::Project;
-use crate::repo::rollback_ops::{MODE_GITLINK, Scratch};
+use crate::repo::rollback_ops::{MODE_GITLINK, MODE_LINK, Scratch};
 
 /// Write the tree to commit into a scratch repository, and the project there (today's
 /// configuration, the files of `built.project`).
 pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(Scratch, Project)> {
     let repo = &project.repo;
-    let index = built.checkout.index();
+    let index = built.restored.index(repo)?;
     // The checkout's index holds the target's tree: the kept paths go back to today's.
     let kept: Vec<(String, Option<(String, String)>)> = split
         .kept
@@ -31,7 +31,6 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
     let scratch = repo.scratch_repository(&index)?;
     let root = scratch.repo.root().to_path_buf();
     let changed: BTreeMap<&str, &FileChange> = built.changes.iter().map(|c| (c.path.as_str(), c)).collect();
-    let restored: BTreeSet<&str> = split.restored.iter().map(|c| c.path.as_str()).collect();
     let mut folders = BTreeSet::new();
     for path in built.project.files.iter() {
         let to = root.join(path);
@@ -40,10 +39,11 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
         {
             std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
         }
-        match changed.get(path) {
-            Some(change) => write_change(change, &to)?,
-            None if restored.contains(path) => copy_entry(&built.checkout.root().join(path), &to)?,
-            None => copy_entry(&repo.root().join(path), &to)?,
+        match (changed.get(path), built.restored.get(path)?) {
+            (Some(change), _) => write_change(change, &to)?,
+            // Restored with the bytes the work tree has already (a line-ending rule, say).
+            (None, Some((bytes, mode))) => write_entry(&bytes, mode == MODE_LINK, mode == "100755", &to)?,
+            (None, None) => copy_entry(&repo.root().join(path), &to)?,
         }
     }
     // The version edits and the changelog: their new content in the index too.
@@ -62,11 +62,15 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
 /// A file or link as the plan writes it (nothing, for a deletion).
 fn write_change(change: &FileChange, to: &Path) -> Result<()> {
     let Some(after) = &change.after else { return Ok(()) };
-    if change.symlink {
-        return make_link(&after.0, to);
+    write_entry(&after.0, change.symlink, change.executable, to)
+}
+
+fn write_entry(bytes: &[u8], link: bool, executable: bool, to: &Path) -> Result<()> {
+    if link {
+        return make_link(bytes, to);
     }
-    std::fs::write(to, &after.0).with_context(|| format!("{}: cannot write", to.display()))?;
-    set_executable(to, change.executable)
+    std::fs::write(to, bytes).with_context(|| format!("{}: cannot write", to.display()))?;
+    set_executable(to, executable)
 }
 
 /// A copy of the file or link at `from`.

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::plan::{Bytes, FileChange, Role};
-use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
+use crate::repo::rollback_ops::{MODE_GITLINK, MODE_LINK, TreeChange};
 
 /// What one path holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,25 @@ pub struct Entry {
     pub bytes: Vec<u8>,
     pub link: bool,
     pub executable: bool,
+}
+
+impl Entry {
+    /// An entry as git stores it: `mode` is `100644`, `100755` or `120000`.
+    pub fn from_git(bytes: Vec<u8>, mode: &str) -> Entry {
+        Entry { bytes, link: mode == MODE_LINK, executable: mode == "100755" }
+    }
+}
+
+/// The `(path, mode, object)` of the side each change moves to, for [`crate::repo::Repo::tree_files`]
+/// (submodules and absent paths left out).
+pub fn new_entries(changes: &[TreeChange]) -> Vec<(&str, &str, &str)> {
+    changes
+        .iter()
+        .filter_map(|c| match (c.new_mode.as_deref(), c.new_oid.as_deref()) {
+            (Some(mode), Some(oid)) if mode != MODE_GITLINK => Some((c.path.as_str(), mode, oid)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What `ROOT/rel` holds (`None`: nothing), without following a link.

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::planner::{self, Undo};
-use super::tree::{self, file_change, read_entry};
+use super::tree::{self, Entry, file_change, read_entry};
 use crate::apply;
 use crate::changelog::tag_version;
 use crate::error::Verdict;
@@ -118,12 +118,11 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
     let (Some(parent), Some(branch), Some(head)) = (parent, branch, head) else {
         anyhow::bail!("the undo's facts are incomplete after the preconditions passed (please report this)");
     };
-    let present: Vec<&str> = changes.iter().filter(|c| c.new_mode.is_some()).map(|c| c.path.as_str()).collect();
-    let checkout = repo.checkout_paths(&parent, &present)?;
+    let previous = repo.tree_files(&parent, &tree::new_entries(&changes))?;
     let mut writes = Vec::new();
     for change in &changes {
         let before = read_entry(repo.root(), &change.path)?;
-        let after = if change.new_mode.is_some() { read_entry(&checkout.root(), &change.path)? } else { None };
+        let after = previous.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
         writes.extend(file_change(&change.path, Role::Restore, before, after));
     }
     let tag_object = repo.tag_object(name)?.unwrap_or_default();
