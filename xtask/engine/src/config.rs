@@ -29,6 +29,8 @@ pub struct Config {
     /// What the workflows `init` generates set up before running the tool.
     #[serde(default)]
     pub ci: CiConfig,
+    #[serde(default)]
+    pub rollback: RollbackConfig,
 }
 
 /// `[ci]`: read by `init` when it writes the GitHub workflows (edit this, not the workflows).
@@ -41,6 +43,15 @@ pub struct CiConfig {
     pub python: Option<String>,
     /// The Node.js version of `actions/setup-node` (no Node.js step when absent).
     pub node: Option<String>,
+}
+
+/// `[rollback]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RollbackConfig {
+    /// Globs of root-relative paths that a rollback keeps at today's content (besides the
+    /// tool's own files, which it always keeps).
+    pub keep: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -388,7 +399,8 @@ impl Config {
             .flat_map(|b| b.include.iter().chain(&b.exclude).chain(&b.collect))
             .chain(self.gates.ascii.iter().flat_map(|g| g.files.iter().flatten().chain(g.exclude.iter().flatten())))
             .chain(self.gates.ellipsis.iter().flat_map(|g| g.exclude.iter().flatten()))
-            .chain(self.version_filter.exclude.iter().flatten());
+            .chain(self.version_filter.exclude.iter().flatten())
+            .chain(self.rollback.keep.iter().flatten());
         for glob in globs {
             if let Err(e) = globset::Glob::new(glob) {
                 bail!("{}{glob:?} is not a valid glob: {e}", at(glob));

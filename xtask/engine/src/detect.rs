@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::config::GatesConfig;
 use crate::project::{BundleSpec, CommandSpec, GateKind, GateSpec, Origin, SourceKind, VersionSpec};
 use crate::repo::{FileList, Repo};
+use crate::tooling::Tooling;
 
 /// Folders whose contents are never the project's own.
 const FOREIGN: &[&str] = &["node_modules", "vendor", "third_party", ".venv", "venv", "target", "dist", "build"];
@@ -24,8 +25,10 @@ fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
-/// Manifests at the root or one folder down, plus declared workspace members.
-pub fn version_sources(repo: &Repo, files: &FileList) -> Vec<VersionSpec> {
+/// Manifests at the root or one folder down, plus declared workspace members; never the
+/// tool's own (`tooling`).
+pub fn version_sources(repo: &Repo, files: &FileList, tooling: &Tooling) -> Vec<VersionSpec> {
+    let files = &tooling.product_files(files);
     let known: BTreeSet<&str> = files.iter().collect();
     let mut found: Vec<(String, String)> = Vec::new(); // (path, why)
     let push = |path: String, why: String, found: &mut Vec<(String, String)>| {
@@ -73,6 +76,7 @@ pub fn version_sources(repo: &Repo, files: &FileList) -> Vec<VersionSpec> {
     }
     found
         .into_iter()
+        .filter(|(path, _)| tooling.may_hold_the_version(path))
         .filter_map(|(path, why)| {
             let kind = SourceKind::from_path(&path)?;
             Some(VersionSpec { form: kind.default_form(), path, kind, pattern: None, origin: Origin::Detected(why) })
@@ -111,7 +115,7 @@ fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
 }
 
 /// Folders matching a member glob (`packages/*`, `crates/foo`), among the folders that hold files.
-fn member_dirs(known: &BTreeSet<&str>, pattern: &str) -> Vec<String> {
+pub(crate) fn member_dirs(known: &BTreeSet<&str>, pattern: &str) -> Vec<String> {
     let pattern = pattern.trim_end_matches('/');
     let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else { return Vec::new() };
     let matcher = glob.compile_matcher();
@@ -170,7 +174,20 @@ pub fn which(name: &str) -> bool {
 }
 
 /// The gates: configured ones as written, the rest detected (unless `[gates] detect = false`).
-pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: bool) -> Vec<GateSpec> {
+/// Detection looks at the product's files only, and keeps the tool's (`tooling`) out of the
+/// scanners it sets up.
+pub fn gates(
+    repo: &Repo,
+    all_files: &FileList,
+    config: &GatesConfig,
+    has_versions: bool,
+    tooling: &Tooling,
+) -> Vec<GateSpec> {
+    let files = &tooling.product_files(all_files);
+    let not_tool = |paths: &[String], mut exclude: Vec<String>| {
+        exclude.extend(tooling.exclude_globs(all_files, paths));
+        exclude
+    };
     let detect = config.detect.unwrap_or(true);
     // The docs gates read Markdown: a docs/ of images or reStructuredText alone has none.
     let docs_md = files.under("docs").filter(|p| p.ends_with(".md") || p.ends_with(".markdown")).count();
@@ -199,7 +216,11 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         )),
         None if detect && has_docs => gates.push(gate(
             "ascii",
-            GateKind::Ascii { paths: strings(&["docs"]), files: strings(&["*.md"]), exclude: vec![] },
+            GateKind::Ascii {
+                paths: strings(&["docs"]),
+                files: strings(&["*.md"]),
+                exclude: not_tool(&strings(&["docs"]), vec![]),
+            },
             Origin::Detected(docs_reason()),
         )),
         _ => {}
@@ -219,7 +240,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
             "ellipsis",
             GateKind::Ellipsis {
                 paths: strings(&["."]),
-                exclude: strings(&["*.md"]),
+                exclude: not_tool(&strings(&["."]), strings(&["*.md"])),
                 allow: vec![],
                 mode: Default::default(),
             },
@@ -243,7 +264,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         )),
         None if detect && !py_roots.is_empty() => gates.push(gate(
             "compile",
-            GateKind::Compile { paths: py_roots.clone(), exclude: vec![], python: python() },
+            GateKind::Compile { paths: py_roots.clone(), exclude: not_tool(&py_roots, vec![]), python: python() },
             Origin::Detected(format!("Python code in {}", py_roots.join(", "))),
         )),
         _ => {}
@@ -259,7 +280,7 @@ pub fn gates(repo: &Repo, files: &FileList, config: &GatesConfig, has_versions: 
         )),
         None if detect && has_docs => gates.push(gate(
             "links",
-            GateKind::Links { paths: strings(&["docs"]), exclude: vec![] },
+            GateKind::Links { paths: strings(&["docs"]), exclude: not_tool(&strings(&["docs"]), vec![]) },
             Origin::Detected(docs_reason()),
         )),
         _ => {}

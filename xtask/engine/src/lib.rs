@@ -29,6 +29,7 @@ pub mod release;
 pub mod repo;
 pub mod report;
 pub mod rollback;
+pub mod tooling;
 pub mod version;
 
 /// Re-exported so a shim that extends the command line uses the same clap as the engine.

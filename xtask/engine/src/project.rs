@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::config::{Config, Form};
 use crate::detect;
 use crate::repo::{FileList, Repo};
+use crate::tooling::Tooling;
 
 /// Why a gate, a version source or a bundle is part of the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,6 +173,8 @@ pub struct Project {
     pub gates: Vec<GateSpec>,
     pub bundles: Vec<BundleSpec>,
     pub files: FileList,
+    /// The paths of the release tool itself, never the product's (see `tooling`).
+    pub tooling: Tooling,
 }
 
 impl Project {
@@ -189,13 +192,16 @@ impl Project {
     pub fn load_settings(repo: Repo, config: Option<&std::path::Path>) -> Result<Project> {
         let loaded = Config::load(repo.root(), config)?;
         let release = release_settings(&repo, &loaded.config);
-        let (versions, gates, bundles, files) = Default::default();
-        Ok(Project { repo, config_file: loaded.file, release, versions, gates, bundles, files })
+        let (versions, gates, bundles, files, tooling) = Default::default();
+        Ok(Project { repo, config_file: loaded.file, release, versions, gates, bundles, files, tooling })
     }
 
     /// Merge a parsed configuration with detection over `files`.
     pub fn resolve(repo: Repo, config: Config, config_file: Option<PathBuf>, files: FileList) -> Project {
         let release = release_settings(&repo, &config);
+        let configured: Vec<String> =
+            config.versions.iter().flatten().map(|e| crate::repo::files::normalize_scope(&e.path)).collect();
+        let tooling = Tooling::of(&repo, &files, &configured);
         let versions = match &config.versions {
             Some(entries) => entries
                 .iter()
@@ -216,11 +222,11 @@ impl Project {
                 })
                 .collect(),
             None => crate::version::drop_excluded(
-                detect::version_sources(&repo, &files),
+                detect::version_sources(&repo, &files, &tooling),
                 config.version_filter.exclude.as_deref().unwrap_or_default(),
             ),
         };
-        let mut gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty());
+        let mut gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty(), &tooling);
         crate::gates::cache::configure(&mut gates, &config.gates);
         let bundles = match &config.bundles {
             Some(entries) => entries
@@ -237,7 +243,7 @@ impl Project {
                 .collect(),
             None => detect::bundles(&repo, &files, &versions),
         };
-        Project { repo, config_file, release, versions, gates, bundles, files }
+        Project { repo, config_file, release, versions, gates, bundles, files, tooling }
     }
 }
 

@@ -214,7 +214,7 @@ fn the_gates_check_the_tree_that_is_shipped_not_the_bad_one() {
     let run = p.rollback(&["--to", "v2.4.0"]);
     run.code(1);
     assert!(run.stderr.contains("not-broken"), "{run}");
-    assert!(run.stderr.contains("the quality gates ran on the files the rollback would commit (v2.4.0 with version 2.5.2), in a temporary checkout"), "{run}");
+    assert!(run.stderr.contains("the quality gates ran on the files the rollback would commit (v2.4.0 with version 2.5.2), in a temporary copy of that tree"), "{run}");
     assert_same(&before, &p.snapshot());
 
     let run = p.rollback(&["--reason", "broken again"]);
@@ -225,9 +225,10 @@ fn the_gates_check_the_tree_that_is_shipped_not_the_bad_one() {
 }
 
 #[test]
-fn a_version_source_added_after_the_target_goes_away_with_the_rest() {
-    // 2.5.1 adds a VERSION file listed as a source in its xtask.toml: the rollback restores
-    // 2.5.0's configuration and files, so the sources are 2.5.0's, each at 2.5.2.
+fn a_version_source_added_after_the_target_stays_with_todays_configuration() {
+    // 2.5.1 adds a VERSION file listed as a source in its xtask.toml. The rollback plans with
+    // today's configuration (xtask.toml is the tool's, kept as it is): the VERSION file it names
+    // stays, at the new version, with the other sources, which are 2.5.0's at 2.5.2.
     let p = released();
     p.write("VERSION", "2.5.0\n");
     let config = format!("{}\n[[version]]\npath = \"VERSION\"\n", p.read("xtask.toml"));
@@ -236,9 +237,12 @@ fn a_version_source_added_after_the_target_goes_away_with_the_rest() {
     p.commit_all("build: a VERSION file");
     p.xtask(&["release", "2.5.1", "--no-verify"]).code(0);
     assert_eq!(p.read("VERSION"), "2.5.1\n");
+    let today = p.read("xtask.toml");
     p.rollback(&["--no-verify"]).code(0);
-    assert_eq!(p.kind("VERSION"), "-");
-    assert_eq!(p.read("xtask.toml"), p.show_text("v2.5.0", "xtask.toml"));
+    assert_eq!(p.read("VERSION"), "2.5.2\n");
+    assert_eq!(p.read("xtask.toml"), today);
     assert_versions_moved(&p, "v2.5.0", "2.5.2");
     p.xtask(&["version", "--check"]).code(0);
+    let notes = p.git(&["tag", "-l", "--format=%(contents)", "v2.5.2"]);
+    assert!(notes.contains("this changelog and the files kept as they are today."), "{notes}");
 }

@@ -24,6 +24,8 @@ pub struct Repo {
     root: PathBuf,
     /// The root is inside a git work tree.
     git: bool,
+    /// Reads of the paths another tree has differently go there (a rollback's plan).
+    view: Option<std::sync::Arc<rollback_ops::View>>,
 }
 
 /// What a git command printed, whatever its exit status.
@@ -48,7 +50,7 @@ impl Repo {
         }
         let root =
             root.canonicalize().with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
-        let mut repo = Repo { root, git: false };
+        let mut repo = Repo { root, git: false, view: None };
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree"]);
         repo.git = matches!(probe, Ok(ref out) if out.success && out.stdout.trim() == "true");
         Ok(repo)
@@ -63,8 +65,12 @@ impl Repo {
         self.git
     }
 
-    /// `ROOT/rel`.
+    /// `ROOT/rel` (or, in a repository seen through a [`rollback_ops::View`], where the
+    /// other tree has it).
     pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        if let Some(path) = self.view.as_ref().and_then(|v| v.redirect(rel.as_ref())) {
+            return path;
+        }
         self.root.join(rel)
     }
 

@@ -1,28 +1,21 @@
 //! `rollback`: gather the facts, check every precondition, build the tree the rollback commits
-//! in a scratch checkout of the target (its files, the new version in each version source and
-//! lockfile, today's changelog with the new section), plan the move of the work tree to it,
-//! then show the plan or run the gates on that tree and hand the plan to the executor.
-
-use std::collections::BTreeMap;
+//! from git objects (see `build`), plan the move of the work tree to it, then show the plan, or
+//! run the gates on a copy of that tree and hand the plan to the executor.
 
 use anyhow::{Context, Result};
 use semver::Version;
 
+use super::build::{self, describe_paths};
 use super::notes::{self, Story};
 use super::planner::{self, Rollback};
 use super::target;
-use super::tree::{self, file_change, read_entry};
 use crate::apply;
-use crate::changelog::ReleaseTag;
 use crate::cli::RollbackArgs;
 use crate::error::Verdict;
 use crate::output::Ui;
-use crate::plan::{FileChange, Role};
 use crate::project::Project;
 use crate::release::facts::Facts;
 use crate::release::preconditions;
-use crate::repo::Repo;
-use crate::repo::rollback_ops::Scratch;
 
 pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
@@ -60,6 +53,8 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let reason = notes::clean_reason(args.reason.as_deref());
     let yanked: Vec<Version> =
         target::yanked(&facts.reachable, &target, current).into_iter().map(|t| t.version).collect();
+    let head = facts.head.as_deref().unwrap_or_default();
+    let mut split = build::split(project, head, &target)?;
     let story = Story {
         new: &new,
         target: &target.version,
@@ -67,9 +62,18 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         date: &facts.date,
         reason: reason.as_deref(),
         yanked: &yanked,
+        kept: !split.kept.is_empty(),
     };
-    let head = facts.head.as_deref().unwrap_or_default();
-    let built = build(project, head, &target, &story, &changelog, &mut problems)?;
+    if !split.kept.is_empty() {
+        ui.info(format!(
+            "keeps {} path{} from {} as they are today (the release tool's files and [rollback] keep): {}",
+            split.kept.len(),
+            if split.kept.len() == 1 { " that differs" } else { "s that differ" },
+            target.name,
+            describe_paths(&split.kept)
+        ));
+    }
+    let built = build::build(project, &mut split, &target, &story, &changelog, &mut problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
         anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");
@@ -82,7 +86,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         branch,
         head,
         story: story.clone(),
-        changes: built.changes,
+        changes: built.changes.clone(),
         gates,
         push: args.push.then_some(project.release.remote.as_str()),
     });
@@ -92,16 +96,17 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     };
     if args.no_verify {
         ui.warn("--no-verify: the quality gates were NOT run before this rollback");
-    } else {
-        let checked = scratch_project(project, &built.scratch.repo)?;
+    } else if !built.project.gates.is_empty() {
+        let (scratch, checked) = super::scratch::materialize(project, &split, &built)?;
         crate::release::run_gates(&checked, ui).with_context(|| {
             format!(
-                "the quality gates ran on the files the rollback would commit ({} with version {new}), in a temporary checkout",
+                "the quality gates ran on the files the rollback would commit ({} with version {new}), in a temporary copy of that tree",
                 target.name
             )
         })?;
+        drop(scratch);
     }
-    drop(built.scratch);
+    drop(built);
     ui.info(format!(
         "rolling back {} {current} -> {new} (tag {tag}): the files of {}{}",
         plan.project,
@@ -110,93 +115,4 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     ));
     let outcome = apply::execute(repo, &plan, ui, &lock)?;
     super::finished(project, &plan, &outcome, ui)
-}
-
-/// The tree the rollback commits, built in a scratch checkout, and the file changes that move
-/// the work tree to it.
-struct Built {
-    scratch: Scratch,
-    /// The project as the target's files describe it (its version sources and gates).
-    project: Project,
-    changes: Vec<FileChange>,
-}
-
-/// Check out the target, set its version sources to the new version, put today's changelog
-/// with the rollback's section in, and compare with the work tree. Problems (the target's
-/// versions, files in the way) are added to `problems`; `None` when there are any (found here
-/// or before).
-fn build(
-    project: &Project,
-    head: &str,
-    target: &ReleaseTag,
-    story: &Story<'_>,
-    changelog: &str,
-    problems: &mut Vec<String>,
-) -> Result<Option<Built>> {
-    let repo = &project.repo;
-    let tree = if head.is_empty() { Vec::new() } else { repo.tree_changes(head, &target.commit)? };
-    problems.extend(tree::obstacles(repo.root(), &tree, &target.name));
-    let scratch = repo.scratch_checkout(&target.commit)?;
-    let there = match scratch_project(project, &scratch.repo) {
-        Ok(there) => there,
-        Err(e) => {
-            problems.push(format!("{}: {e:#}", target.name));
-            return Ok(None);
-        }
-    };
-    let edits = match version_edits(&there, story.new) {
-        Ok(edits) => edits,
-        Err(e) => {
-            problems.push(format!("the version sources of {}: {e:#}", target.name));
-            return Ok(None);
-        }
-    };
-    if !problems.is_empty() {
-        // Reported together; the files are compared only in a repository fit to roll back.
-        return Ok(None);
-    }
-    let mut roles: BTreeMap<String, Role> = tree.iter().map(|c| (c.path.clone(), Role::Restore)).collect();
-    for edit in &edits {
-        std::fs::write(scratch.repo.path(&edit.path), &edit.after)
-            .with_context(|| format!("{}: cannot write in the temporary checkout", edit.path))?;
-        roles.insert(edit.path.clone(), tree::version_role(&edit.path));
-    }
-    let changelog_path = &project.release.changelog;
-    let log = scratch.repo.path(changelog_path);
-    if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    }
-    std::fs::write(&log, notes::edit_changelog(changelog, story))
-        .with_context(|| format!("{changelog_path}: cannot write in the temporary checkout"))?;
-    roles.insert(changelog_path.clone(), Role::Changelog);
-    let mut changes = Vec::new();
-    for (path, role) in roles {
-        let before = read_entry(repo.root(), &path)?;
-        let after = read_entry(scratch.repo.root(), &path)?;
-        changes.extend(file_change(&path, role, before, after));
-    }
-    Ok(Some(Built { scratch, project: there, changes }))
-}
-
-/// The version sources (and lockfiles) of `there`, which must agree, moved to `new`.
-fn version_edits(there: &Project, new: &Version) -> Result<Vec<crate::version::FileEdit>> {
-    let readings = crate::version::read_all(there)?;
-    if readings.is_empty() {
-        anyhow::bail!("none found (list them as [[version]] in its xtask.toml)");
-    }
-    crate::version::current(&readings)?;
-    crate::version::plan_edits(there, &readings, &crate::version::Version::from_semver(new.clone()))
-}
-
-/// The project of a scratch checkout: its own `xtask.toml` (or detection, when it has none);
-/// a `--config` file outside the repository applies to every release, so to this one too.
-fn scratch_project(project: &Project, scratch: &Repo) -> Result<Project> {
-    let config = match &project.config_file {
-        Some(file) => match file.strip_prefix(project.repo.root()) {
-            Ok(rel) => Some(scratch.root().join(rel)).filter(|f| f.exists()),
-            Err(_) => Some(file.clone()),
-        },
-        None => None,
-    };
-    Project::load(scratch.clone(), config.as_deref())
 }

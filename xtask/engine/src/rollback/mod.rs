@@ -5,9 +5,11 @@
 //! tag deletion), so they share the release's dry-run, JSON plan, lock, journal, restore on
 //! failure, and `release --resume` / `release --abort` after a kill.
 
+mod build;
 mod forward;
 mod notes;
 mod planner;
+mod scratch;
 mod target;
 mod tree;
 mod undo;

@@ -17,6 +17,9 @@ pub struct Story<'a> {
     pub reason: Option<&'a str>,
     /// The releases taken back, ascending.
     pub yanked: &'a [Version],
+    /// Some files that differ from the target stay as they are today (the release tool's own,
+    /// `[rollback] keep`).
+    pub kept: bool,
 }
 
 /// `--reason` as one line of plain text (`None` when it is blank).
@@ -32,8 +35,10 @@ pub fn notes(story: &Story<'_>) -> String {
         out.push_str(": ");
         out.push_str(reason);
     }
+    let kept =
+        if story.kept { ", this changelog and the files kept as they are today" } else { ", and this changelog" };
     out.push_str(&format!(
-        "\n\nEvery file is as it was in {} except the version, now {}, and this changelog.",
+        "\n\nEvery file is as it was in {} except the version, now {}{kept}.",
         story.target, story.new
     ));
     if !story.yanked.is_empty() {
@@ -133,7 +138,7 @@ mod tests {
     }
 
     fn story<'a>(new: &'a Version, target: &'a Version, yanked: &'a [Version], reason: Option<&'a str>) -> Story<'a> {
-        Story { new, target, target_tag: "v2.5.0", date: "2026-03-04", reason, yanked }
+        Story { new, target, target_tag: "v2.5.0", date: "2026-03-04", reason, yanked, kept: false }
     }
 
     const LOG: &str = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n### Features\n\n- not shipped yet\n\n## [2.5.1] - 2026-03-01\n\n### Bug fixes\n\n- checkout (abc1234)\n\n## [2.5.0] - 2026-02-01\n\n- First.\n\n[2.5.1]: https://example.com/2.5.1\n";
@@ -153,6 +158,14 @@ mod tests {
         let none = story(&new, &target, &[], None);
         assert!(notes(&none).starts_with("Rollback to 2.5.0\n\n"), "{}", notes(&none));
         assert!(!notes(&none).contains("Yanked"));
+        let kept = Story { kept: true, ..none };
+        assert!(
+            notes(&kept).contains(
+                "as it was in 2.5.0 except the version, now 2.5.2, this changelog and the files kept as they are today."
+            ),
+            "{}",
+            notes(&kept)
+        );
         assert_eq!(clean_reason(Some("  checkout\n broken \t")), Some("checkout broken".into()));
         assert_eq!(clean_reason(Some(" \n")), None);
     }

@@ -137,6 +137,7 @@ mod tests {
             date: "2026-03-04",
             reason: None,
             yanked: &yanked,
+            kept: false,
         };
         let plan = plan_rollback(Rollback {
             project: "demo",

@@ -25,6 +25,18 @@ impl Entry {
     }
 }
 
+/// The `(path, mode, object)` of the side each change moves to, for [`crate::repo::Repo::tree_files`]
+/// (submodules and absent paths left out).
+pub fn new_entries(changes: &[TreeChange]) -> Vec<(&str, &str, &str)> {
+    changes
+        .iter()
+        .filter_map(|c| match (c.new_mode.as_deref(), c.new_oid.as_deref()) {
+            (Some(mode), Some(oid)) if mode != MODE_GITLINK => Some((c.path.as_str(), mode, oid)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// What `ROOT/rel` holds (`None`: nothing), without following a link.
 pub fn read_entry(root: &Path, rel: &str) -> Result<Option<Entry>> {
     let path = root.join(rel);
@@ -156,7 +168,13 @@ mod tests {
     }
 
     fn change(path: &str, old: Option<&str>, new: Option<&str>) -> TreeChange {
-        TreeChange { path: path.into(), old_mode: old.map(String::from), new_mode: new.map(String::from) }
+        TreeChange {
+            path: path.into(),
+            old_mode: old.map(String::from),
+            new_mode: new.map(String::from),
+            old_oid: None,
+            new_oid: None,
+        }
     }
 
     #[test]

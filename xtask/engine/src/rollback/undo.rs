@@ -107,11 +107,8 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
     let changes = match &parent {
         Some(parent) => {
             // From the release's side (the work tree now) to its parent's.
-            let moves: Vec<TreeChange> = repo
-                .tree_changes(parent, commit)?
-                .into_iter()
-                .map(|c| TreeChange { path: c.path, old_mode: c.new_mode, new_mode: c.old_mode })
-                .collect();
+            let moves: Vec<TreeChange> =
+                repo.tree_changes(parent, commit)?.into_iter().map(TreeChange::reversed).collect();
             problems.extend(tree::obstacles(repo.root(), &moves, &format!("the commit before {name}")));
             moves
         }
@@ -121,13 +118,11 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
     let (Some(parent), Some(branch), Some(head)) = (parent, branch, head) else {
         anyhow::bail!("the undo's facts are incomplete after the preconditions passed (please report this)");
     };
+    let previous = repo.tree_files(&parent, &tree::new_entries(&changes))?;
     let mut writes = Vec::new();
     for change in &changes {
         let before = read_entry(repo.root(), &change.path)?;
-        let after = match &change.new_mode {
-            Some(mode) => Some(Entry::from_git(repo.checkout_bytes(&parent, &change.path, mode)?, mode)),
-            None => None,
-        };
+        let after = previous.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
         writes.extend(file_change(&change.path, Role::Restore, before, after));
     }
     let tag_object = repo.tag_object(name)?.unwrap_or_default();

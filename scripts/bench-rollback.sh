@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmark `cargo xtask rollback` on a 20,000-file repository with three releases (v1.2.0 is
+# bad; the rollback restores v1.1.0, about 500 paths differ) against git doing the same move of
+# the work tree: `git read-tree -m -u HEAD v1.1.0` (read the target's tree, check out only the
+# changed paths), in one hyperfine run; then the ratios of the medians.
+#
+#   scripts/bench-rollback.sh                  # RUNS=5 WARMUP=1 by default
+#   RUNS=10 FILES=40000 scripts/bench-rollback.sh
+#   GATES=1 scripts/bench-rollback.sh          # also time a real rollback that runs the gates
+#                                              # (detected ones; for information, no ratio)
+#
+# Timed: `rollback --dry-run` (plan and print every diff, write nothing) and the real
+# `rollback --no-verify` (plan, journal, write, commit, tag); each real run starts from the
+# bad release again (hyperfine --prepare: reset --hard, tag deleted; not timed).
+#
+# Environment: BENCH_DATA (default: $TMPDIR/benchdata; the repository is generated there once,
+# same bytes every time), FILES (default 20000), RUNS, WARMUP, GATES, XTASK_BIN (default: the
+# debug build that `cargo xtask` runs). Needs python3, git, cargo; installs hyperfine (apt) when
+# it is missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${BENCH_DATA:-${TMPDIR:-/tmp}/benchdata}
+FILES=${FILES:-20000}
+RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-1}
+GATES=${GATES:-0}
+SOURCE=$DATA/rollback-$FILES
+WORK=$DATA/rollback-work
+REF=$DATA/rollback-ref
+OUT=$DATA/results
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+for tool in python3 git cargo; do
+    command -v "$tool" >/dev/null || die "$tool is required"
+done
+if ! command -v hyperfine >/dev/null; then
+    say "hyperfine missing: apt-get install hyperfine"
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
+    else
+        sudo apt-get install -y -qq hyperfine >/dev/null
+    fi
+fi
+
+if [ ! -d "$SOURCE/.git" ]; then
+    say "generating the $FILES-file repository in $SOURCE"
+    python3 "$ROOT/scripts/bench/rollback_repo.py" "$SOURCE" "$FILES"
+fi
+git -C "$SOURCE" rev-parse -q --verify refs/tags/v1.2.0 >/dev/null || die "$SOURCE is not the benchmark repository; remove it and rerun"
+
+if [ -z "${XTASK_BIN:-}" ]; then
+    say "building the xtask (dev profile, as cargo xtask runs it)"
+    (cd "$ROOT" && cargo build -q -p xtask)
+    XTASK_BIN=$ROOT/target/debug/xtask
+fi
+
+# Two clones of the repository: one for the xtask, one for git (the same bytes, each reset to
+# the bad release before every run).
+rm -rf "$WORK" "$REF"
+git clone -q --no-hardlinks "$SOURCE" "$WORK"
+git clone -q --no-hardlinks "$SOURCE" "$REF"
+for dir in "$WORK" "$REF"; do
+    git -C "$dir" config user.name Bench
+    git -C "$dir" config user.email bench@example.com
+    # No background gc after a commit racing the next run's reset.
+    git -C "$dir" config gc.auto 0
+    git -C "$dir" config maintenance.auto false
+    git -C "$dir" fetch -q --tags origin
+done
+mkdir -p "$OUT"
+
+say "the move: $(git -C "$WORK" diff --shortstat v1.2.0 v1.1.0)"
+say "warming the page cache"
+find "$WORK" "$REF" -type f -print0 | xargs -0 cat >/dev/null
+
+x=$(printf %q "$XTASK_BIN")
+w=$(printf %q "$WORK")
+r=$(printf %q "$REF")
+reset_work="git -C $w reset -q --hard v1.2.0 && (git -C $w tag -d v1.2.1 >/dev/null 2>&1 || true)"
+reset_ref="git -C $r reset -q --hard v1.2.0"
+# Each benchmark: a name, what runs before each run (not timed), the command.
+names=(git.diff-stat git.read-tree-checkout xtask.dry-run xtask.rollback)
+prepares=(true "$reset_ref" true "$reset_work")
+commands=(
+    "git -C $r diff --stat v1.2.0 v1.1.0 >/dev/null"
+    "git -C $r read-tree -m -u HEAD v1.1.0"
+    "$x --root $w -q rollback --dry-run --no-verify >/dev/null"
+    "$x --root $w -q rollback --no-verify"
+)
+if [ "$GATES" = 1 ]; then
+    names+=(xtask.rollback-with-gates)
+    prepares+=("$reset_work")
+    commands+=("$x --root $w -q rollback")
+fi
+# hyperfine pairs the Nth -n and the Nth --prepare with the Nth command.
+args=()
+for i in "${!names[@]}"; do
+    args+=(-n "${names[$i]}" --prepare "${prepares[$i]}")
+done
+args+=("${commands[@]}")
+
+JSON=$OUT/rollback.json
+say "hyperfine, $WARMUP warm-up + $RUNS runs each; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+hyperfine --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$JSON" "${args[@]}"
+say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The real rollback did what git did: the same tree, apart from the versions and the changelog.
+sh -c "$reset_work"
+"$XTASK_BIN" --root "$WORK" -q rollback --no-verify
+differ=$(git -C "$WORK" diff --name-only v1.1.0 HEAD | tr '\n' ' ')
+say "v1.1.0 -> the rollback commit differs in: $differ"
+
+python3 - "$JSON" <<'EOF'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+print("\n| command | median s | mean s | min-max s | user+sys s |")
+print("|---|---:|---:|---|---:|")
+for name, r in results.items():
+    print("| %s | %.3f | %.3f | %.3f-%.3f | %.3f |" % (name, r["median"], r["mean"], r["min"], r["max"], r["user"] + r["system"]))
+ref = results["git.read-tree-checkout"]
+print("\n| xtask | / git read-tree + checkout of the changed paths, median wall | user+sys |")
+print("|---|---:|---:|")
+for name in ["xtask.dry-run", "xtask.rollback"]:
+    r = results[name]
+    print("| %s | %.2fx | %.2fx |" % (name, r["median"] / ref["median"], (r["user"] + r["system"]) / (ref["user"] + ref["system"])))
+print("\ntarget: within 3x of git read-tree + checkout of the changed paths")
+EOF

@@ -1,0 +1,213 @@
+//! The tree a rollback commits, built from git objects: the paths that differ between HEAD and
+//! the target (one `git diff` of the two trees), less the ones it keeps at today's content (the
+//! tool's own files, `[rollback] keep`, a configured version source the target lacks); those
+//! paths read from git's objects as a checkout writes them (never a full checkout); then today's
+//! configuration and detection over that tree, its version sources at the new version, and
+//! today's changelog with the rollback's section. Reads only; the executor writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::notes::{self, Story};
+use super::tree::{self, Entry, file_change, read_entry};
+use crate::changelog::ReleaseTag;
+use crate::config::Config;
+use crate::plan::{FileChange, Role};
+use crate::project::{Origin, Project};
+use crate::repo::FileList;
+use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange, TreeFiles, View};
+
+/// The paths that differ between HEAD and the target, split into those the rollback restores
+/// and those it keeps as they are today.
+#[derive(Debug)]
+pub struct Split {
+    pub restored: Vec<TreeChange>,
+    pub kept: Vec<TreeChange>,
+    /// Today's configuration (the rollback plans with it, never the target's).
+    pub config: Config,
+    pub config_file: Option<std::path::PathBuf>,
+}
+
+/// Compare HEAD's tree with the target's and decide what is restored.
+pub fn split(project: &Project, head: &str, target: &ReleaseTag) -> Result<Split> {
+    let repo = &project.repo;
+    let loaded = Config::load(repo.root(), project.config_file.as_deref())?;
+    let keep = keep_globs(loaded.config.rollback.keep.as_deref().unwrap_or_default())?;
+    let sources: BTreeSet<&str> =
+        project.versions.iter().filter(|v| v.origin == Origin::Configured).map(|v| v.path.as_str()).collect();
+    let all = if head.is_empty() { Vec::new() } else { repo.tree_changes(head, &target.commit)? };
+    let (kept, restored) = all.into_iter().partition(|c: &TreeChange| {
+        project.tooling.contains(&c.path)
+            || keep.is_match(&c.path)
+            // Today's configuration names it: it stays, and gets the new version.
+            || (c.new_mode.is_none() && sources.contains(c.path.as_str()))
+    });
+    Ok(Split { restored, kept, config: loaded.config, config_file: loaded.file })
+}
+
+fn keep_globs(patterns: &[String]) -> Result<GlobSet> {
+    let mut set = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = globset::GlobBuilder::new(p)
+            .literal_separator(true)
+            .build()
+            .with_context(|| format!("[rollback] keep: {p:?} is not a valid glob"))?;
+        set.add(glob);
+        // `docs` keeps the folder as well as a file of that name.
+        if !p.ends_with("/**") {
+            set.add(Glob::new(&format!("{}/**", p.trim_end_matches('/')))?);
+        }
+    }
+    Ok(set.build()?)
+}
+
+/// The tree to commit, and the file changes that move the work tree to it.
+pub struct Built {
+    /// Today's configuration and detection over the tree to commit (read through a view).
+    pub project: Project,
+    pub changes: Vec<FileChange>,
+    /// The restored paths as a checkout of the target writes them.
+    pub restored: Arc<TreeFiles>,
+}
+
+/// Build the tree to commit from `split` (whose configuration it takes). Problems (files in the way, unreadable version
+/// sources) are added to `problems`; `None` when there are any (found here or before).
+pub fn build(
+    project: &Project,
+    split: &mut Split,
+    target: &ReleaseTag,
+    story: &Story<'_>,
+    changelog: &str,
+    problems: &mut Vec<String>,
+) -> Result<Option<Built>> {
+    let repo = &project.repo;
+    problems.extend(tree::obstacles(repo.root(), &split.restored, &target.name));
+    let restored = Arc::new(repo.tree_files(&target.commit, &tree::new_entries(&split.restored))?);
+    let absent: BTreeSet<String> =
+        split.restored.iter().filter(|c| c.new_mode.is_none()).map(|c| c.path.clone()).collect();
+    let files = files_after(&project.files, &split.restored);
+    let view = View::new(restored.clone(), absent);
+    let config = std::mem::take(&mut split.config);
+    let there = Project::resolve(repo.with_view(view), config, split.config_file.clone(), files);
+    let edits = match version_edits(&there, story.new) {
+        Ok(edits) => edits,
+        Err(e) => {
+            problems.push(format!("the version sources after the rollback to {}: {e:#}", target.name));
+            return Ok(None);
+        }
+    };
+    if !problems.is_empty() {
+        // Reported together; the files are compared only in a repository fit to roll back.
+        return Ok(None);
+    }
+    let mut after: BTreeMap<String, (Role, Option<Entry>)> = BTreeMap::new();
+    for change in &split.restored {
+        let entry = restored.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
+        after.insert(change.path.clone(), (Role::Restore, entry));
+    }
+    let mut written = |path: &str, role: Role, bytes: Vec<u8>| -> Result<()> {
+        // The file keeps the executable bit it has in the tree to commit.
+        let executable = match after.get(path) {
+            Some((_, entry)) => entry.as_ref().is_some_and(|e| e.executable),
+            None => read_entry(repo.root(), path)?.is_some_and(|e| e.executable),
+        };
+        after.insert(path.to_string(), (role, Some(Entry { bytes, link: false, executable })));
+        Ok(())
+    };
+    for edit in edits {
+        written(&edit.path, tree::version_role(&edit.path), edit.after)?;
+    }
+    written(&project.release.changelog, Role::Changelog, notes::edit_changelog(changelog, story).into_bytes())?;
+    let mut changes = Vec::new();
+    for (path, (role, entry)) in after {
+        changes.extend(file_change(&path, role, read_entry(repo.root(), &path)?, entry));
+    }
+    Ok(Some(Built { project: there, changes, restored }))
+}
+
+/// The files of the tree to commit: today's, with the restored paths added or removed.
+fn files_after(files: &FileList, restored: &[TreeChange]) -> FileList {
+    let mut set: BTreeSet<String> = files.iter().map(str::to_string).collect();
+    for change in restored {
+        match change.new_mode.as_deref() {
+            Some(MODE_GITLINK) => {}
+            Some(_) => {
+                set.insert(change.path.clone());
+            }
+            None => {
+                set.remove(&change.path);
+            }
+        }
+    }
+    FileList::from_paths(set.into_iter().collect())
+}
+
+/// The version sources (and lockfiles) of `there`, moved to `new`. They need not agree: a
+/// file kept at today's content holds today's version, a restored one the target's.
+fn version_edits(there: &Project, new: &semver::Version) -> Result<Vec<crate::version::FileEdit>> {
+    let readings = crate::version::read_all(there)?;
+    if readings.is_empty() {
+        anyhow::bail!("none found (list them as [[version]] in xtask.toml)");
+    }
+    crate::version::plan_edits(there, &readings, &crate::version::Version::from_semver(new.clone()))
+}
+
+/// The paths of `changes`, for messages: the first few, and how many more.
+pub fn describe_paths(changes: &[TreeChange]) -> String {
+    let mut list: Vec<&str> = changes.iter().map(|c| c.path.as_str()).take(8).collect();
+    let more = changes.len().saturating_sub(list.len());
+    if more > 0 {
+        list.push("");
+    }
+    let text = list.join(", ");
+    if more > 0 { format!("{text}and {more} more") } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(path: &str, old: Option<&str>, new: Option<&str>) -> TreeChange {
+        TreeChange {
+            path: path.into(),
+            old_mode: old.map(String::from),
+            new_mode: new.map(String::from),
+            old_oid: old.map(|_| "a".repeat(40)),
+            new_oid: new.map(|_| "b".repeat(40)),
+        }
+    }
+
+    #[test]
+    fn the_files_after_a_rollback_gain_and_lose_the_restored_paths() {
+        let files = FileList::from_paths(["a.txt", "gone.txt", "notes.txt"].map(String::from).to_vec());
+        let restored = [
+            change("gone.txt", Some("100644"), None),
+            change("back.txt", None, Some("100755")),
+            change("vendor/lib", None, Some(MODE_GITLINK)),
+        ];
+        let after = files_after(&files, &restored);
+        assert_eq!(after.iter().collect::<Vec<_>>(), ["a.txt", "back.txt", "notes.txt"]);
+    }
+
+    #[test]
+    fn keep_globs_match_files_and_folders() {
+        let set = keep_globs(&["docs/ops".into(), "*.lock".into(), "assets/**".into()]).unwrap();
+        assert!(set.is_match("docs/ops/run.md") && set.is_match("docs/ops"));
+        assert!(set.is_match("uv.lock") && !set.is_match("web/yarn.lock"), "`*` stays in one folder");
+        assert!(set.is_match("assets/a/b.png"));
+        assert!(!set.is_match("docs/opsx.md"));
+        let err = keep_globs(&["a[".into()]).unwrap_err();
+        assert!(format!("{err:#}").contains("[rollback] keep: \"a[\""), "{err:#}");
+    }
+
+    #[test]
+    fn long_path_lists_are_cut() {
+        let few = [change("a", None, Some("100644")), change("b", None, Some("100644"))];
+        assert_eq!(describe_paths(&few), "a, b");
+        let many: Vec<TreeChange> = (0..10).map(|i| change(&format!("f{i}"), None, Some("100644"))).collect();
+        assert_eq!(describe_paths(&many), "f0, f1, f2, f3, f4, f5, f6, f7, and 2 more");
+    }
+}
