@@ -70,7 +70,7 @@ impl Tooling {
 
     /// Whether detection may take `path` as a version source.
     pub fn may_hold_the_version(&self, path: &str) -> bool {
-        !self.contains(path) && !(path == "Cargo.toml" && self.workspace_version_is_tools)
+        !(self.contains(path) || (path == "Cargo.toml" && self.workspace_version_is_tools))
     }
 
     /// `exclude` globs that keep the tool's files out of a gate that checks `scopes` (`.` is

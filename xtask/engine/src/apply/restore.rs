@@ -82,7 +82,10 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
 pub fn remove_temps(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<()> {
     for change in journal.plan.writes() {
         if files::remove_temp(&repo.path(&change.path))? {
-            ui.info(format!("  removed the temporary file of {} left by the interruption", crate::output::safe(&change.path)));
+            ui.info(format!(
+                "  removed the temporary file of {} left by the interruption",
+                crate::output::safe(&change.path)
+            ));
         }
     }
     Ok(())
