@@ -60,7 +60,10 @@ impl Tooling {
 
     /// Whether the root-relative `path` (a file or a folder) is the tool's.
     pub fn contains(&self, path: &str) -> bool {
-        self.paths.iter().any(|t| in_scope(path, t)) && !self.product.iter().any(|p| in_scope(path, p))
+        // The tool's paths are top-level names: one comparison each, for lists of many files.
+        let top = path.split('/').next().unwrap_or(path);
+        self.paths.iter().any(|t| t == top || (t.contains('/') && in_scope(path, t)))
+            && !self.product.iter().any(|p| in_scope(path, p))
     }
 
     /// The files that are the product's: `files` without the tool's.
@@ -70,7 +73,8 @@ impl Tooling {
 
     /// Whether detection may take `path` as a version source.
     pub fn may_hold_the_version(&self, path: &str) -> bool {
-        !self.contains(path) && !(path == "Cargo.toml" && self.workspace_version_is_tools)
+        let unused_workspace_version = path == "Cargo.toml" && self.workspace_version_is_tools;
+        !(self.contains(path) || unused_workspace_version)
     }
 
     /// `exclude` globs that keep the tool's files out of a gate that checks `scopes` (`.` is
@@ -80,13 +84,16 @@ impl Tooling {
         let scopes: Vec<String> = scopes.iter().map(|s| crate::repo::files::normalize_scope(s)).collect();
         let reaches = |path: &str| scopes.iter().any(|s| in_scope(path, s) || in_scope(s, path));
         let mut globs = BTreeSet::new();
-        for tool in self.paths.iter().filter(|t| reaches(t)) {
-            if self.product.iter().any(|p| in_scope(p, tool)) {
-                globs.extend(files.under(tool).filter(|f| self.contains(f)).map(escape_glob));
-            } else if files.iter().any(|f| f == tool) {
-                globs.insert(escape_glob(tool));
-            } else if files.under(tool).next().is_some() {
-                globs.insert(format!("{}/**", escape_glob(tool)));
+        for file in files.iter().filter(|f| self.contains(f)) {
+            let top = file.split('/').next().unwrap_or(file);
+            if !reaches(top) {
+                continue;
+            }
+            // A file at the top, or one beside a product folder: by name; else the whole folder.
+            if top == file || self.product.iter().any(|p| in_scope(p, top)) {
+                globs.insert(escape_glob(file));
+            } else {
+                globs.insert(format!("{}/**", escape_glob(top)));
             }
         }
         globs.into_iter().collect()

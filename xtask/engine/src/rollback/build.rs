@@ -18,7 +18,8 @@ use crate::config::Config;
 use crate::plan::{FileChange, Role};
 use crate::project::{Origin, Project};
 use crate::repo::FileList;
-use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange, TreeFiles, View};
+use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
+use crate::repo::tree_files::{TreeFiles, View};
 
 /// The paths that differ between HEAD and the target, split into those the rollback restores
 /// and those it keeps as they are today.

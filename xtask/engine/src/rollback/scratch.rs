@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::plan::FileChange;
 use crate::project::Project;
 use crate::repo::rollback_ops::{MODE_GITLINK, MODE_LINK, Scratch};
+use crate::repo::tree_files::write_entry;
 
 /// Write the tree to commit into a scratch repository, and the project there (today's
 /// configuration, the files of `built.project`).
@@ -42,7 +43,9 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
         match (changed.get(path), built.restored.get(path)?) {
             (Some(change), _) => write_change(change, &to)?,
             // Restored with the bytes the work tree has already (a line-ending rule, say).
-            (None, Some((bytes, mode))) => write_entry(&bytes, mode == MODE_LINK, mode == "100755", &to)?,
+            (None, Some((bytes, mode))) => {
+                write_entry(&to, &bytes, &mode).with_context(|| format!("{}: cannot write", to.display()))?
+            }
             (None, None) => copy_entry(&repo.root().join(path), &to)?,
         }
     }
@@ -62,15 +65,14 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
 /// A file or link as the plan writes it (nothing, for a deletion).
 fn write_change(change: &FileChange, to: &Path) -> Result<()> {
     let Some(after) = &change.after else { return Ok(()) };
-    write_entry(&after.0, change.symlink, change.executable, to)
-}
-
-fn write_entry(bytes: &[u8], link: bool, executable: bool, to: &Path) -> Result<()> {
-    if link {
-        return make_link(bytes, to);
-    }
-    std::fs::write(to, bytes).with_context(|| format!("{}: cannot write", to.display()))?;
-    set_executable(to, executable)
+    let mode = if change.symlink {
+        MODE_LINK
+    } else if change.executable {
+        "100755"
+    } else {
+        "100644"
+    };
+    write_entry(to, &after.0, mode).with_context(|| format!("{}: cannot write", to.display()))
 }
 
 /// A copy of the file or link at `from`.
@@ -78,33 +80,9 @@ fn copy_entry(from: &Path, to: &Path) -> Result<()> {
     let meta = std::fs::symlink_metadata(from).with_context(|| format!("{}: cannot read", from.display()))?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(from).with_context(|| format!("{}: cannot read the link", from.display()))?;
-        return make_link(target.as_os_str().as_encoded_bytes(), to);
+        return write_entry(to, target.as_os_str().as_encoded_bytes(), MODE_LINK)
+            .with_context(|| format!("{}: cannot create the link", to.display()));
     }
     std::fs::copy(from, to).with_context(|| format!("{}: cannot copy to {}", from.display(), to.display()))?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn make_link(target: &[u8], at: &Path) -> Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), at)
-        .with_context(|| format!("{}: cannot create the link", at.display()))
-}
-
-#[cfg(not(unix))]
-fn make_link(target: &[u8], at: &Path) -> Result<()> {
-    std::fs::write(at, target).with_context(|| format!("{}: cannot write", at.display()))
-}
-
-#[cfg(unix)]
-fn set_executable(path: &Path, executable: bool) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("{}: cannot set its permissions", path.display()))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_path: &Path, _executable: bool) -> Result<()> {
     Ok(())
 }
