@@ -92,7 +92,7 @@ fn a_changed_gitattributes_is_restored_and_the_targets_rules_apply() {
 }
 
 #[test]
-fn the_gates_run_on_a_copy_of_the_tree_that_cannot_touch_the_work_tree() {
+fn a_gate_that_writes_into_a_restored_file_writes_into_its_own_copy() {
     // A gate that writes into a tracked file, and fails when the tree is the bad one.
     let gate = "import pathlib, sys\n\
 p = pathlib.Path('notes.txt')\n\
@@ -108,4 +108,24 @@ sys.exit(1 if 'broken' in text else 0)\n";
     assert!(run.stderr.contains("quality gates passed (1)"), "{run}");
     assert_eq!(bytes(&repo, "notes.txt"), b"one\ntwo\n", "the gate wrote into its copy only");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_gate_that_writes_into_a_file_the_copy_shares_stops_the_rollback() {
+    // The files that do not change are hard links to the work tree's: a gate that appends to
+    // one is found, and the rollback stops before its first write, naming the file.
+    let gate = "open('VERSION.txt', 'a').write('x')\n";
+    let config = "[release]\nname = \"demo\"\n\n[gates]\ndetect = false\n\n[[gates.command]]\nname = \"writer\"\nrun = [\"python3\", \"check.py\"]\n";
+    let repo = two_releases(&[("check.py", gate), ("xtask.toml", config), ("VERSION.txt", "same in every release\n")]);
+    let refs = repo.snapshot().refs;
+    let run = repo.xtask(&["rollback"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("a quality gate wrote into VERSION.txt of the work tree, which the rollback's temporary copy of the tree shares (hard links); the rollback stopped before its first write"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("`git checkout -- VERSION.txt`"), "{run}");
+    let after = repo.snapshot();
+    assert_eq!(after.refs, refs, "no commit, no tag");
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M VERSION.txt", "only what the gate wrote");
 }

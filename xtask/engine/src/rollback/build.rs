@@ -149,15 +149,12 @@ fn version_edits(there: &Project, new: &semver::Version) -> Result<Vec<crate::ve
     crate::version::plan_edits(there, &readings, &crate::version::Version::from_semver(new.clone()))
 }
 
-/// The paths of `changes`, for messages: the first few, and how many more.
-pub fn describe_paths(changes: &[TreeChange]) -> String {
-    let mut list: Vec<&str> = changes.iter().map(|c| c.path.as_str()).take(8).collect();
-    let more = changes.len().saturating_sub(list.len());
-    if more > 0 {
-        list.push("");
-    }
-    let text = list.join(", ");
-    if more > 0 { format!("{text}and {more} more") } else { text }
+/// Paths for messages: the first few, and how many more.
+pub fn describe_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = paths.into_iter().collect();
+    let shown = all.len().min(8);
+    let text = all[..shown].join(", ");
+    if all.len() > shown { format!("{text}, and {} more", all.len() - shown) } else { text }
 }
 
 #[cfg(test)]
@@ -200,8 +197,8 @@ mod tests {
     #[test]
     fn long_path_lists_are_cut() {
         let few = [change("a", None, Some("100644")), change("b", None, Some("100644"))];
-        assert_eq!(describe_paths(&few), "a, b");
-        let many: Vec<TreeChange> = (0..10).map(|i| change(&format!("f{i}"), None, Some("100644"))).collect();
-        assert_eq!(describe_paths(&many), "f0, f1, f2, f3, f4, f5, f6, f7, and 2 more");
+        assert_eq!(describe_paths(few.iter().map(|c| c.path.as_str())), "a, b");
+        let many: Vec<String> = (0..10).map(|i| format!("f{i}")).collect();
+        assert_eq!(describe_paths(many.iter().map(String::as_str)), "f0, f1, f2, f3, f4, f5, f6, f7, and 2 more");
     }
 }
