@@ -2,7 +2,8 @@
 # Benchmark `cargo xtask rollback` on a 20,000-file repository with three releases (v1.2.0 is
 # bad; the rollback restores v1.1.0, about 500 paths differ) against git doing the same move of
 # the work tree: `git read-tree -m -u HEAD v1.1.0` (read the target's tree, check out only the
-# changed paths), in one hyperfine run; then the ratios of the medians.
+# changed paths), and the same followed by `git commit` and `git tag -a` (a rollback by hand),
+# in one hyperfine run; then the ratios of the medians.
 #
 #   scripts/bench-rollback.sh                  # RUNS=5 WARMUP=1 by default
 #   RUNS=10 FILES=40000 scripts/bench-rollback.sh
@@ -81,12 +82,14 @@ w=$(printf %q "$WORK")
 r=$(printf %q "$REF")
 reset_work="git -C $w reset -q --hard v1.2.0 && (git -C $w tag -d v1.2.1 >/dev/null 2>&1 || true)"
 reset_ref="git -C $r reset -q --hard v1.2.0"
+reset_hand="$reset_ref && (git -C $r tag -d v1.2.1 >/dev/null 2>&1 || true)"
 # Each benchmark: a name, what runs before each run (not timed), the command.
-names=(git.diff-stat git.read-tree-checkout xtask.dry-run xtask.rollback)
-prepares=(true "$reset_ref" true "$reset_work")
+names=(git.diff-stat git.read-tree-checkout git.by-hand xtask.dry-run xtask.rollback)
+prepares=(true "$reset_ref" "$reset_hand" true "$reset_work")
 commands=(
     "git -C $r diff --stat v1.2.0 v1.1.0 >/dev/null"
     "git -C $r read-tree -m -u HEAD v1.1.0"
+    "git -C $r read-tree -m -u HEAD v1.1.0 && git -C $r commit -q -m rollback && git -C $r tag -a v1.2.1 -m rollback"
     "$x --root $w -q rollback --dry-run --no-verify >/dev/null"
     "$x --root $w -q rollback --no-verify"
 )
@@ -120,11 +123,13 @@ print("\n| command | median s | mean s | min-max s | user+sys s |")
 print("|---|---:|---:|---|---:|")
 for name, r in results.items():
     print("| %s | %.3f | %.3f | %.3f-%.3f | %.3f |" % (name, r["median"], r["mean"], r["min"], r["max"], r["user"] + r["system"]))
-ref = results["git.read-tree-checkout"]
-print("\n| xtask | / git read-tree + checkout of the changed paths, median wall | user+sys |")
-print("|---|---:|---:|")
-for name in ["xtask.dry-run", "xtask.rollback"]:
-    r = results[name]
-    print("| %s | %.2fx | %.2fx |" % (name, r["median"] / ref["median"], (r["user"] + r["system"]) / (ref["user"] + ref["system"])))
-print("\ntarget: within 3x of git read-tree + checkout of the changed paths")
+cpu = lambda r: r["user"] + r["system"]
+print("\n| xtask | reference | median wall | user+sys |")
+print("|---|---|---:|---:|")
+for name, ref in [("xtask.dry-run", "git.read-tree-checkout"), ("xtask.rollback", "git.read-tree-checkout"),
+                  ("xtask.rollback", "git.by-hand")]:
+    r, g = results[name], results[ref]
+    print("| %s | %s | %.2fx | %.2fx |" % (name, ref, r["median"] / g["median"], cpu(r) / cpu(g)))
+print("\ntarget: within 3x of git read-tree + checkout of the changed paths;")
+print("git.by-hand also commits and tags, as the real rollback does")
 EOF

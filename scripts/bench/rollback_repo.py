@@ -135,7 +135,7 @@ def main():
           '[[version]]\npath = "backend/lotgenius/__init__.py"\n\n[[version]]\npath = "frontend/package.json"\n')
     write("scripts/deploy.sh", "#!/bin/sh\necho deploy\n")
     os.chmod(os.path.join(OUT, "scripts/deploy.sh"), 0o755)
-    os.symlink("README.md", os.path.join(OUT, "docs/latest.md"))
+    os.symlink("../README.md", os.path.join(OUT, "docs/latest.md"))
     releases = []
     release("1.0.0", releases, "first release")
     churn(paths, 1, edits=150, adds=40, deletes=30, renames=20)
@@ -143,7 +143,7 @@ def main():
     churn(paths, 2, edits=300, adds=120, deletes=60, renames=40)
     os.chmod(os.path.join(OUT, "scripts/deploy.sh"), 0o644)
     os.remove(os.path.join(OUT, "docs/latest.md"))
-    os.symlink("CHANGELOG.md", os.path.join(OUT, "docs/latest.md"))
+    os.symlink("../CHANGELOG.md", os.path.join(OUT, "docs/latest.md"))
     release("1.2.0", releases, "the bad one")
     git("gc", "-q")
     git("config", "--unset", "gc.auto")

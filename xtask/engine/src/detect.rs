@@ -185,7 +185,7 @@ pub fn gates(
 ) -> Vec<GateSpec> {
     let files = &tooling.product_files(all_files);
     let not_tool = |paths: &[String], mut exclude: Vec<String>| {
-        exclude.extend(tooling.exclude_globs(all_files, paths));
+        exclude.extend(tooling.exclude_globs(paths));
         exclude
     };
     let detect = config.detect.unwrap_or(true);

@@ -29,6 +29,8 @@ pub struct Tooling {
     /// The root `Cargo.toml` has a `[workspace.package] version` that no product crate uses, so
     /// it is not a version of the product (even when the workspace also holds product crates).
     pub workspace_version_is_tools: bool,
+    /// The tool's files in the repository, sorted.
+    pub files: Vec<String>,
 }
 
 impl Tooling {
@@ -43,50 +45,69 @@ impl Tooling {
                 .filter(|dir| !dir.is_empty() && TOOL_PATHS.iter().any(|t| in_scope(dir, t)))
                 .collect(),
             workspace_version_is_tools: false,
+            files: Vec::new(),
         };
         tooling.product.sort();
         tooling.product.dedup();
-        let Some(workspace) = root_workspace(repo, files) else { return tooling };
-        let members_are_tools = workspace.members.iter().all(|m| tooling.contains(m));
+        if let Some(workspace) = root_workspace(repo, files) {
+            tooling.add_workspace(&workspace, configured);
+        }
+        tooling.files = files.iter().filter(|f| tooling.contains(f)).map(str::to_string).collect();
+        tooling
+    }
+
+    /// The root manifests are the tool's when every member of their workspace is.
+    fn add_workspace(&mut self, workspace: &Workspace, configured: &[String]) {
+        let members_are_tools = workspace.members.iter().all(|m| self.contains(m));
         let configured_root = configured.iter().any(|p| WORKSPACE_FILES.contains(&p.as_str()));
         if workspace.package.is_none() && members_are_tools && !configured_root {
-            tooling.paths.extend(WORKSPACE_FILES.iter().map(|p| p.to_string()));
+            self.paths.extend(WORKSPACE_FILES.iter().map(|p| p.to_string()));
         }
-        tooling.workspace_version_is_tools = workspace.package.is_none()
-            && !configured_root
-            && !workspace.inheriting.iter().any(|m| !tooling.contains(m));
-        tooling
+        self.workspace_version_is_tools =
+            workspace.package.is_none() && !configured_root && !workspace.inheriting.iter().any(|m| !self.contains(m));
     }
 
     /// Whether the root-relative `path` (a file or a folder) is the tool's.
     pub fn contains(&self, path: &str) -> bool {
-        self.paths.iter().any(|t| in_scope(path, t)) && !self.product.iter().any(|p| in_scope(path, p))
+        // The tool's paths are top-level names: one comparison each, for lists of many files.
+        let top = path.find('/').map_or(path, |i| &path[..i]);
+        self.paths.iter().any(|t| t == top || (t.contains('/') && in_scope(path, t)))
+            && !self.product.iter().any(|p| in_scope(path, p))
     }
 
-    /// The files that are the product's: `files` without the tool's.
+    /// The files that are the product's: `files` (the list the tooling was made from) without
+    /// the tool's.
     pub fn product_files(&self, files: &FileList) -> FileList {
-        FileList::from_paths(files.iter().filter(|p| !self.contains(p)).map(str::to_string).collect())
+        if self.files.is_empty() {
+            return files.clone();
+        }
+        let tool = |p: &&str| self.files.binary_search_by(|t| t.as_str().cmp(p)).is_ok();
+        FileList::from_paths(files.iter().filter(|p| !tool(p)).map(str::to_string).collect())
     }
 
     /// Whether detection may take `path` as a version source.
     pub fn may_hold_the_version(&self, path: &str) -> bool {
-        !(self.contains(path) || (path == "Cargo.toml" && self.workspace_version_is_tools))
+        let unused_workspace_version = path == "Cargo.toml" && self.workspace_version_is_tools;
+        !(self.contains(path) || unused_workspace_version)
     }
 
     /// `exclude` globs that keep the tool's files out of a gate that checks `scopes` (`.` is
     /// everything): a whole folder as `DIR/**`, or, where configuration names a product folder
     /// inside it, each of the tool's files there.
-    pub fn exclude_globs(&self, files: &FileList, scopes: &[String]) -> Vec<String> {
+    pub fn exclude_globs(&self, scopes: &[String]) -> Vec<String> {
         let scopes: Vec<String> = scopes.iter().map(|s| crate::repo::files::normalize_scope(s)).collect();
         let reaches = |path: &str| scopes.iter().any(|s| in_scope(path, s) || in_scope(s, path));
         let mut globs = BTreeSet::new();
-        for tool in self.paths.iter().filter(|t| reaches(t)) {
-            if self.product.iter().any(|p| in_scope(p, tool)) {
-                globs.extend(files.under(tool).filter(|f| self.contains(f)).map(escape_glob));
-            } else if files.iter().any(|f| f == tool) {
-                globs.insert(escape_glob(tool));
-            } else if files.under(tool).next().is_some() {
-                globs.insert(format!("{}/**", escape_glob(tool)));
+        for file in &self.files {
+            let top = file.find('/').map_or(file.as_str(), |i| &file[..i]);
+            if !reaches(top) {
+                continue;
+            }
+            // A file at the top, or one beside a product folder: by name; else the whole folder.
+            if top == file || self.product.iter().any(|p| in_scope(p, top)) {
+                globs.insert(escape_glob(file));
+            } else {
+                globs.insert(format!("{}/**", escape_glob(top)));
             }
         }
         globs.into_iter().collect()
@@ -203,10 +224,10 @@ mod tests {
         let product: Vec<String> = tooling.product_files(&files).iter().map(String::from).collect();
         assert_eq!(product, ["backend/pyproject.toml", "xtaskish/notes.md"]);
         assert_eq!(
-            tooling.exclude_globs(&files, &[".".into()]),
+            tooling.exclude_globs(&[".".into()]),
             [".cargo/**", ".github/**", "Cargo.lock", "Cargo.toml", "xtask.toml", "xtask/**"]
         );
-        assert!(tooling.exclude_globs(&files, &["docs".into()]).is_empty(), "docs/ holds none of the tool");
+        assert!(tooling.exclude_globs(&["docs".into()]).is_empty(), "docs/ holds none of the tool");
     }
 
     #[test]
@@ -255,7 +276,7 @@ mod tests {
         assert!(tooling.contains("xtask/src/main.rs"));
         assert!(!tooling.contains("Cargo.toml"), "the workspace holds the product");
         assert_eq!(
-            tooling.exclude_globs(&files, &[".".into()]),
+            tooling.exclude_globs(&[".".into()]),
             ["xtask/Cargo.toml", "xtask/src/main.rs"],
             "the shim's files one by one, the engine checked"
         );

@@ -21,13 +21,13 @@ fn two_releases(extra: &[(&str, &str)]) -> TestRepo {
     repo.write("docs/a b.md", "# A B\n");
     repo.write("docs/odd\nname.md", "# Odd\n");
     repo.commit_all("feat: first");
-    repo.xtask(&["release", "1.0.0"]).code(0);
+    repo.xtask(&["release", "1.0.0", "--no-verify"]).code(0);
     repo.write("notes.txt", "one\nbroken\n");
     repo.write("docs/a b.md", "# A B, broken\n");
     repo.write("docs/new.md", "# New\n");
     std::fs::remove_file(repo.path("docs/odd\nname.md")).unwrap();
     repo.commit_all("fix: broken");
-    repo.xtask(&["release", "1.1.0"]).code(0);
+    repo.xtask(&["release", "1.1.0", "--no-verify"]).code(0);
     repo
 }
 
@@ -89,4 +89,43 @@ fn a_changed_gitattributes_is_restored_and_the_targets_rules_apply() {
     assert_eq!(repo.read(".gitattributes"), "*.txt text eol=crlf\n");
     assert_eq!(bytes(&repo, "notes.txt"), b"one\r\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_gate_that_writes_into_a_restored_file_writes_into_its_own_copy() {
+    // A gate that writes into a tracked file, and fails when the tree is the bad one.
+    let gate = "import pathlib, sys\n\
+p = pathlib.Path('notes.txt')\n\
+text = p.read_text()\n\
+p.write_text(text + 'written by the gate\\n')\n\
+sys.exit(1 if 'broken' in text else 0)\n";
+    let config = "[release]\nname = \"demo\"\n\n[gates]\ndetect = false\n\n[[gates.command]]\nname = \"not-broken\"\nrun = [\"python3\", \"check.py\"]\n";
+    let repo = two_releases(&[("check.py", gate), ("xtask.toml", config)]);
+    repo.xtask(&["quality-check"]).code(1);
+    repo.git(&["checkout", "-q", "--", "notes.txt"]);
+    let run = repo.xtask(&["rollback"]);
+    run.code(0);
+    assert!(run.stderr.contains("quality gates passed (1)"), "{run}");
+    assert_eq!(bytes(&repo, "notes.txt"), b"one\ntwo\n", "the gate wrote into its copy only");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_gate_that_writes_into_a_file_the_copy_shares_stops_the_rollback() {
+    // The files that do not change are hard links to the work tree's: a gate that appends to
+    // one is found, and the rollback stops before its first write, naming the file.
+    let gate = "open('VERSION.txt', 'a').write('x')\n";
+    let config = "[release]\nname = \"demo\"\n\n[gates]\ndetect = false\n\n[[gates.command]]\nname = \"writer\"\nrun = [\"python3\", \"check.py\"]\n";
+    let repo = two_releases(&[("check.py", gate), ("xtask.toml", config), ("VERSION.txt", "same in every release\n")]);
+    let refs = repo.snapshot().refs;
+    let run = repo.xtask(&["rollback"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("a quality gate wrote into VERSION.txt of the work tree, which the rollback's temporary copy of the tree shares (hard links); the rollback stopped before its first write"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("`git checkout -- VERSION.txt`"), "{run}");
+    let after = repo.snapshot();
+    assert_eq!(after.refs, refs, "no commit, no tag");
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M VERSION.txt", "only what the gate wrote");
 }

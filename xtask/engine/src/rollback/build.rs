@@ -18,7 +18,8 @@ use crate::config::Config;
 use crate::plan::{FileChange, Role};
 use crate::project::{Origin, Project};
 use crate::repo::FileList;
-use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange, TreeFiles, View};
+use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
+use crate::repo::tree_files::{TreeFiles, View};
 
 /// The paths that differ between HEAD and the target, split into those the rollback restores
 /// and those it keeps as they are today.
@@ -130,19 +131,12 @@ pub fn build(
 
 /// The files of the tree to commit: today's, with the restored paths added or removed.
 fn files_after(files: &FileList, restored: &[TreeChange]) -> FileList {
-    let mut set: BTreeSet<String> = files.iter().map(str::to_string).collect();
-    for change in restored {
-        match change.new_mode.as_deref() {
-            Some(MODE_GITLINK) => {}
-            Some(_) => {
-                set.insert(change.path.clone());
-            }
-            None => {
-                set.remove(&change.path);
-            }
-        }
-    }
-    FileList::from_paths(set.into_iter().collect())
+    let removed: BTreeSet<&str> = restored.iter().filter(|c| c.new_mode.is_none()).map(|c| c.path.as_str()).collect();
+    let mut paths: Vec<String> = files.iter().filter(|p| !removed.contains(p)).map(str::to_string).collect();
+    paths.extend(
+        restored.iter().filter(|c| c.new_mode.as_deref().is_some_and(|m| m != MODE_GITLINK)).map(|c| c.path.clone()),
+    );
+    FileList::from_paths(paths)
 }
 
 /// The version sources (and lockfiles) of `there`, moved to `new`. They need not agree: a
@@ -155,15 +149,12 @@ fn version_edits(there: &Project, new: &semver::Version) -> Result<Vec<crate::ve
     crate::version::plan_edits(there, &readings, &crate::version::Version::from_semver(new.clone()))
 }
 
-/// The paths of `changes`, for messages: the first few, and how many more.
-pub fn describe_paths(changes: &[TreeChange]) -> String {
-    let mut list: Vec<&str> = changes.iter().map(|c| c.path.as_str()).take(8).collect();
-    let more = changes.len().saturating_sub(list.len());
-    if more > 0 {
-        list.push("");
-    }
-    let text = list.join(", ");
-    if more > 0 { format!("{text}and {more} more") } else { text }
+/// Paths for messages: the first few, and how many more.
+pub fn describe_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = paths.into_iter().collect();
+    let shown = all.len().min(8);
+    let text = all[..shown].join(", ");
+    if all.len() > shown { format!("{text}, and {} more", all.len() - shown) } else { text }
 }
 
 #[cfg(test)]
@@ -206,8 +197,8 @@ mod tests {
     #[test]
     fn long_path_lists_are_cut() {
         let few = [change("a", None, Some("100644")), change("b", None, Some("100644"))];
-        assert_eq!(describe_paths(&few), "a, b");
-        let many: Vec<TreeChange> = (0..10).map(|i| change(&format!("f{i}"), None, Some("100644"))).collect();
-        assert_eq!(describe_paths(&many), "f0, f1, f2, f3, f4, f5, f6, f7, and 2 more");
+        assert_eq!(describe_paths(few.iter().map(|c| c.path.as_str())), "a, b");
+        let many: Vec<String> = (0..10).map(|i| format!("f{i}")).collect();
+        assert_eq!(describe_paths(many.iter().map(String::as_str)), "f0, f1, f2, f3, f4, f5, f6, f7, and 2 more");
     }
 }

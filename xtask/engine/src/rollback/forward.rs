@@ -70,7 +70,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
             split.kept.len(),
             if split.kept.len() == 1 { " that differs" } else { "s that differ" },
             target.name,
-            describe_paths(&split.kept)
+            describe_paths(split.kept.iter().map(|c| c.path.as_str()))
         ));
     }
     let built = build::build(project, &mut split, &target, &story, &changelog, &mut problems)?;
@@ -97,14 +97,24 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     if args.no_verify {
         ui.warn("--no-verify: the quality gates were NOT run before this rollback");
     } else if !built.project.gates.is_empty() {
-        let (scratch, checked) = super::scratch::materialize(project, &split, &built)?;
-        crate::release::run_gates(&checked, ui).with_context(|| {
+        let tree = super::scratch::materialize(project, &split, &built)?;
+        let verdict = crate::release::run_gates(&tree.project, ui);
+        let touched = tree.changed_links(repo.root());
+        drop(tree);
+        if !touched.is_empty() {
+            anyhow::bail!(
+                "a quality gate wrote into {} of the work tree, which the rollback's temporary copy of the tree shares (hard links); the rollback stopped before its first write: make the gate leave tracked files alone (or pass --no-verify), and bring {} back with `git checkout -- {}`",
+                describe_paths(touched.iter().map(String::as_str)),
+                if touched.len() == 1 { "it" } else { "them" },
+                touched.join(" ")
+            );
+        }
+        verdict.with_context(|| {
             format!(
                 "the quality gates ran on the files the rollback would commit ({} with version {new}), in a temporary copy of that tree",
                 target.name
             )
         })?;
-        drop(scratch);
     }
     drop(built);
     ui.info(format!(

@@ -1,11 +1,13 @@
 //! The tree a rollback commits, on disk for its quality gates: a repository in a temporary
 //! folder whose index is that tree (the target's index with the kept paths and the version
-//! edits) and whose files are copies: the changed ones from the plan, every other one from the
-//! work tree (a copy, so a gate that writes cannot touch the work tree). Only a real run with
-//! gates pays for it; a dry run and `--no-verify` never do.
+//! edits). The files that differ from the work tree are written there; every other file is a
+//! hard link to the work tree's (a copy where the temporary folder is on another filesystem),
+//! so nothing is written for it. A gate that wrote into such a file in place would change the
+//! work tree's too: [`GateTree::changed_links`] finds that afterwards. Only a real run with
+//! gates pays for this; a dry run and `--no-verify` never do.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -14,10 +16,29 @@ use crate::config::Config;
 use crate::plan::FileChange;
 use crate::project::Project;
 use crate::repo::rollback_ops::{MODE_GITLINK, MODE_LINK, Scratch};
+use crate::repo::tree_files::write_entry;
+
+/// The gates' tree: the scratch repository, the project there, and the work tree's files it
+/// shares by hard link, with what they were once linked.
+pub struct GateTree {
+    /// Removed (with the folder) when the gates are done.
+    _scratch: Scratch,
+    pub project: Project,
+    links: Vec<(PathBuf, Stamp)>,
+}
+
+impl GateTree {
+    /// The work tree's files (root-relative) that changed since they were linked: a gate wrote
+    /// into them in place.
+    pub fn changed_links(&self, root: &Path) -> Vec<String> {
+        let rel = |p: &Path| crate::repo::slash_path(p.strip_prefix(root).unwrap_or(p));
+        self.links.iter().filter(|(path, stamp)| Stamp::of(path).as_ref() != Some(stamp)).map(|(p, _)| rel(p)).collect()
+    }
+}
 
 /// Write the tree to commit into a scratch repository, and the project there (today's
 /// configuration, the files of `built.project`).
-pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(Scratch, Project)> {
+pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<GateTree> {
     let repo = &project.repo;
     let index = built.restored.index(repo)?;
     // The checkout's index holds the target's tree: the kept paths go back to today's.
@@ -32,6 +53,8 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
     let root = scratch.repo.root().to_path_buf();
     let changed: BTreeMap<&str, &FileChange> = built.changes.iter().map(|c| (c.path.as_str(), c)).collect();
     let mut folders = BTreeSet::new();
+    let mut links = Vec::new();
+    let mut can_link = true;
     for path in built.project.files.iter() {
         let to = root.join(path);
         if let Some(dir) = to.parent()
@@ -42,8 +65,15 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
         match (changed.get(path), built.restored.get(path)?) {
             (Some(change), _) => write_change(change, &to)?,
             // Restored with the bytes the work tree has already (a line-ending rule, say).
-            (None, Some((bytes, mode))) => write_entry(&bytes, mode == MODE_LINK, mode == "100755", &to)?,
-            (None, None) => copy_entry(&repo.root().join(path), &to)?,
+            (None, Some((bytes, mode))) => {
+                write_entry(&to, &bytes, &mode).with_context(|| format!("{}: cannot write", to.display()))?
+            }
+            (None, None) => {
+                let from = repo.root().join(path);
+                if share_entry(&from, &to, &mut can_link)? {
+                    links.extend(Stamp::of(&from).map(|stamp| (from, stamp)));
+                }
+            }
         }
     }
     // The version edits and the changelog: their new content in the index too.
@@ -56,55 +86,77 @@ pub fn materialize(project: &Project, split: &Split, built: &Built) -> Result<(S
         project.config_file.clone(),
         built.project.files.clone(),
     );
-    Ok((scratch, there))
+    Ok(GateTree { _scratch: scratch, project: there, links })
 }
 
 /// A file or link as the plan writes it (nothing, for a deletion).
 fn write_change(change: &FileChange, to: &Path) -> Result<()> {
     let Some(after) = &change.after else { return Ok(()) };
-    write_entry(&after.0, change.symlink, change.executable, to)
+    let mode = if change.symlink {
+        MODE_LINK
+    } else if change.executable {
+        "100755"
+    } else {
+        "100644"
+    };
+    write_entry(to, &after.0, mode).with_context(|| format!("{}: cannot write", to.display()))
 }
 
-fn write_entry(bytes: &[u8], link: bool, executable: bool, to: &Path) -> Result<()> {
-    if link {
-        return make_link(bytes, to);
-    }
-    std::fs::write(to, bytes).with_context(|| format!("{}: cannot write", to.display()))?;
-    set_executable(to, executable)
-}
-
-/// A copy of the file or link at `from`.
-fn copy_entry(from: &Path, to: &Path) -> Result<()> {
+/// The file or link at `from`, at `to`: a hard link to the file while the filesystem allows
+/// it (then `true`), else a copy; a symbolic link is made again.
+fn share_entry(from: &Path, to: &Path, can_link: &mut bool) -> Result<bool> {
     let meta = std::fs::symlink_metadata(from).with_context(|| format!("{}: cannot read", from.display()))?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(from).with_context(|| format!("{}: cannot read the link", from.display()))?;
-        return make_link(target.as_os_str().as_encoded_bytes(), to);
+        write_entry(to, target.as_os_str().as_encoded_bytes(), MODE_LINK)
+            .with_context(|| format!("{}: cannot create the link", to.display()))?;
+        return Ok(false);
+    }
+    if *can_link {
+        match std::fs::hard_link(from, to) {
+            Ok(()) => return Ok(true),
+            // Another filesystem, or one without links: copies from here on.
+            Err(_) => *can_link = false,
+        }
     }
     std::fs::copy(from, to).with_context(|| format!("{}: cannot copy to {}", from.display(), to.display()))?;
-    Ok(())
+    Ok(false)
+}
+
+/// What a write or a change of permissions moves: size, modification and change times, mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    changed: (i64, i64),
+    mode: u32,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(Stamp { len: meta.len(), modified: meta.modified().ok(), changed: changed(&meta), mode: mode(&meta) })
+    }
 }
 
 #[cfg(unix)]
-fn make_link(target: &[u8], at: &Path) -> Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), at)
-        .with_context(|| format!("{}: cannot create the link", at.display()))
+fn changed(meta: &std::fs::Metadata) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ctime(), meta.ctime_nsec())
 }
 
 #[cfg(not(unix))]
-fn make_link(target: &[u8], at: &Path) -> Result<()> {
-    std::fs::write(at, target).with_context(|| format!("{}: cannot write", at.display()))
+fn changed(_meta: &std::fs::Metadata) -> (i64, i64) {
+    (0, 0)
 }
 
 #[cfg(unix)]
-fn set_executable(path: &Path, executable: bool) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("{}: cannot set its permissions", path.display()))
+fn mode(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    meta.mode()
 }
 
 #[cfg(not(unix))]
-fn set_executable(_path: &Path, _executable: bool) -> Result<()> {
-    Ok(())
+fn mode(_meta: &std::fs::Metadata) -> u32 {
+    0
 }
