@@ -101,21 +101,8 @@ fn a_bad_tag_format_is_exit_2_naming_the_line() {
     support::assert_same(&before, &repo.snapshot());
 }
 
-const MARKED: &str = "\
-# Changelog
-
-<!-- <START NEW CHANGELOG ENTRY> -->
-
-## 0.54.0
-
-- Old things (#12)
-
-<!-- <END NEW CHANGELOG ENTRY> -->
-
-## 0.53.0
-
-- Older things
-";
+/// A jupyter-releaser changelog: the newest release between its markers.
+const MARKED: &str = include_str!("fixtures/changelog/jupyter-markers.md");
 
 #[test]
 fn a_jupyter_releaser_changelog_gets_the_section_between_its_markers() {

@@ -105,7 +105,10 @@ pub fn shown(entry: &Entry) -> &str {
 pub fn check_name(name: &str) -> Result<()> {
     match name_problem(name) {
         Some(why) => {
-            bail!("archive entry name `{}` {why}; rename the file or change the bundle's include globs", escaped(name))
+            bail!(
+                "archive entry name `{}` {why}; rename the file or change the bundle's include globs",
+                crate::output::safe(name)
+            )
         }
         None => Ok(()),
     }
@@ -131,16 +134,6 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// A name as messages print it: control characters (a newline, an escape sequence) escaped,
-/// so that a file name can never start a line of its own in a log. Escaping twice changes
-/// nothing more.
-pub fn escaped(name: &str) -> String {
-    if !name.chars().any(char::is_control) {
-        return name.to_string();
-    }
-    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// Where a symlink named `link` (an archive name) with `target` points, as an archive name;
@@ -196,10 +189,12 @@ mod tests {
         for good in ["a", "a/b.txt", ".next/static/app.js", "dir/", "a..b/c", "docs/a\nb.md"] {
             check_name(good).unwrap();
         }
-        let once = escaped("docs/a\n::warning x\u{1b}[31m\r.md");
+        // Names in messages go through the one printer of outside values.
+        let safe = |s: &str| crate::output::safe(s).into_owned();
+        let once = safe("docs/a\n::warning x\u{1b}[31m\r.md");
         assert_eq!(once, "docs/a\\n::warning x\\u{1b}[31m\\r.md");
-        assert_eq!(escaped(&once), once);
-        assert_eq!(escaped("plain/é.md"), "plain/é.md");
+        assert_eq!(safe(&once), once);
+        assert_eq!(safe("plain/é.md"), "plain/é.md");
     }
 
     #[test]

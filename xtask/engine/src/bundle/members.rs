@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::entry::{self, escaped};
+use super::entry;
+use crate::output::safe as escaped;
 
 /// A member as an unpacker would create it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

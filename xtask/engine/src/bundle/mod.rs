@@ -194,7 +194,7 @@ fn report(manifest: &Manifest, out: &str, ui: &Ui) {
     if ui.quiet {
         return;
     }
-    let shown: Vec<String> = manifest.files.iter().map(|f| entry::escaped(&f.name)).collect();
+    let shown: Vec<String> = manifest.files.iter().map(|f| crate::output::safe(&f.name).into_owned()).collect();
     let width = shown.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let mut text = String::new();
     for (f, name) in manifest.files.iter().zip(&shown) {

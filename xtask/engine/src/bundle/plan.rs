@@ -143,7 +143,7 @@ impl Names {
         if let Some(first) = self.taken.get(name) {
             bail!(
                 "two artifacts would be named {}: {first} and {what}; rename one (a bundle's `name`, or what its build produces) so that neither replaces the other",
-                super::entry::escaped(name)
+                crate::output::safe(name)
             );
         }
         self.taken.insert(name.to_string(), what);

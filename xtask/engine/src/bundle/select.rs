@@ -58,10 +58,9 @@ impl Rules {
     }
 }
 
-/// The tool's own files, root-relative: the xtask crate, its cargo alias, its configuration and
-/// the CI workflows. A detected bundle never archives them (the source archive, being every
-/// tracked file, keeps them).
-pub const TOOL_PATHS: &[&str] = &["xtask", ".cargo", "xtask.toml", ".github"];
+/// The tool's own files ([`crate::tooling`]): a detected bundle never archives them (the source
+/// archive, being every tracked file, keeps them).
+pub use crate::tooling::TOOL_PATHS;
 
 /// The exclude globs, relative to a bundle's `cwd`, that keep [`TOOL_PATHS`] out of it.
 pub fn tool_excludes(cwd: &str) -> Vec<String> {

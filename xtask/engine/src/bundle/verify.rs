@@ -11,16 +11,16 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
-use super::entry::escaped;
 use super::members::{Member, Members};
 use crate::config::Form;
 use crate::error::Verdict;
+use crate::output::safe as escaped;
 use crate::output::{Style, Ui};
 use crate::version::Version;
 
 /// Check the bundle set in `dir`.
 pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
-    let shown = escaped(&dir.display().to_string());
+    let shown = escaped(&dir.display().to_string()).into_owned();
     if !dir.is_dir() {
         bail!("{shown}: no such folder; pass the output folder of `cargo xtask bundle` (dist by default)");
     }

@@ -72,21 +72,7 @@ fn marker_lines(text: &str) -> Vec<MarkerLine> {
 mod tests {
     use super::*;
 
-    const JUPYTER: &str = "\
-# Changelog
-
-<!-- <START NEW CHANGELOG ENTRY> -->
-
-## 0.54.0
-
-- Old things (#12)
-
-<!-- <END NEW CHANGELOG ENTRY> -->
-
-## 0.53.0
-
-- Older things
-";
+    const JUPYTER: &str = include_str!("../../tests/fixtures/changelog/jupyter-markers.md");
 
     #[test]
     fn the_new_section_goes_after_start_and_the_markers_move_with_it() {

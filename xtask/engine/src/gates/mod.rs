@@ -190,8 +190,9 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
             Ok(findings) => Outcome::Findings(findings),
             Err(e) => Outcome::Error(format!("{e:#}")),
         },
-        GateKind::Compile { paths, exclude, python } => {
-            match Selector::new(paths, Some(&["*.py".to_string()]), exclude, false) {
+        GateKind::Compile { paths, python, .. } => {
+            // The same selection the gate cache keys (Selector::of), so the two cannot drift.
+            match Selector::of(&gate.kind).expect("compile is a file gate") {
                 Err(e) => Outcome::Error(format!("{e:#}")),
                 Ok(sel) => match missing(&sel, project) {
                     Some(why) => Outcome::Error(why),
@@ -232,21 +233,17 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
 fn run_scan(project: &Project, gates: &[&GateSpec], opts: Options) -> Vec<GateResult> {
     let start = Instant::now();
     let root = project.repo.root();
-    let md = ["*.md".to_string(), "*.markdown".to_string()];
     let mut results: Vec<Option<GateResult>> = vec![None; gates.len()];
     let mut checks: Vec<(usize, Box<dyn scan::FileCheck>, Selector)> = Vec::new();
     for (i, gate) in gates.iter().enumerate() {
-        let built: Result<(Box<dyn scan::FileCheck>, Selector)> = match &gate.kind {
-            GateKind::Ascii { paths, files, exclude } => {
-                Selector::new(paths, Some(files), exclude, false).map(|s| (Box::new(ascii::Ascii) as _, s))
-            }
-            GateKind::Ellipsis { paths, exclude, allow, mode } => ellipsis::Ellipsis::new(allow, *mode)
-                .and_then(|e| Ok((Box::new(e) as _, Selector::new(paths, None, exclude, true)?))),
-            GateKind::Links { paths, exclude } => {
-                Selector::new(paths, Some(&md), exclude, false).map(|s| (Box::new(links::Links::new(root)) as _, s))
-            }
+        let check: Result<Box<dyn scan::FileCheck>> = match &gate.kind {
+            GateKind::Ascii { .. } => Ok(Box::new(ascii::Ascii)),
+            GateKind::Ellipsis { allow, mode, .. } => ellipsis::Ellipsis::new(allow, *mode).map(|e| Box::new(e) as _),
+            GateKind::Links { .. } => Ok(Box::new(links::Links::new(root))),
             _ => unreachable!("only file gates are scanned"),
         };
+        // The same selection the gate cache keys (Selector::of), so the two cannot drift.
+        let built = check.and_then(|c| Ok((c, Selector::of(&gate.kind).expect("a file gate")?)));
         match built {
             Err(e) => results[i] = Some(GateResult::error(&gate.name, format!("{e:#}"), start.elapsed())),
             Ok((check, sel)) => match missing(&sel, project) {

@@ -23,7 +23,6 @@ use crate::project::Project;
 use plan::{Action, Step, Target};
 
 pub use header::is_pristine;
-pub use seed::is_tool_path;
 pub use workflows::Settings as WorkflowSettings;
 
 /// Lines every adopting repository ignores: the build folder and the bundles.

@@ -7,27 +7,6 @@ use std::fmt::Write as _;
 use crate::detect;
 use crate::project::{CommandSpec, GateKind, Project, SourceKind};
 
-/// Whether `path` is one of the files adoption adds (or, for the root `Cargo.toml`, a workspace
-/// that holds nothing but the shim), never a part of the product.
-pub fn is_tool_path(project: &Project, path: &str) -> bool {
-    let top = path.split('/').next().unwrap_or(path);
-    match top {
-        "xtask" | ".cargo" | ".github" | "xtask.toml" => true,
-        "Cargo.toml" | "Cargo.lock" if path == top => workspace_is_the_shim(project),
-        _ => false,
-    }
-}
-
-/// The root `Cargo.toml` is absent, or a virtual workspace whose members all live in `xtask/`.
-fn workspace_is_the_shim(project: &Project) -> bool {
-    let Ok(text) = std::fs::read_to_string(project.repo.path("Cargo.toml")) else { return true };
-    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return false };
-    let members = doc.get("workspace").and_then(|w| w.get("members")).and_then(|m| m.as_array());
-    doc.get("package").is_none()
-        && members
-            .is_some_and(|m| m.iter().all(|v| v.as_str().is_some_and(|s| s == "xtask" || s.starts_with("xtask/"))))
-}
-
 /// The text of `xtask.toml`.
 pub fn xtask_toml(project: &Project) -> String {
     let mut out = String::from(
@@ -41,7 +20,7 @@ pub fn xtask_toml(project: &Project) -> String {
         q(&name)
     );
 
-    let sources: Vec<_> = project.versions.iter().filter(|v| !is_tool_path(project, &v.path)).collect();
+    let sources: Vec<_> = project.versions.iter().filter(|v| !project.tooling.contains(&v.path)).collect();
     if !sources.is_empty() {
         out.push_str("\n# Every file that holds the version; `cargo xtask release` moves them together.\n");
     }
@@ -109,7 +88,7 @@ pub fn xtask_toml(project: &Project) -> String {
 
 /// `cargo test` at the root of a workspace that is only the shim tests the tool, not the product.
 fn is_the_shims_tests(project: &Project, c: &CommandSpec) -> bool {
-    c.run.first().is_some_and(|p| p == "cargo") && c.cwd.is_empty() && workspace_is_the_shim(project)
+    c.run.first().is_some_and(|p| p == "cargo") && c.cwd.is_empty() && project.tooling.contains("Cargo.toml")
 }
 
 /// `[ci]`: the interpreters the gates and bundles use, and what they install.
@@ -134,7 +113,7 @@ fn ci_section(project: &Project) -> String {
     if runs.iter().any(|r| r.first() == Some(&py) && r.iter().any(|a| a == "build")) {
         pip.push("build".into());
     }
-    for v in project.versions.iter().filter(|v| v.kind == SourceKind::PyProject && !is_tool_path(project, &v.path)) {
+    for v in project.versions.iter().filter(|v| v.kind == SourceKind::PyProject && !project.tooling.contains(&v.path)) {
         let dir = detect::parent(&v.path);
         pip.push(if dir.is_empty() { ".".into() } else { format!("./{dir}") });
     }

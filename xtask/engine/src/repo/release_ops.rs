@@ -134,11 +134,8 @@ impl Repo {
     /// path in neither the index nor the work tree, is no error (`git add` says "pathspec did
     /// not match"), and paths are taken literally, never as globs.
     pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
-        let mut list = Vec::new();
-        for path in paths {
-            list.extend_from_slice(path.as_bytes());
-            list.push(0);
-        }
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let list = super::rollback_ops::nul_list(&paths);
         let out = self.git_raw(["update-index", "--add", "--remove", "-z", "--stdin"], Some(&list))?;
         if !out.status.success() {
             bail!("`git update-index --add --remove` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
