@@ -167,6 +167,15 @@ jobs:
         with:
           name: xtask
           path: ${{{{ runner.temp }}}}/xtask
+      # The gate cache is keyed on content, so a result restored from an earlier run of this
+      # branch (or, failing that, of any branch) is reused only where its inputs are unchanged.
+      - uses: actions/cache@v5
+        with:
+          path: .git/xtask/gate-cache
+          key: gate-cache-${{{{ runner.os }}}}-${{{{ matrix.gate }}}}-${{{{ github.head_ref || github.ref_name }}}}-${{{{ github.sha }}}}
+          restore-keys: |
+            gate-cache-${{{{ runner.os }}}}-${{{{ matrix.gate }}}}-${{{{ github.head_ref || github.ref_name }}}}-
+            gate-cache-${{{{ runner.os }}}}-${{{{ matrix.gate }}}}-
 {setup}      - name: Gate
         env:
           GATE: ${{{{ matrix.gate }}}}
@@ -381,6 +390,24 @@ mod tests {
         assert_eq!(shell_word(""), "''");
         assert_eq!(glob_escape("v"), "v");
         assert_eq!(glob_escape("rel+"), r"rel\+");
+    }
+
+    #[test]
+    fn each_gate_job_restores_its_gate_cache_keyed_on_the_branch() {
+        let s =
+            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let ci = ci(&s);
+        let gate_job = &ci[ci.find("\n  gate:").expect("a gate job")..];
+        let cache = &gate_job[gate_job.find("actions/cache@").expect("a cache step in the gate job")..];
+        let before_gate = &cache[..cache.find("- name: Gate").expect("the cache is restored before the gate runs")];
+        assert!(before_gate.contains("path: .git/xtask/gate-cache"), "{before_gate}");
+        assert!(
+            before_gate.contains(
+                "key: gate-cache-${{ runner.os }}-${{ matrix.gate }}-${{ github.head_ref || github.ref_name }}-"
+            ),
+            "{before_gate}"
+        );
+        assert!(before_gate.contains("restore-keys:"), "{before_gate}");
     }
 
     #[test]
