@@ -26,14 +26,17 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()
 /// across a power loss: for files whose bytes are kept durably elsewhere (every byte the
 /// executor writes into the work tree is in its journal, which is written with [`write`]).
 pub fn write_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    replace_unsynced(path, |tmp| {
-        let mut file = std::fs::File::create(tmp)?;
-        file.write_all(bytes)?;
-        match mode {
-            Some(mode) => set_mode(&file, mode),
-            None => Ok(()),
-        }
-    })
+    replace_unsynced(path, |tmp| create_unsynced(tmp, bytes, mode))
+}
+
+/// Create `path` holding `bytes` (with `mode`), not flushed: the inside of [`write_unsynced`].
+pub fn create_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    match mode {
+        Some(mode) => set_mode(&file, mode),
+        None => Ok(()),
+    }
 }
 
 /// Make `path` hold `bytes`, keeping the permissions it has now.

@@ -289,6 +289,10 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
         if i > 0 {
             out.push('\n');
         }
+        if plain(line) {
+            out.push_str(line);
+            continue;
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         let mut escaped_line = String::with_capacity(line.len());
         let mut rest = line;

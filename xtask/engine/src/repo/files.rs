@@ -16,15 +16,37 @@ pub struct FileList {
 
 impl FileList {
     pub fn collect(repo: &Repo) -> Result<FileList> {
-        let mut paths = if repo.is_git() { git_files(repo)? } else { walk_files(repo.root())? };
-        paths.sort_unstable();
-        paths.dedup();
-        Ok(FileList { paths })
+        let paths = if repo.is_git() { git_files(repo)? } else { walk_files(repo.root())? };
+        Ok(FileList::from_paths(paths))
     }
 
     /// A list from known paths (tests, and gates given explicit files).
     pub fn from_paths(mut paths: Vec<String>) -> FileList {
-        paths.sort_unstable();
+        // git lists its files in order: checking is one pass, sorting many (and the sort is
+        // compiled into this crate, unoptimised in the dev profile `cargo xtask` runs).
+        if !paths.is_sorted() {
+            paths.sort_unstable();
+        }
+        paths.dedup();
+        FileList { paths }
+    }
+
+    /// This list without `removed` and with `added` (neither need be sorted): the files of
+    /// a tree that differs from this one in a few paths, in one pass over this list.
+    pub fn changed(&self, removed: &std::collections::BTreeSet<&str>, mut added: Vec<String>) -> FileList {
+        added.sort_unstable();
+        let mut paths = Vec::with_capacity(self.paths.len() + added.len());
+        let mut added = added.into_iter().peekable();
+        for path in self.paths.iter().filter(|p| !removed.contains(p.as_str())) {
+            while let Some(next) = added.next_if(|a| a < path) {
+                paths.push(next);
+            }
+            if added.peek() == Some(path) {
+                added.next();
+            }
+            paths.push(path.clone());
+        }
+        paths.extend(added);
         paths.dedup();
         FileList { paths }
     }
@@ -62,8 +84,25 @@ pub fn in_scope(path: &str, scope: &str) -> bool {
 }
 
 fn git_files(repo: &Repo) -> Result<Vec<String>> {
-    let out =
-        repo.git_raw(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--", "."], None)?;
+    // One listing with each entry's state (`-t`) and mode (`-s`): tracked files deleted from
+    // the work tree are listed again as `R`, submodules have mode 160000, so no file needs a
+    // stat of its own.
+    let out = repo.git_raw(
+        [
+            "ls-files",
+            "-z",
+            "-t",
+            "-s",
+            "--cached",
+            "--deleted",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
+            "--",
+            ".",
+        ],
+        None,
+    )?;
     if !out.status.success() {
         anyhow::bail!(
             "{}: `git ls-files` failed: {}",
@@ -73,17 +112,62 @@ fn git_files(repo: &Repo) -> Result<Vec<String>> {
     }
     // With --root pointing below the top of the work tree, git prints paths from the top.
     let prefix = repo.git(["rev-parse", "--show-prefix"])?.trim().to_string();
-    let mut paths = Vec::new();
-    for raw in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
-        let full = String::from_utf8_lossy(raw);
-        let Some(rel) = full.strip_prefix(prefix.as_str()) else { continue };
-        // Tracked files deleted from the work tree, and submodules (folders), are not files.
-        match std::fs::symlink_metadata(repo.path(rel)) {
-            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => paths.push(rel.to_string()),
-            _ => {}
+    let listed = parse_listing(&out.stdout);
+    let deleted: std::collections::HashSet<&str> =
+        listed.iter().filter(|e| e.state == State::Deleted).map(|e| e.path.as_str()).collect();
+    let mut paths = Vec::with_capacity(listed.len());
+    for entry in &listed {
+        let Some(rel) = entry.path.strip_prefix(prefix.as_str()) else { continue };
+        let keep = match entry.state {
+            State::Deleted | State::Submodule => false,
+            State::Untracked => !rel.ends_with('/'),
+            State::Tracked => !deleted.contains(entry.path.as_str()),
+            // Outside a sparse checkout's cone the file may be absent: git does not say.
+            State::SkipWorktree => std::fs::symlink_metadata(repo.path(rel))
+                .is_ok_and(|meta| meta.is_file() || meta.file_type().is_symlink()),
+        };
+        if keep {
+            paths.push(rel.to_string());
         }
     }
     Ok(paths)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Tracked,
+    SkipWorktree,
+    Deleted,
+    Submodule,
+    Untracked,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Listed {
+    state: State,
+    path: String,
+}
+
+/// The records of `git ls-files -z -t -s`: `TAG MODE OID STAGE<TAB>PATH` for index entries,
+/// `? PATH` for untracked files.
+fn parse_listing(out: &[u8]) -> Vec<Listed> {
+    let mut listed = Vec::new();
+    for raw in out.split(|&b| b == 0).filter(|r| r.len() > 2) {
+        let (tag, rest) = (raw[0], &raw[2..]);
+        let (mode, path) = match memchr::memchr(b'\t', rest) {
+            Some(tab) if tag != b'?' => (&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(0)], &rest[tab + 1..]),
+            _ => (&b""[..], rest),
+        };
+        let state = match tag {
+            b'?' => State::Untracked,
+            b'R' => State::Deleted,
+            _ if mode == b"160000" => State::Submodule,
+            b'S' => State::SkipWorktree,
+            _ => State::Tracked,
+        };
+        listed.push(Listed { state, path: String::from_utf8_lossy(path).into_owned() });
+    }
+    listed
 }
 
 fn walk_files(root: &Path) -> Result<Vec<String>> {
@@ -109,6 +193,35 @@ fn walk_files(root: &Path) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listing_says_which_entries_are_files() {
+        let out = b"? new file\0H 100644 78981922613b2afb6025042ff6bd878ac1994e85 0\ta\tb\0\
+R 100644 61780798228d17af2d34fce4cfbdf35556832472 0\tgone\0H 160000 1111111111111111111111111111111111111111 0\tsub\0\
+S 100755 f2ad6c76f0115a6ba5b00456a849810e7ec0af20 0\tsparse/x\0? nested/\0";
+        let listed = parse_listing(out);
+        let states: Vec<(State, &str)> = listed.iter().map(|e| (e.state, e.path.as_str())).collect();
+        assert_eq!(
+            states,
+            [
+                (State::Untracked, "new file"),
+                (State::Tracked, "a\tb"),
+                (State::Deleted, "gone"),
+                (State::Submodule, "sub"),
+                (State::SkipWorktree, "sparse/x"),
+                (State::Untracked, "nested/"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_list_stays_sorted_and_unique() {
+        let list = FileList::from_paths(["b", "d", "f", "a"].map(String::from).to_vec());
+        assert_eq!(list.iter().collect::<Vec<_>>(), ["a", "b", "d", "f"]);
+        let removed = ["d"].into_iter().collect();
+        let changed = list.changed(&removed, ["g", "c", "a", "0"].map(String::from).to_vec());
+        assert_eq!(changed.iter().collect::<Vec<_>>(), ["0", "a", "b", "c", "f", "g"]);
+    }
 
     #[test]
     fn scopes() {

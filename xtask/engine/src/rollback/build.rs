@@ -132,11 +132,12 @@ pub fn build(
 /// The files of the tree to commit: today's, with the restored paths added or removed.
 fn files_after(files: &FileList, restored: &[TreeChange]) -> FileList {
     let removed: BTreeSet<&str> = restored.iter().filter(|c| c.new_mode.is_none()).map(|c| c.path.as_str()).collect();
-    let mut paths: Vec<String> = files.iter().filter(|p| !removed.contains(p)).map(str::to_string).collect();
-    paths.extend(
-        restored.iter().filter(|c| c.new_mode.as_deref().is_some_and(|m| m != MODE_GITLINK)).map(|c| c.path.clone()),
-    );
-    FileList::from_paths(paths)
+    let added = restored
+        .iter()
+        .filter(|c| c.new_mode.as_deref().is_some_and(|m| m != MODE_GITLINK))
+        .map(|c| c.path.clone())
+        .collect();
+    files.changed(&removed, added)
 }
 
 /// The version sources (and lockfiles) of `there`, moved to `new`. They need not agree: a
