@@ -127,13 +127,37 @@ fn is_engine(dir: &Path) -> bool {
 /// The keys the workspace manifest needs besides the member: dependencies compiled with
 /// optimisation (the debug build `cargo xtask` runs scans and compresses at release speed).
 /// Keep in step with this repository's own root `Cargo.toml` (a test compares them).
+/// The crates `cargo xtask` needs optimised, and at which level: the ones that do the heavy
+/// lifting at run time. Every other dependency, above all the proc macros and their parser,
+/// compiles at opt-level 0, which keeps a cold build short.
+const OPTIMISED: &[(&[&str], i64)] = &[
+    (&["profile", "dev", "package", "zlib-rs"], 3),
+    (&["profile", "dev", "package", "flate2"], 3),
+    (&["profile", "dev", "package", "crc32fast"], 3),
+    (&["profile", "dev", "package", "sha2"], 3),
+    (&["profile", "dev", "package", "memchr"], 3),
+    (&["profile", "dev", "package", "aho-corasick"], 1),
+    (&["profile", "dev", "package", "regex-automata"], 1),
+    (&["profile", "dev", "package", "bstr"], 1),
+    (&["profile", "dev", "package", "globset"], 1),
+    (&["profile", "dev", "package", "ignore"], 1),
+    (&["profile", "dev", "package", "crossbeam-deque"], 1),
+    (&["profile", "dev", "package", "serde_json"], 3),
+];
+
 fn profile() -> Vec<Wanted> {
-    const WHY: &str = "# `cargo xtask` runs a debug build: compile the dependencies with optimisation so the\n# engine's scanners, compressors and hashers run at release speed.";
-    vec![
-        Wanted { path: &["profile", "dev", "package", "*"], key: "opt-level", value: Value::from(3), comment: WHY },
-        Wanted { path: &["profile", "dev", "package", "*"], key: "debug", value: Value::from(false), comment: WHY },
-        Wanted { path: &["profile", "dev"], key: "debug", value: Value::from("line-tables-only"), comment: "" },
-    ]
+    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte and regex search, JSON, the tree walk) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
+    let mut wanted = vec![
+        Wanted { path: &["profile", "dev"], key: "debug", value: Value::from("line-tables-only"), comment: WHY },
+        Wanted { path: &["profile", "dev", "package", "*"], key: "debug", value: Value::from(false), comment: "" },
+    ];
+    wanted.extend(OPTIMISED.iter().map(|&(path, level)| Wanted {
+        path,
+        key: "opt-level",
+        value: Value::from(level),
+        comment: "",
+    }));
+    wanted
 }
 
 /// The root `Cargo.toml`: created as a workspace of the shim, or merged into.
