@@ -6,7 +6,7 @@
 mod bundle_util;
 mod support;
 
-use bundle_util::{names, rehash, tool};
+use bundle_util::{mismatches, names, rehash, tool};
 use serde_json::Value;
 use support::TestRepo;
 
@@ -78,13 +78,6 @@ fn json(repo: &TestRepo, rel: &str) -> Value {
 
 fn purls(sbom: &Value) -> Vec<String> {
     sbom["components"].as_array().unwrap().iter().map(|c| c["purl"].as_str().unwrap().to_string()).collect()
-}
-
-/// The mismatch lines of a failing verify, each without its `mismatch: ` label.
-fn mismatches(repo: &TestRepo) -> Vec<String> {
-    let run = repo.xtask(&["bundle", "--verify", "dist"]);
-    run.code(1);
-    run.stdout.lines().map(|l| l.strip_prefix("mismatch: ").unwrap_or(l).to_string()).collect()
 }
 
 #[test]

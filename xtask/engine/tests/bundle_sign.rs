@@ -113,6 +113,19 @@ fn gpg_signs_and_verify_checks_the_signature() {
     ok.code(0);
     assert!(ok.stdout.contains("(checksums, signature,"), "{ok}");
 
+    // A manifest that points the signature at another file.
+    let saved = repo.read("dist/manifest.json");
+    repo.write("dist/manifest.json", saved.replace("\"name\": \"SHA256SUMS.asc\"", "\"name\": \"site.zip\""));
+    let moved = run_with(&repo, &["bundle", "--verify", "dist"], &env);
+    moved.code(1);
+    assert!(
+        moved
+            .stdout
+            .contains("manifest.json: a gpg signature is SHA256SUMS.asc of SHA256SUMS, not site.zip of SHA256SUMS"),
+        "{moved}"
+    );
+    repo.write("dist/manifest.json", saved);
+
     // Every digest made to agree with a changed site: only the signature can tell.
     tamper(&repo, "open('site.zip', 'ab').write(b'junk')");
     let bad = run_with(&repo, &["bundle", "--verify", "dist"], &env);

@@ -7,7 +7,7 @@
 mod bundle_util;
 mod support;
 
-use bundle_util::{tamper, tool};
+use bundle_util::{mismatches, tamper, tool};
 use support::TestRepo;
 
 /// A repository with a zip and a tar.gz bundle, bundled into `dist`.
@@ -22,13 +22,6 @@ fn bundled() -> TestRepo {
     repo.xtask(&["bundle", "--only", "site.zip,site.tar.gz"]).code(0);
     repo.xtask(&["bundle", "--verify", "dist"]).code(0);
     repo
-}
-
-/// The mismatch lines of a failing verify, each without its `mismatch: ` label.
-fn mismatches(repo: &TestRepo) -> Vec<String> {
-    let run = repo.xtask(&["bundle", "--verify", "dist"]);
-    run.code(1);
-    run.stdout.lines().map(|l| l.strip_prefix("mismatch: ").unwrap_or(l).to_string()).collect()
 }
 
 #[test]

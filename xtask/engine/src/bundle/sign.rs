@@ -75,10 +75,7 @@ impl Signer {
 
     /// `SHA256SUMS.asc` or `SHA256SUMS.sig`.
     pub fn file_name(&self) -> &'static str {
-        match self.method {
-            SignMethod::Gpg => FILES[0],
-            SignMethod::Ssh => FILES[1],
-        }
+        file_for(self.method)
     }
 
     /// Sign `dir/SHA256SUMS` into `dir/` under [`Signer::file_name`]; what `dir` holds.
@@ -116,21 +113,10 @@ pub fn verify(
     root: &Path,
 ) -> Result<Option<String>> {
     let sh = shell()?;
-    let stderr = |out: &std::process::Output| {
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     match sig.method {
         SignMethod::Gpg => {
             require("gpg", "install GnuPG (apt-get install gnupg) to check it")?;
-            let done = cmd!(sh, "gpg --batch --verify -- {sig_path} -").stdin(sums).quiet().ignore_status().output()?;
-            if !done.status.success() {
-                bail!("does not verify {SUMS} (gpg: {})", stderr(&done));
-            }
+            checks(cmd!(sh, "gpg --batch --verify -- {sig_path} -"), sums, "gpg")?;
             Ok(None)
         }
         SignMethod::Ssh => {
@@ -140,14 +126,7 @@ pub fn verify(
                 None => settings.allowed_signers.as_deref().map(|p| resolve_path(p, Some(root))),
             };
             let Some(allowed) = allowed else {
-                let done = cmd!(sh, "ssh-keygen -Y check-novalidate -n file -s {sig_path}")
-                    .stdin(sums)
-                    .quiet()
-                    .ignore_status()
-                    .output()?;
-                if !done.status.success() {
-                    bail!("does not verify {SUMS} (ssh-keygen: {})", stderr(&done));
-                }
+                checks(cmd!(sh, "ssh-keygen -Y check-novalidate -n file -s {sig_path}"), sums, "ssh-keygen")?;
                 return Ok(Some(format!(
                     "{}: the signature matches {SUMS}, but who made it was not checked: no allowed-signers file (set {ALLOWED_ENV} or [bundles] allowed-signers)",
                     sig.name
@@ -164,16 +143,30 @@ pub fn verify(
             let Some(principal) = principals.lines().map(str::trim).find(|l| !l.is_empty()) else {
                 bail!("was not made by a key of the allowed-signers file {}", allowed.display());
             };
-            let done = cmd!(sh, "ssh-keygen -Y verify -f {allowed} -I {principal} -n file -s {sig_path}")
-                .stdin(sums)
-                .quiet()
-                .ignore_status()
-                .output()?;
-            if !done.status.success() {
-                bail!("does not verify {SUMS} (ssh-keygen: {})", stderr(&done));
-            }
+            let verify = cmd!(sh, "ssh-keygen -Y verify -f {allowed} -I {principal} -n file -s {sig_path}");
+            checks(verify, sums, "ssh-keygen")?;
             Ok(None)
         }
+    }
+}
+
+/// Run a check that reads the signed bytes on stdin; its complaint (stderr, one line) when it
+/// fails.
+fn checks(check: xshell::Cmd<'_>, sums: &[u8], tool: &str) -> Result<()> {
+    let done = check.stdin(sums).quiet().ignore_status().output()?;
+    if !done.status.success() {
+        let said = String::from_utf8_lossy(&done.stderr);
+        let said: Vec<&str> = said.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        bail!("does not verify {SUMS} ({tool}: {})", said.join("; "));
+    }
+    Ok(())
+}
+
+/// The signature's file name for `method`.
+pub fn file_for(method: SignMethod) -> &'static str {
+    match method {
+        SignMethod::Gpg => FILES[0],
+        SignMethod::Ssh => FILES[1],
     }
 }
 
@@ -201,7 +194,8 @@ fn resolve_path(path: &str, base: Option<&Path>) -> PathBuf {
     }
 }
 
-fn name(method: SignMethod) -> &'static str {
+/// `gpg` or `ssh`, as `[bundles] sign` spells it.
+pub fn name(method: SignMethod) -> &'static str {
     match method {
         SignMethod::Gpg => "gpg",
         SignMethod::Ssh => "ssh",

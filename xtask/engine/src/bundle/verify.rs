@@ -85,7 +85,17 @@ pub fn check(dir: &Path, settings: &BundleSettings, root: &Path) -> Checked {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let sums_text = read_regular(dir, SUMS);
-    if let Some(sig) = &manifest.signature {
+    let expected = manifest.signature.as_ref().map(|sig| super::sign::file_for(sig.method));
+    if let (Some(sig), Some(expected)) = (&manifest.signature, expected)
+        && (sig.name != expected || sig.signs != SUMS)
+    {
+        problems.push(format!(
+            "{MANIFEST}: a {} signature is {expected} of {SUMS}, not {} of {}",
+            super::sign::name(sig.method),
+            escaped(&sig.name),
+            escaped(&sig.signs)
+        ));
+    } else if let Some(sig) = &manifest.signature {
         match (&sums_text, open_regular(dir, &sig.name)) {
             (Ok(text), Ok(Some(_))) => {
                 match super::sign::verify(sig, &dir.join(&sig.name), text.as_bytes(), settings, root) {

@@ -132,3 +132,12 @@ print(len(files))
 "#;
     tool(dir, "python3", &["-c", VALIDATE]).trim().parse().unwrap()
 }
+
+/// The mismatch lines of a failing `bundle --verify dist` (exit 1), each without its
+/// `mismatch: ` label.
+#[track_caller]
+pub fn mismatches(repo: &TestRepo) -> Vec<String> {
+    let run = repo.xtask(&["bundle", "--verify", "dist"]);
+    run.code(1);
+    run.stdout.lines().map(|l| l.strip_prefix("mismatch: ").unwrap_or(l).to_string()).collect()
+}
