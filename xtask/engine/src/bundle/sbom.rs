@@ -9,7 +9,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::checksums::{ArtifactKind, FileRecord, rfc3339};
+use super::checksums::{ArtifactKind, FileRecord, MANIFEST, Manifest, rfc3339};
 use super::lockfiles::{self, Component, Ecosystem};
 use crate::repo::FileList;
 use crate::tooling::Tooling;
@@ -161,7 +161,7 @@ fn uuid(digest: &[u8]) -> String {
 /// What is wrong with the SBOM `text` named `name`: it must be a CycloneDX document whose
 /// `metadata.component` is the artifact it is named for, with that artifact's SHA-256 as the
 /// folder holds it (`digests`: name -> the digest of the file found).
-pub fn check(name: &str, text: &str, digests: &BTreeMap<String, String>) -> Vec<String> {
+pub fn check(name: &str, text: &str, manifest: &Manifest, digests: &BTreeMap<String, String>) -> Vec<String> {
     let doc: Value = match serde_json::from_str(text) {
         Ok(doc) => doc,
         Err(err) => return vec![format!("not a JSON document ({err})")],
@@ -174,6 +174,10 @@ pub fn check(name: &str, text: &str, digests: &BTreeMap<String, String>) -> Vec<
     let want = name.strip_suffix(SUFFIX).unwrap_or(name);
     if described != want {
         return vec![format!("describes {:?}, not {want}", described)];
+    }
+    let artifact = |f: &&FileRecord| f.name == want && !matches!(f.kind, ArtifactKind::Sbom | ArtifactKind::Statement);
+    if !manifest.files.iter().any(|f| artifact(&f)) {
+        return vec![format!("describes {want}, which {MANIFEST} does not list as an artifact")];
     }
     let sha256 = component
         .and_then(|c| c.get("hashes"))
@@ -219,13 +223,28 @@ mod tests {
         assert!(serial.starts_with("urn:uuid:") && serial.len() == 45 && &serial[23..24] == "5", "{serial}");
         assert_eq!(doc["components"][0]["purl"], "pkg:npm/left-pad@1.3.0");
         assert_eq!(doc["metadata"]["timestamp"], "1970-01-01T00:00:00Z");
+        let mut manifest = Manifest {
+            project: "p".into(),
+            version: "1.0.0".into(),
+            commit: "c".into(),
+            dirty: false,
+            source_date_epoch: 0,
+            source_date: String::new(),
+            files: vec![rec.clone(), record("site.zip.cdx.json", ArtifactKind::Sbom)],
+            signature: None,
+        };
         let mut digests = BTreeMap::from([("site.zip".to_string(), "a".repeat(64))]);
-        assert!(check("site.zip.cdx.json", &one, &digests).is_empty());
+        assert!(check("site.zip.cdx.json", &one, &manifest, &digests).is_empty());
         digests.insert("site.zip".into(), "c".repeat(64));
-        let found = check("site.zip.cdx.json", &one, &digests);
+        let found = check("site.zip.cdx.json", &one, &manifest, &digests);
         assert!(found[0].starts_with("metadata.component's SHA-256 of site.zip is aaaa"), "{found:?}");
-        assert_eq!(check("other.zip.cdx.json", &one, &digests), ["describes \"site.zip\", not other.zip"]);
-        assert!(check("x.cdx.json", "{}", &digests)[0].contains("not a CycloneDX SBOM"));
+        assert_eq!(check("other.zip.cdx.json", &one, &manifest, &digests), ["describes \"site.zip\", not other.zip"]);
+        assert!(check("x.cdx.json", "{}", &manifest, &digests)[0].contains("not a CycloneDX SBOM"));
+        manifest.files.remove(0);
+        assert_eq!(
+            check("site.zip.cdx.json", &one, &manifest, &digests),
+            ["describes site.zip, which manifest.json does not list as an artifact"]
+        );
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn check(dir: &Path, settings: &BundleSettings, root: &Path) -> Checked {
     // What describes the artifacts, against the files as they are.
     for f in &manifest.files {
         let found = match f.kind {
-            ArtifactKind::Sbom => super::sbom::check(&f.name, &text_of(dir, &f.name), &digests),
+            ArtifactKind::Sbom => super::sbom::check(&f.name, &text_of(dir, &f.name), &manifest, &digests),
             ArtifactKind::Statement => super::intoto::check(&text_of(dir, &f.name), &manifest, &digests),
             _ => continue,
         };
