@@ -26,6 +26,10 @@ pub struct Config {
     pub gates: GatesConfig,
     #[serde(rename = "bundle")]
     pub bundles: Option<Vec<BundleEntry>>,
+    /// `[bundles]`: settings of every bundle run (signing). A separate key because TOML cannot
+    /// hold both a `[bundle]` table and the `[[bundle]]` array of tables.
+    #[serde(default, rename = "bundles")]
+    pub bundle_settings: BundleSettings,
     /// What the workflows `init` generates set up before running the tool.
     #[serde(default)]
     pub ci: CiConfig,
@@ -285,6 +289,27 @@ pub struct BundleEntry {
     pub collect: Vec<String>,
 }
 
+/// `[bundles]`: how `bundle` signs `SHA256SUMS` and how `bundle --verify` checks it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BundleSettings {
+    /// `"gpg"` (`SHA256SUMS.asc`) or `"ssh"` (`SHA256SUMS.sig`); no signature when absent.
+    pub sign: Option<SignMethod>,
+    /// The gpg key id, or the ssh private key file; env `XTASK_SIGNING_KEY` wins over it.
+    pub signing_key: Option<String>,
+    /// The ssh allowed-signers file `--verify` checks the signer against (relative to the
+    /// root); env `XTASK_ALLOWED_SIGNERS` wins over it.
+    pub allowed_signers: Option<String>,
+}
+
+/// How `SHA256SUMS` is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignMethod {
+    Gpg,
+    Ssh,
+}
+
 /// A loaded configuration and where it came from.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -314,6 +339,7 @@ impl Config {
     /// Parse and validate the text of an `xtask.toml`. Errors carry the line and what to do.
     pub fn parse(text: &str) -> Result<Config> {
         refuse_version_table(text)?;
+        refuse_bundle_table(text)?;
         let config: Config = toml_edit::de::from_str(text).map_err(|e| {
             let msg = e.to_string();
             let hint = if msg.contains("unknown field") {
@@ -454,6 +480,20 @@ fn refuse_version_table(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// `[bundle] sign = ...` (the issue's spelling) cannot sit beside `[[bundle]]` in TOML; say
+/// which key holds the bundle settings.
+fn refuse_bundle_table(text: &str) -> Result<()> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else { return Ok(()) };
+    if let Some(toml_edit::Item::Table(_)) = doc.get("bundle") {
+        let line = line_of(text, "[bundle]").map(|l| format!("line {l}: ")).unwrap_or_default();
+        bail!(
+            "{line}[bundle] is a table here, but [[bundle]] entries are an array of tables and TOML cannot \
+             hold both; write the signing settings as [bundles] sign = ... (with an s), and each bundle as [[bundle]]"
+        );
+    }
+    Ok(())
+}
+
 /// The 1-based line of the first occurrence of `needle`, for messages about values.
 /// A quoted occurrence (`"needle"` or `'needle'`) wins over a bare one, so a value is found
 /// on its own line rather than in a comment that mentions it.
@@ -557,5 +597,20 @@ include = [".next/**", "public/**", "package.json", "package-lock.json"]
             .unwrap_err()
             .to_string();
         assert!(err.contains("already taken") && err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn bundle_signing_settings_and_the_table_that_cannot_be() {
+        let c = Config::parse(
+            "[bundles]\nsign = \"ssh\"\nsigning-key = \"~/.ssh/id\"\nallowed-signers = \"keys\"\n\n[[bundle]]\nname = \"a.zip\"\ninclude = [\"a\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.bundle_settings.sign, Some(SignMethod::Ssh));
+        assert_eq!(c.bundle_settings.signing_key.as_deref(), Some("~/.ssh/id"));
+        assert_eq!(c.bundles.unwrap().len(), 1);
+        let err = Config::parse("[release]\nname = \"x\"\n[bundle]\nsign = \"gpg\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("line 3: [bundle] is a table") && err.contains("[bundles] sign = "), "{err}");
+        let err = Config::parse("[bundles]\nsign = \"pgp\"\n").unwrap_err().to_string();
+        assert!(err.contains("pgp") && err.contains("line 2"), "{err}");
     }
 }

@@ -175,6 +175,8 @@ pub struct Project {
     pub files: FileList,
     /// The paths of the release tool itself, never the product's (see `tooling`).
     pub tooling: Tooling,
+    /// `[bundles]`: how bundles are signed and verified.
+    pub bundle_settings: crate::config::BundleSettings,
 }
 
 impl Project {
@@ -193,7 +195,18 @@ impl Project {
         let loaded = Config::load(repo.root(), config)?;
         let release = release_settings(&repo, &loaded.config);
         let (versions, gates, bundles, files, tooling) = Default::default();
-        Ok(Project { repo, config_file: loaded.file, release, versions, gates, bundles, files, tooling })
+        let bundle_settings = loaded.config.bundle_settings;
+        Ok(Project {
+            repo,
+            config_file: loaded.file,
+            release,
+            versions,
+            gates,
+            bundles,
+            files,
+            tooling,
+            bundle_settings,
+        })
     }
 
     /// Merge a parsed configuration with detection over `files`.
@@ -243,7 +256,8 @@ impl Project {
                 .collect(),
             None => detect::bundles(&repo, &files, &versions),
         };
-        Project { repo, config_file, release, versions, gates, bundles, files, tooling }
+        let bundle_settings = config.bundle_settings;
+        Project { repo, config_file, release, versions, gates, bundles, files, tooling, bundle_settings }
     }
 }
 

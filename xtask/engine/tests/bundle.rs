@@ -7,13 +7,19 @@ mod support;
 
 use bundle_util::{files, lot_genius, names, python_zip_listing, tool, tool_ok};
 
-const ARTIFACTS: [&str; 7] = [
+const ARTIFACTS: [&str; 13] = [
     "SHA256SUMS",
     "docs-bundle.zip",
+    "docs-bundle.zip.cdx.json",
     "frontend-build.zip",
+    "frontend-build.zip.cdx.json",
     "lot-genius-0.1.0-source.tar.gz",
+    "lot-genius-0.1.0-source.tar.gz.cdx.json",
+    "lot-genius-0.1.0.intoto.json",
     "lotgenius-0.1.0-py3-none-any.whl",
+    "lotgenius-0.1.0-py3-none-any.whl.cdx.json",
     "lotgenius-0.1.0.tar.gz",
+    "lotgenius-0.1.0.tar.gz.cdx.json",
     "manifest.json",
 ];
 
@@ -43,10 +49,16 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
         kinds,
         [
             ("docs-bundle.zip", "zip"),
+            ("docs-bundle.zip.cdx.json", "sbom"),
             ("frontend-build.zip", "zip"),
+            ("frontend-build.zip.cdx.json", "sbom"),
             ("lot-genius-0.1.0-source.tar.gz", "source"),
+            ("lot-genius-0.1.0-source.tar.gz.cdx.json", "sbom"),
+            ("lot-genius-0.1.0.intoto.json", "statement"),
             ("lotgenius-0.1.0-py3-none-any.whl", "wheel"),
+            ("lotgenius-0.1.0-py3-none-any.whl.cdx.json", "sbom"),
             ("lotgenius-0.1.0.tar.gz", "sdist"),
+            ("lotgenius-0.1.0.tar.gz.cdx.json", "sbom"),
         ]
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
@@ -57,6 +69,7 @@ fn lot_genius_bundles_are_complete_reproducible_and_verified() {
 
     // Independent readers.
     tool(&dist, "sha256sum", &["-c", "--strict", "SHA256SUMS"]);
+    assert_eq!(bundle_util::validate_sboms(&dist), 5);
     for zip in ["docs-bundle.zip", "frontend-build.zip", "lotgenius-0.1.0-py3-none-any.whl"] {
         tool(&dist, "unzip", &["-tq", zip]);
     }
@@ -144,10 +157,16 @@ fn a_pre_release_carries_each_ecosystem_form() {
         [
             "SHA256SUMS",
             "docs-bundle.zip",
+            "docs-bundle.zip.cdx.json",
             "frontend-build.zip",
+            "frontend-build.zip.cdx.json",
             "lot-genius-1.2.0-rc.1-source.tar.gz",
+            "lot-genius-1.2.0-rc.1-source.tar.gz.cdx.json",
+            "lot-genius-1.2.0-rc.1.intoto.json",
             "lotgenius-1.2.0rc1-py3-none-any.whl",
+            "lotgenius-1.2.0rc1-py3-none-any.whl.cdx.json",
             "lotgenius-1.2.0rc1.tar.gz",
+            "lotgenius-1.2.0rc1.tar.gz.cdx.json",
             "manifest.json"
         ]
     );

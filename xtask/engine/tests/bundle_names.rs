@@ -28,8 +28,12 @@ fn the_source_archive_and_the_sdist_have_different_names() {
         [
             "SHA256SUMS",
             "lotgenius-0.1.0-py3-none-any.whl",
+            "lotgenius-0.1.0-py3-none-any.whl.cdx.json",
             "lotgenius-0.1.0-source.tar.gz",
+            "lotgenius-0.1.0-source.tar.gz.cdx.json",
+            "lotgenius-0.1.0.intoto.json",
             "lotgenius-0.1.0.tar.gz",
+            "lotgenius-0.1.0.tar.gz.cdx.json",
             "manifest.json"
         ]
     );

@@ -46,7 +46,17 @@ fn an_older_tag_is_bundled_in_a_temporary_worktree() {
     let dist = repo.path("dist");
     assert_eq!(
         names(&dist),
-        ["SHA256SUMS", "docs-bundle.zip", "frontend-build.zip", "lot-genius-0.1.0-source.tar.gz", "manifest.json"]
+        [
+            "SHA256SUMS",
+            "docs-bundle.zip",
+            "docs-bundle.zip.cdx.json",
+            "frontend-build.zip",
+            "frontend-build.zip.cdx.json",
+            "lot-genius-0.1.0-source.tar.gz",
+            "lot-genius-0.1.0-source.tar.gz.cdx.json",
+            "lot-genius-0.1.0.intoto.json",
+            "manifest.json"
+        ]
     );
     let package = tool(&dist, "unzip", &["-p", "frontend-build.zip", "package.json"]);
     assert!(package.contains("\"version\": \"0.1.0\""), "{package}");

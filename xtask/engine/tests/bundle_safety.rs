@@ -162,7 +162,18 @@ fn tar_gz_bundles_and_verify_failures() {
     config(&repo, "[[bundle]]\nname = \"docs.tar.gz\"\ninclude = [\"docs\"]\nexclude = [\"docs/operations\"]\n");
     repo.xtask(&["bundle"]).code(0);
     let dist = repo.path("dist");
-    assert_eq!(names(&dist), ["SHA256SUMS", "docs.tar.gz", "lot-genius-0.1.0-source.tar.gz", "manifest.json"]);
+    assert_eq!(
+        names(&dist),
+        [
+            "SHA256SUMS",
+            "docs.tar.gz",
+            "docs.tar.gz.cdx.json",
+            "lot-genius-0.1.0-source.tar.gz",
+            "lot-genius-0.1.0-source.tar.gz.cdx.json",
+            "lot-genius-0.1.0.intoto.json",
+            "manifest.json"
+        ]
+    );
     let listing = tool(&dist, "tar", &["-tzf", "docs.tar.gz"]);
     assert_eq!(listing, "docs/\ndocs/GETTING_STARTED.md\ndocs/README.md\n");
     tool(&dist, "python3", &["-c", "import tarfile; tarfile.open('docs.tar.gz').extractall('x', filter='data')"]);

@@ -7,7 +7,7 @@
 mod bundle_util;
 mod support;
 
-use bundle_util::tool;
+use bundle_util::{mismatches, tamper, tool};
 use support::TestRepo;
 
 /// A repository with a zip and a tar.gz bundle, bundled into `dist`.
@@ -22,28 +22,6 @@ fn bundled() -> TestRepo {
     repo.xtask(&["bundle", "--only", "site.zip,site.tar.gz"]).code(0);
     repo.xtask(&["bundle", "--verify", "dist"]).code(0);
     repo
-}
-
-/// Run a Python program in `dist`, then make `manifest.json` and `SHA256SUMS` agree with the
-/// files as they now are (following links, as an attacker would make them agree).
-fn tamper(repo: &TestRepo, program: &str) {
-    let resign = r#"
-import hashlib, json, os
-m = json.load(open("manifest.json"))
-for f in m["files"]:
-    data = open(f["name"], "rb").read()
-    f["size"], f["sha256"] = len(data), hashlib.sha256(data).hexdigest()
-json.dump(m, open("manifest.json", "w"), indent=2)
-open("SHA256SUMS", "w").write("".join(f"{f['sha256']}  {f['name']}\n" for f in m["files"]))
-"#;
-    tool(&repo.path("dist"), "python3", &["-c", &format!("{program}\n{resign}")]);
-}
-
-/// The mismatch lines of a failing verify, each without its `mismatch: ` label.
-fn mismatches(repo: &TestRepo) -> Vec<String> {
-    let run = repo.xtask(&["bundle", "--verify", "dist"]);
-    run.code(1);
-    run.stdout.lines().map(|l| l.strip_prefix("mismatch: ").unwrap_or(l).to_string()).collect()
 }
 
 #[test]

@@ -28,6 +28,10 @@ pub enum ArtifactKind {
     TarGz,
     /// Any other collected file.
     File,
+    /// The CycloneDX SBOM of an artifact (`ARTIFACT.cdx.json`).
+    Sbom,
+    /// The in-toto statement whose subjects are the artifacts and SBOMs.
+    Statement,
 }
 
 /// One file of the bundle set.
@@ -54,6 +58,20 @@ pub struct Manifest {
     pub source_date_epoch: i64,
     pub source_date: String,
     pub files: Vec<FileRecord>,
+    /// The detached signature of `SHA256SUMS`, when `[bundles] sign` is set. Not in
+    /// `files`: `SHA256SUMS` cannot list its own signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureRecord>,
+}
+
+/// `manifest.json`'s `signature`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    /// `SHA256SUMS.asc` (gpg) or `SHA256SUMS.sig` (ssh).
+    pub name: String,
+    pub method: crate::config::SignMethod,
+    /// The file it signs: `SHA256SUMS`.
+    pub signs: String,
 }
 
 impl Manifest {
@@ -180,6 +198,7 @@ mod tests {
             source_date_epoch: 0,
             source_date: rfc3339(0),
             files: files.iter().map(rec).collect(),
+            signature: None,
         }
     }
 

@@ -7,13 +7,18 @@
 
 pub mod build;
 pub mod checksums;
+pub mod describe;
 pub mod entry;
+pub mod intoto;
+pub mod lockfiles;
 pub mod members;
 pub mod normalize;
 pub mod pipeline;
 pub mod plan;
+pub mod sbom;
 pub mod select;
 pub mod settled;
+pub mod sign;
 pub mod source;
 pub mod stage;
 pub mod targz;
@@ -39,7 +44,7 @@ use crate::repo::Repo;
 /// `cargo xtask bundle`.
 pub fn run(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     if let Some(dir) = &args.verify {
-        return verify::run(dir, ui);
+        return verify::run(dir, &project.bundle_settings, project.repo.root(), ui);
     }
     interrupt::watch();
     let result = build_all(project, args, ui);
@@ -92,6 +97,8 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     project.repo.require_git("bundle")?;
     // A bad XTASK_BUNDLE_THREADS fails before anything is taken or written.
     let mut opts = zip::Options::new(0)?;
+    // So is a signing key or tool that is missing.
+    let signer = sign::Signer::resolve(&project.bundle_settings, project.repo.root())?;
     // No release or rollback changes the tree while it is read, and none starts meanwhile.
     let _lock = Lock::acquire_for(&project.repo.git_dir()?, "bundle")?;
     // With --ref the builds run in a private worktree of a fixed commit; otherwise the work
@@ -126,6 +133,8 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
     let plan = plan::plan(&tree_project.bundles, &args.only, &tree_project.release.name, &version)?;
     // Every name known before building is unique; each collected file is checked on arrival.
     let mut names = Names::planned(&plan)?;
+    // The lockfiles the SBOMs are made from: a broken one stops the run before any build.
+    let locks = describe::read_lockfiles(&plan, tree_project)?;
 
     // The source archive's members are checked (symlinks) before anything is built.
     let source = match &plan.source {
@@ -163,8 +172,18 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         let (size, sha256) = checksums::digest_file(&staging.path(&artifact.name), &artifact.name)?;
         files.push(FileRecord { name: artifact.name, size, sha256, kind: artifact.kind, bundle });
     }
+    let described = describe::Context {
+        project: tree_project,
+        plan: &plan,
+        locks: &locks,
+        version: &version,
+        commit: &facts.commit,
+        epoch: facts.epoch,
+    };
+    let descriptions = describe::write(&described, &files, &staging, &mut names)?;
+    files.extend(descriptions);
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         project: tree_project.release.name.clone(),
         version,
         commit: facts.commit.clone(),
@@ -172,8 +191,12 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         source_date_epoch: facts.epoch,
         source_date: checksums::rfc3339(facts.epoch),
         files,
+        signature: None,
     };
     staging.write(SUMS, |w| Ok(std::io::Write::write_all(w, manifest.sums().as_bytes())?))?;
+    if let Some(signer) = &signer {
+        manifest.signature = Some(signer.sign(staging.dir())?);
+    }
     staging.write(MANIFEST, |w| Ok(std::io::Write::write_all(w, manifest.to_json().as_bytes())?))?;
     interrupt::check()?;
     if let Some(before) = &before {

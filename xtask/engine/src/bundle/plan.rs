@@ -39,6 +39,8 @@ pub struct Plan {
     pub bundles: Vec<BundlePlan>,
     /// The source archive's top folder, `NAME-VERSION`, when it is made.
     pub source: Option<String>,
+    /// `NAME-VERSION`, which names the in-toto statement.
+    pub top: String,
 }
 
 /// A file in the output folder.
@@ -88,7 +90,7 @@ pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str)
     }
     check_unique(bundles.iter().map(|b| b.spec.name.as_str()).chain([SOURCE]))
         .context("bundle names must be unique (`source` is the source archive)")?;
-    let mut source = Some(top);
+    let mut source = Some(top.clone());
     if !only.is_empty() {
         let known: Vec<&str> = bundles.iter().map(|b| b.spec.name.as_str()).chain([SOURCE]).collect();
         let unknown: Vec<&String> =
@@ -105,7 +107,7 @@ pub fn plan(specs: &[BundleSpec], only: &[String], project: &str, version: &str)
             source = None;
         }
     }
-    Ok(Plan { bundles, source })
+    Ok(Plan { bundles, source, top })
 }
 
 /// The source archive's file name for its top folder `NAME-VERSION`: never the name of the
@@ -129,6 +131,10 @@ impl Names {
         for name in [SUMS, MANIFEST] {
             names.claim(name, "the checksum list and manifest of the run".into())?;
         }
+        for name in super::sign::FILES {
+            names.claim(name, "the signature of SHA256SUMS".into())?;
+        }
+        names.claim(&super::intoto::file_name(&plan.top), "the in-toto statement of the run".into())?;
         if let Some(top) = &plan.source {
             names.claim(&source_file(top), "the source archive".into())?;
         }
@@ -156,7 +162,7 @@ fn check_file_name(name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') || name.chars().any(char::is_control) {
         bail!("the name must be a plain file name (no folders, not hidden)");
     }
-    if name == SUMS || name == MANIFEST || name == SOURCE {
+    if name == SUMS || name == MANIFEST || name == SOURCE || super::sign::FILES.contains(&name) {
         bail!("`{name}` is reserved");
     }
     Ok(())

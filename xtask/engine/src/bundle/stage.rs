@@ -77,10 +77,10 @@ impl Staging {
         }
     }
 
-    /// Move the staged set into the output folder: the old `SHA256SUMS` and `manifest.json`
-    /// go first (so no checksum file ever describes a mix), then the new artifacts replace or
-    /// join the old ones, the previous set's files that are not rebuilt are removed, and the new
-    /// `SHA256SUMS` and `manifest.json` arrive last.
+    /// Move the staged set into the output folder: the old `SHA256SUMS`, its signature and
+    /// `manifest.json` go first (so no checksum file ever describes a mix), then the new
+    /// artifacts replace or join the old ones, the previous set's files that are not rebuilt are
+    /// removed, and the new `SHA256SUMS`, its signature and `manifest.json` arrive last.
     pub fn commit(mut self, manifest: &Manifest) -> Result<()> {
         let previous: Vec<String> = std::fs::read_to_string(self.out.join(MANIFEST))
             .ok()
@@ -88,7 +88,7 @@ impl Staging {
             .map(|m| m.files.into_iter().map(|f| f.name).collect())
             .unwrap_or_default();
         let result = (|| -> std::io::Result<()> {
-            for name in [SUMS, MANIFEST] {
+            for name in [SUMS, MANIFEST].iter().chain(&super::sign::FILES) {
                 remove_if_there(&self.out.join(name))?;
             }
             for f in &manifest.files {
@@ -100,7 +100,8 @@ impl Staging {
                     remove_if_there(&self.out.join(name))?;
                 }
             }
-            for name in [SUMS, MANIFEST] {
+            let signature = manifest.signature.iter().map(|s| s.name.as_str());
+            for name in [SUMS].into_iter().chain(signature).chain([MANIFEST]) {
                 std::fs::rename(self.dir.join(name), self.out.join(name))?;
             }
             Ok(())

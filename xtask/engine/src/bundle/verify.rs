@@ -1,8 +1,10 @@
 //! `bundle --verify DIR`: every checksum, every archive's integrity (zip CRCs, the gzip trailer,
-//! each tar member read in full), every member safe to unpack, and the version inside each
-//! artifact against `manifest.json`. Only regular files inside DIR are read, never through a
-//! symlink. Every mismatch is listed; any mismatch is exit 1.
+//! each tar member read in full), every member safe to unpack, the version inside each
+//! artifact against `manifest.json`, each SBOM's artifact hash, the in-toto statement's
+//! subjects, and the signature of `SHA256SUMS`. Only regular files inside DIR are read, never
+//! through a symlink. Every mismatch is listed; any mismatch is exit 1.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek};
 use std::os::unix::fs::OpenOptionsExt;
@@ -12,14 +14,14 @@ use anyhow::{Context, Result, bail};
 
 use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
 use super::members::{Member, Members};
-use crate::config::Form;
+use crate::config::{BundleSettings, Form};
 use crate::error::Verdict;
 use crate::output::safe as escaped;
 use crate::output::{Style, Ui};
 use crate::version::Version;
 
-/// Check the bundle set in `dir`.
-pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
+/// Check the bundle set in `dir`; `settings` and `root` say how a signature is checked.
+pub fn run(dir: &Path, settings: &BundleSettings, root: &Path, ui: &Ui) -> Result<Verdict> {
     let shown = escaped(&dir.display().to_string()).into_owned();
     if !dir.is_dir() {
         bail!("{shown}: no such folder; pass the output folder of `cargo xtask bundle` (dist by default)");
@@ -29,13 +31,25 @@ pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
     if std::fs::symlink_metadata(dir.join(MANIFEST)).is_err() {
         bail!("{shown}: no {MANIFEST}, so not a bundle folder; build one with `cargo xtask bundle`");
     }
-    let (files, problems) = check(&dir);
+    let Checked { files, problems, notes, signed } = check(&dir, settings, root);
     if ui.json {
-        ui.json_doc(
-            &serde_json::json!({ "ok": problems.is_empty(), "dir": shown, "files": files, "mismatches": problems }),
-        );
-    } else if problems.is_empty() {
-        ui.summary(format!("{shown}: {files} files verified (checksums, archives, versions)\n"));
+        ui.json_doc(&serde_json::json!({
+            "ok": problems.is_empty(), "dir": shown, "files": files, "mismatches": problems, "notes": notes,
+        }));
+        return Ok(Verdict::from_ok(problems.is_empty()));
+    }
+    if !ui.quiet {
+        for note in &notes {
+            ui.warn(escaped(note));
+        }
+    }
+    if problems.is_empty() {
+        let what = if signed {
+            "checksums, signature, archives, versions, SBOMs, statement"
+        } else {
+            "checksums, archives, versions, SBOMs, statement"
+        };
+        ui.summary(format!("{shown}: {files} files verified ({what})\n"));
     } else {
         let label = ui.paint(Style::Red, "mismatch:");
         let mut text = String::new();
@@ -48,17 +62,53 @@ pub fn run(dir: &Path, ui: &Ui) -> Result<Verdict> {
     Ok(Verdict::from_ok(problems.is_empty()))
 }
 
-/// The number of files the manifest lists, and every mismatch in the folder, one line each,
-/// naming the file.
-pub fn check(dir: &Path) -> (usize, Vec<String>) {
+/// What `check` found.
+pub struct Checked {
+    /// The number of files the manifest lists.
+    pub files: usize,
+    /// Every mismatch, one line each, naming the file.
+    pub problems: Vec<String>,
+    /// What passed but should be known (a signer that was not checked).
+    pub notes: Vec<String>,
+    /// The manifest lists a signature.
+    pub signed: bool,
+}
+
+/// Check the folder.
+pub fn check(dir: &Path, settings: &BundleSettings, root: &Path) -> Checked {
     let manifest = match read_regular(dir, MANIFEST).and_then(|t| {
         serde_json::from_str::<Manifest>(&t).with_context(|| format!("{MANIFEST}: not a bundle manifest"))
     }) {
         Ok(m) => m,
-        Err(err) => return (0, vec![format!("{err:#}")]),
+        Err(err) => return Checked { files: 0, problems: vec![format!("{err:#}")], notes: vec![], signed: false },
     };
     let mut problems = Vec::new();
-    match read_regular(dir, SUMS).and_then(|t| checksums::parse_sums(&t)) {
+    let mut notes = Vec::new();
+    let sums_text = read_regular(dir, SUMS);
+    let expected = manifest.signature.as_ref().map(|sig| super::sign::file_for(sig.method));
+    if let (Some(sig), Some(expected)) = (&manifest.signature, expected)
+        && (sig.name != expected || sig.signs != SUMS)
+    {
+        problems.push(format!(
+            "{MANIFEST}: a {} signature is {expected} of {SUMS}, not {} of {}",
+            super::sign::name(sig.method),
+            escaped(&sig.name),
+            escaped(&sig.signs)
+        ));
+    } else if let Some(sig) = &manifest.signature {
+        match (&sums_text, open_regular(dir, &sig.name)) {
+            (Ok(text), Ok(Some(_))) => {
+                match super::sign::verify(sig, &dir.join(&sig.name), text.as_bytes(), settings, root) {
+                    Ok(note) => notes.extend(note),
+                    Err(err) => problems.push(format!("{}: {err:#}", sig.name)),
+                }
+            }
+            (Err(_), _) => problems.push(format!("{}: {SUMS}, which it signs, cannot be read", sig.name)),
+            (_, Ok(None)) => problems.push(format!("{}: missing ({MANIFEST} says {SUMS} is signed)", sig.name)),
+            (_, Err(err)) => problems.push(format!("{}: {err:#}", sig.name)),
+        }
+    }
+    match sums_text.and_then(|t| checksums::parse_sums(&t)) {
         Ok(sums) => {
             for (name, digest) in &sums {
                 match manifest.files.iter().find(|f| &f.name == name) {
@@ -77,10 +127,28 @@ pub fn check(dir: &Path) -> (usize, Vec<String>) {
         }
         Err(err) => problems.push(format!("{err:#}")),
     }
+    let mut digests = BTreeMap::new();
     for f in &manifest.files {
-        problems.extend(check_file(dir, f, &manifest).into_iter().map(|p| format!("{}: {p}", f.name)));
+        let (digest, found) = check_file(dir, f, &manifest);
+        problems.extend(found.into_iter().map(|p| format!("{}: {p}", f.name)));
+        digests.extend(digest.map(|d| (f.name.clone(), d)));
     }
-    (manifest.files.len(), problems)
+    // What describes the artifacts, against the files as they are.
+    for f in &manifest.files {
+        let found = match f.kind {
+            ArtifactKind::Sbom => super::sbom::check(&f.name, &text_of(dir, &f.name), &manifest, &digests),
+            ArtifactKind::Statement => super::intoto::check(&text_of(dir, &f.name), &manifest, &digests),
+            _ => continue,
+        };
+        problems.extend(found.into_iter().map(|p| format!("{}: {p}", f.name)));
+    }
+    Checked { files: manifest.files.len(), problems, notes, signed: manifest.signature.is_some() }
+}
+
+/// The text of a file already found (or reported missing) by `check_file`; empty when it
+/// cannot be read, which the document checks then report as not a JSON document.
+fn text_of(dir: &Path, name: &str) -> String {
+    read_regular(dir, name).unwrap_or_default()
 }
 
 /// A file of the folder, opened only when it is a regular file there: not a symlink (to
@@ -120,16 +188,22 @@ fn read_regular(dir: &Path, name: &str) -> Result<String> {
     Ok(text)
 }
 
-fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> Vec<String> {
+/// The digest of the file as found, and what is wrong with it.
+fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> (Option<String>, Vec<String>) {
     let mut file = match open_regular(dir, &f.name) {
         Ok(Some(file)) => file,
-        Ok(None) => return vec!["missing".into()],
-        Err(err) => return vec![format!("{err:#}")],
+        Ok(None) => return (None, vec!["missing".into()]),
+        Err(err) => return (None, vec![format!("{err:#}")]),
     };
     let (size, digest) = match checksums::digest_reader(&mut file, &f.name) {
         Ok(found) => found,
-        Err(err) => return vec![format!("{err:#}")],
+        Err(err) => return (None, vec![format!("{err:#}")]),
     };
+    let problems = check_contents(file, f, manifest, &digest, size);
+    (Some(digest), problems)
+}
+
+fn check_contents(mut file: File, f: &FileRecord, manifest: &Manifest, digest: &str, size: u64) -> Vec<String> {
     let mut problems = Vec::new();
     if digest != f.sha256 {
         problems.push(format!("checksum mismatch (expected {}, found {digest})", f.sha256));
@@ -163,7 +237,8 @@ fn check_file(dir: &Path, f: &FileRecord, manifest: &Manifest) -> Vec<String> {
             one_top(&names, &top)
         }),
         ArtifactKind::TarGz => tar_members(file, &mut members).map(|_| ()),
-        ArtifactKind::File => Ok(()),
+        // The documents are checked against the files they describe, after every digest.
+        ArtifactKind::File | ArtifactKind::Sbom | ArtifactKind::Statement => Ok(()),
     };
     problems.extend(members.findings);
     if let Err(err) = inside {

@@ -124,7 +124,10 @@ impl TestRepo {
             .env_remove("GITHUB_STEP_SUMMARY")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE");
+            .env_remove("GIT_INDEX_FILE")
+            // The bundle signing settings of whoever runs the tests.
+            .env_remove("XTASK_SIGNING_KEY")
+            .env_remove("XTASK_ALLOWED_SIGNERS");
     }
 
     /// Move the pinned clock forward (one hour per commit by default).
