@@ -17,7 +17,9 @@ done
 # The bundle signing tests sign with throwaway gpg and ssh keys (tests/bundle_sign.rs).
 for need in gpg:gnupg ssh-keygen:openssh-client; do
   if ! command -v "${need%%:*}" >/dev/null; then
-    apt-get update -q && apt-get install -y -q "${need#*:}"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -q && $sudo apt-get install -y -q "${need#*:}"
   fi
 done
 npm ci --prefix "$here/../xtask/engine/tests/npm" --no-audit --no-fund --loglevel=error
