@@ -248,7 +248,9 @@ mod tests {
     fn a_new_workspace_has_the_member_and_the_profile() {
         let text = workspace(None).unwrap();
         assert!(text.starts_with("[workspace]\nmembers = [\"xtask\"]\nresolver = \"3\"\n"), "{text}");
-        assert!(text.contains("[profile.dev.package.\"*\"]\nopt-level = 3\ndebug = false\n"), "{text}");
+        assert!(text.contains("[profile.dev.package.\"*\"]\ndebug = false\n"), "{text}");
+        assert!(text.contains("[profile.dev.package.zlib-rs]\nopt-level = 3\n"), "{text}");
+        assert!(!text.contains("syn") && !text.contains("derive"), "proc macros stay unoptimised: {text}");
         assert_eq!(workspace(Some(&text)).unwrap(), text);
         assert_eq!(cargo_config(None).unwrap(), "[alias]\nxtask = \"run --package xtask --\"\n");
     }
