@@ -136,7 +136,8 @@ fn what_is_there_is_merged_into_never_replaced() {
         "{merged}"
     );
     assert!(merged.contains("[profile.dev]\nopt-level = 1\n"), "the user's value wins:\n{merged}");
-    assert!(merged.contains("[profile.dev.package.\"*\"]\nopt-level = 3\n"), "{merged}");
+    assert!(merged.contains("[profile.dev.package.\"*\"]\ndebug = false\n"), "{merged}");
+    assert!(merged.contains("[profile.dev.package.zlib-rs]\nopt-level = 3\n"), "{merged}");
     assert_eq!(
         repo.read(".cargo/config.toml"),
         "[alias]\nb = \"build --release\"\nxtask = \"run --package xtask --\"\n\n[build]\njobs = 2\n"

@@ -56,7 +56,7 @@ impl Component {
     pub fn purl(&self) -> String {
         let (kind, name) = match self.ecosystem {
             Ecosystem::Npm => ("npm", self.name.to_lowercase()),
-            Ecosystem::Pypi => ("pypi", pep503(&self.name)),
+            Ecosystem::Pypi => ("pypi", crate::version::pep503(&self.name)),
             Ecosystem::Cargo => ("cargo", self.name.clone()),
         };
         let name = name.split('/').map(encode).collect::<Vec<_>>().join("/");
@@ -256,21 +256,6 @@ pub fn merge(components: impl IntoIterator<Item = Component>) -> Vec<Component> 
         }
     }
     by_purl.into_values().collect()
-}
-
-/// PEP 503: lowercase, runs of `-`, `_`, `.` as one `-`.
-fn pep503(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if "-_.".contains(c) {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// Percent-encoding of a purl segment: everything but letters, digits and `.-_~`.

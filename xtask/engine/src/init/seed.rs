@@ -169,24 +169,11 @@ fn project_name(project: &Project) -> String {
         .filter(|v| v.kind == SourceKind::PyProject)
         .filter_map(|v| std::fs::read_to_string(project.repo.path(&v.path)).ok())
         .filter_map(|text| text.parse::<toml_edit::DocumentMut>().ok())
-        .filter_map(|doc| doc.get("project").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(pep503))
+        .filter_map(|doc| {
+            doc.get("project").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(crate::version::pep503)
+        })
         .collect();
-    if python.contains(&pep503(&name)) { format!("{name}-project") } else { name }
-}
-
-/// PEP 503 normalisation: lowercase, runs of `-`, `_`, `.` as one `-`.
-fn pep503(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
+    if python.contains(&crate::version::pep503(&name)) { format!("{name}-project") } else { name }
 }
 
 /// Lowercase letters, digits and single dashes.
@@ -217,7 +204,7 @@ mod tests {
 
     #[test]
     fn names_are_compared_as_pep_503_says() {
-        assert_eq!(pep503("Lot_Genius.Core"), "lot-genius-core");
+        assert_eq!(crate::version::pep503("Lot_Genius.Core"), "lot-genius-core");
         assert_eq!(slug(".tmpAB_c"), "tmpab-c");
         assert_eq!(slug("lotgenius"), "lotgenius");
     }

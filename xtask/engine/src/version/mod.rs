@@ -40,6 +40,7 @@ pub use order::order_problems;
 pub use semver_pep440::Version;
 pub use sources::{Note, Reading, Survey, read_all, survey};
 pub use text::SourceError;
+pub use uv_lock::normalize_name as pep503;
 
 /// `cargo xtask version`.
 pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
