@@ -22,6 +22,8 @@ pub struct Settings {
     pub node: Option<String>,
     /// Shell lines, one per `[ci] setup` command.
     pub setup: Vec<String>,
+    /// `[release] flow = "pull-request"`: the workflows of release branches and their tags too.
+    pub pull_request: bool,
 }
 
 impl Settings {
@@ -51,18 +53,24 @@ impl Settings {
             python: ci.python.clone(),
             node: ci.node.clone(),
             setup,
+            pull_request: release.flow == crate::config::Flow::PullRequest,
         })
     }
 }
 
 /// (path, contents without the header) of every workflow.
 pub fn all(s: &Settings) -> Vec<(&'static str, String)> {
-    vec![
+    let mut all = vec![
         (".github/workflows/ci.yml", ci(s)),
         (".github/workflows/release.yml", publish(s)),
         (".github/workflows/release-manual.yml", manual_release(s)),
         (".github/workflows/rollback.yml", rollback(s)),
-    ]
+    ];
+    if s.pull_request {
+        all.push((".github/workflows/release-pr.yml", release_pull_request(s)));
+        all.push((".github/workflows/release-tag.yml", tag_merged(s)));
+    }
+    all
 }
 
 /// A word as the shell reads it back unchanged.
@@ -379,6 +387,121 @@ fn rollback(s: &Settings) -> String {
     )
 }
 
+/// `[release] flow = "pull-request"`, first half: a manual workflow that makes the release
+/// commit on a `release/TAG` branch, pushes it and opens the pull request.
+fn release_pull_request(s: &Settings) -> String {
+    format!(
+        r#"name: Release (pull request)
+
+# Actions > Release (pull request) > Run workflow, with the version: the release commit goes onto
+# a new release/TAG branch and a pull request opens; merging it tags it (release-tag.yml).
+# A pull request opened with the workflow's own token starts no CI run: give a token of your
+# own as the RELEASE_TOKEN secret for that.
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        description: 'The version: 1.2.3, 1.2.3-rc.1, major, minor, patch, alpha, beta, rc, ga or auto'
+        required: true
+        type: string
+
+permissions:
+  contents: write
+  pull-requests: write
+
+concurrency:
+  group: release
+  cancel-in-progress: false
+
+defaults:
+  run:
+    shell: bash
+
+jobs:
+  release:
+    name: Release ${{{{ inputs.version }}}} (pull request)
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v6
+        with:
+          fetch-depth: 0
+      - uses: Swatinem/rust-cache@v2
+{setup}      - name: Release branch and pull request
+        env:
+          VERSION: ${{{{ inputs.version }}}}
+          BASE: ${{{{ github.ref_name }}}}
+          GH_TOKEN: ${{{{ secrets.RELEASE_TOKEN || github.token }}}}
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          cargo xtask --json release "$VERSION" --branch --push > "$RUNNER_TEMP/release.json"
+          branch=$(jq -r '.branch' "$RUNNER_TEMP/release.json")
+          title=$(git log -1 --format=%s "$branch")
+          jq -r '.plan.notes' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/notes.md"
+          gh pr create --base "$BASE" --head "$branch" --title "$title" --body-file "$RUNNER_TEMP/notes.md"
+"#,
+        setup = setup_steps(s),
+    )
+}
+
+/// `[release] flow = "pull-request"`, second half: on every push to a release branch of
+/// `release.branches`, tag a merged release commit (nothing to do otherwise) and publish it.
+fn tag_merged(s: &Settings) -> String {
+    let branches = s.branches.iter().map(|b| yaml_str(b)).collect::<Vec<_>>().join(", ");
+    format!(
+        r#"name: Tag merged release
+
+# A push to {names} that merged a release pull request (release-pr.yml): its release commit is
+# tagged with its notes and the tag pushed, then published by release.yml. Any other push finds
+# nothing to tag and stops there.
+on:
+  push:
+    branches: [{branches}]
+
+permissions:
+  contents: write
+
+concurrency:
+  group: release
+  cancel-in-progress: false
+
+defaults:
+  run:
+    shell: bash
+
+jobs:
+  tag:
+    name: Tag the merged release
+    runs-on: ubuntu-latest
+    outputs:
+      tag: ${{{{ steps.tag.outputs.tag }}}}
+    steps:
+      - uses: actions/checkout@v6
+        with:
+          fetch-depth: 0
+      - uses: Swatinem/rust-cache@v2
+      - name: Tag
+        id: tag
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          cargo xtask --json release --tag-merged --push > "$RUNNER_TEMP/tag.json"
+          echo "tag=$(jq -r '.tagged // empty' "$RUNNER_TEMP/tag.json")" >> "$GITHUB_OUTPUT"
+
+  # A tag pushed with the workflow's token starts no workflow: publish it from here.
+  publish:
+    needs: tag
+    if: needs.tag.outputs.tag != ''
+    permissions:
+      contents: write
+    uses: ./.github/workflows/release.yml
+    with:
+      tag: ${{{{ needs.tag.outputs.tag }}}}
+"#,
+        names = s.branches.join(", "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,8 +517,14 @@ mod tests {
 
     #[test]
     fn each_gate_job_restores_its_gate_cache_keyed_on_the_branch() {
-        let s =
-            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let s = Settings {
+            tag_prefix: "v".into(),
+            branches: vec!["main".into()],
+            python: None,
+            node: None,
+            setup: vec![],
+            pull_request: true,
+        };
         let ci = ci(&s);
         let gate_job = &ci[ci.find("\n  gate:").expect("a gate job")..];
         let cache = &gate_job[gate_job.find("actions/cache@").expect("a cache step in the gate job")..];
@@ -412,8 +541,14 @@ mod tests {
 
     #[test]
     fn inputs_reach_scripts_only_through_the_environment() {
-        let s =
-            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let s = Settings {
+            tag_prefix: "v".into(),
+            branches: vec!["main".into()],
+            python: None,
+            node: None,
+            setup: vec![],
+            pull_request: true,
+        };
         for (path, text) in all(&s) {
             for line in text.lines().filter(|l| l.contains("${{")) {
                 let trimmed = line.trim_start();
