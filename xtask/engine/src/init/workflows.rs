@@ -67,8 +67,8 @@ pub fn all(s: &Settings) -> Vec<(&'static str, String)> {
         (".github/workflows/rollback.yml", rollback(s)),
     ];
     if s.pull_request {
-        all.push((".github/workflows/release-pr.yml", release_pull_request(s)));
-        all.push((".github/workflows/release-tag.yml", tag_merged(s)));
+        all.push((".github/workflows/release-pr.yml", super::pull_request::release_branch(s)));
+        all.push((".github/workflows/release-tag.yml", super::pull_request::tag_merged(s)));
     }
     all
 }
@@ -83,12 +83,12 @@ fn shell_word(word: &str) -> String {
 }
 
 /// A YAML string in single quotes.
-fn yaml_str(text: &str) -> String {
+pub(super) fn yaml_str(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The steps that make a runner ready for the gates: interpreters, then `[ci] setup`.
-fn setup_steps(s: &Settings) -> String {
+pub(super) fn setup_steps(s: &Settings) -> String {
     let mut out = String::new();
     if let Some(v) = &s.python {
         let _ = write!(
@@ -281,6 +281,24 @@ fn glob_escape(prefix: &str) -> String {
     })
 }
 
+/// A release workflow's concurrency (one release at a time, never cancelled) and shell.
+pub(super) const SERIAL: &str =
+    "concurrency:\n  group: release\n  cancel-in-progress: false\n\ndefaults:\n  run:\n    shell: bash\n";
+
+/// The steps that check out the whole history (notes and tags need it) and cache the build.
+pub(super) const CHECKOUT_ALL: &str = "      - uses: actions/checkout@v6\n        with:\n          fetch-depth: 0\n      - uses: Swatinem/rust-cache@v2\n";
+
+/// The script lines that give git the bot's identity.
+pub(super) const IDENTITY: &str = "          git config user.name \"github-actions[bot]\"\n          git config user.email \"41898282+github-actions[bot]@users.noreply.github.com\"\n";
+
+/// The job that publishes the tag the job `needs` made (when `condition` holds).
+pub(super) fn publish_job(needs: &str, condition: Option<&str>) -> String {
+    let condition = condition.map(|c| format!("    if: {c}\n")).unwrap_or_default();
+    format!(
+        "  # A tag pushed with the workflow's token starts no workflow: publish it from here.\n  publish:\n    needs: {needs}\n{condition}    permissions:\n      contents: write\n    uses: ./.github/workflows/release.yml\n    with:\n      tag: ${{{{ needs.{needs}.outputs.tag }}}}\n"
+    )
+}
+
 /// A manual workflow that makes a release commit and tag with `cargo xtask`, pushes them, and
 /// publishes the tag through `release.yml` (a tag pushed with the workflow's own token starts
 /// no workflow by itself).
@@ -309,14 +327,7 @@ on:
 permissions:
   contents: write
 
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
+{serial}
 jobs:
   release:
     name: {job_name}
@@ -324,27 +335,17 @@ jobs:
     outputs:
       tag: ${{{{ steps.push.outputs.tag }}}}
     steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-{setup}      - name: {job_name}
+{checkout}{setup}      - name: {job_name}
         id: push
         env:
 {env}        run: |
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-{script}          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
+{identity}{script}          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
 
-  # A tag pushed with the workflow's token starts no workflow: publish it from here.
-  publish:
-    needs: release
-    permissions:
-      contents: write
-    uses: ./.github/workflows/release.yml
-    with:
-      tag: ${{{{ needs.release.outputs.tag }}}}
-"#,
+{publish}"#,
+        serial = SERIAL,
+        checkout = CHECKOUT_ALL,
+        identity = IDENTITY,
+        publish = publish_job("release", None),
         name = p.name,
         about = p.about,
         inputs = p.inputs,
@@ -387,121 +388,6 @@ fn rollback(s: &Settings) -> String {
     )
 }
 
-/// `[release] flow = "pull-request"`, first half: a manual workflow that makes the release
-/// commit on a `release/TAG` branch, pushes it and opens the pull request.
-fn release_pull_request(s: &Settings) -> String {
-    format!(
-        r#"name: Release (pull request)
-
-# Actions > Release (pull request) > Run workflow, with the version: the release commit goes onto
-# a new release/TAG branch and a pull request opens; merging it tags it (release-tag.yml).
-# A pull request opened with the workflow's own token starts no CI run: give a token of your
-# own as the RELEASE_TOKEN secret for that.
-on:
-  workflow_dispatch:
-    inputs:
-      version:
-        description: 'The version: 1.2.3, 1.2.3-rc.1, major, minor, patch, alpha, beta, rc, ga or auto'
-        required: true
-        type: string
-
-permissions:
-  contents: write
-  pull-requests: write
-
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
-jobs:
-  release:
-    name: Release ${{{{ inputs.version }}}} (pull request)
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-{setup}      - name: Release branch and pull request
-        env:
-          VERSION: ${{{{ inputs.version }}}}
-          BASE: ${{{{ github.ref_name }}}}
-          GH_TOKEN: ${{{{ secrets.RELEASE_TOKEN || github.token }}}}
-        run: |
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          cargo xtask --json release "$VERSION" --branch --push > "$RUNNER_TEMP/release.json"
-          branch=$(jq -r '.branch' "$RUNNER_TEMP/release.json")
-          title=$(git log -1 --format=%s "$branch")
-          jq -r '.plan.notes' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/notes.md"
-          gh pr create --base "$BASE" --head "$branch" --title "$title" --body-file "$RUNNER_TEMP/notes.md"
-"#,
-        setup = setup_steps(s),
-    )
-}
-
-/// `[release] flow = "pull-request"`, second half: on every push to a release branch of
-/// `release.branches`, tag a merged release commit (nothing to do otherwise) and publish it.
-fn tag_merged(s: &Settings) -> String {
-    let branches = s.branches.iter().map(|b| yaml_str(b)).collect::<Vec<_>>().join(", ");
-    format!(
-        r#"name: Tag merged release
-
-# A push to {names} that merged a release pull request (release-pr.yml): its release commit is
-# tagged with its notes and the tag pushed, then published by release.yml. Any other push finds
-# nothing to tag and stops there.
-on:
-  push:
-    branches: [{branches}]
-
-permissions:
-  contents: write
-
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
-jobs:
-  tag:
-    name: Tag the merged release
-    runs-on: ubuntu-latest
-    outputs:
-      tag: ${{{{ steps.tag.outputs.tag }}}}
-    steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-      - name: Tag
-        id: tag
-        run: |
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          cargo xtask --json release --tag-merged --push > "$RUNNER_TEMP/tag.json"
-          echo "tag=$(jq -r '.tagged // empty' "$RUNNER_TEMP/tag.json")" >> "$GITHUB_OUTPUT"
-
-  # A tag pushed with the workflow's token starts no workflow: publish it from here.
-  publish:
-    needs: tag
-    if: needs.tag.outputs.tag != ''
-    permissions:
-      contents: write
-    uses: ./.github/workflows/release.yml
-    with:
-      tag: ${{{{ needs.tag.outputs.tag }}}}
-"#,
-        names = s.branches.join(", "),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,16 +401,21 @@ mod tests {
         assert_eq!(glob_escape("rel+"), r"rel\+");
     }
 
-    #[test]
-    fn each_gate_job_restores_its_gate_cache_keyed_on_the_branch() {
-        let s = Settings {
+    /// `main`, the `v` prefix, no interpreters or setup, both flows' workflows.
+    fn plain() -> Settings {
+        Settings {
             tag_prefix: "v".into(),
             branches: vec!["main".into()],
             python: None,
             node: None,
             setup: vec![],
             pull_request: true,
-        };
+        }
+    }
+
+    #[test]
+    fn each_gate_job_restores_its_gate_cache_keyed_on_the_branch() {
+        let s = plain();
         let ci = ci(&s);
         let gate_job = &ci[ci.find("\n  gate:").expect("a gate job")..];
         let cache = &gate_job[gate_job.find("actions/cache@").expect("a cache step in the gate job")..];
@@ -541,14 +432,7 @@ mod tests {
 
     #[test]
     fn inputs_reach_scripts_only_through_the_environment() {
-        let s = Settings {
-            tag_prefix: "v".into(),
-            branches: vec!["main".into()],
-            python: None,
-            node: None,
-            setup: vec![],
-            pull_request: true,
-        };
+        let s = plain();
         for (path, text) in all(&s) {
             for line in text.lines().filter(|l| l.contains("${{")) {
                 let trimmed = line.trim_start();

@@ -64,10 +64,15 @@ impl Repo {
     /// Whether git accepts `name` as a tag name, as `git tag` checks it: a valid ref name
     /// under `refs/tags/` (`git check-ref-format`) that does not start with `-`.
     pub fn is_valid_tag_name(&self, name: &str) -> Result<bool> {
+        self.is_valid_ref_name("refs/tags", name)
+    }
+
+    /// `git check-ref-format NAMESPACE/NAME`, and no leading `-` (git takes it for an option).
+    fn is_valid_ref_name(&self, namespace: &str, name: &str) -> Result<bool> {
         if name.starts_with('-') {
             return Ok(false);
         }
-        let out = self.git_raw(["check-ref-format", &format!("refs/tags/{name}")], None)?;
+        let out = self.git_raw(["check-ref-format", &format!("{namespace}/{name}")], None)?;
         match out.status.code() {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
@@ -276,17 +281,9 @@ impl Repo {
 
     // Release branches (`release --branch`) and tags on merged commits (`release --tag-merged`).
 
-    /// Whether git accepts `name` as a branch name (`git check-ref-format --branch`).
+    /// Whether git accepts `name` as a branch name (a valid ref name under `refs/heads/`).
     pub fn is_valid_branch_name(&self, name: &str) -> Result<bool> {
-        if name.starts_with('-') {
-            return Ok(false);
-        }
-        let out = self.git_raw(["check-ref-format", &format!("refs/heads/{name}")], None)?;
-        match out.status.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            _ => bail!("`git check-ref-format` failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
-        }
+        self.is_valid_ref_name("refs/heads", name)
     }
 
     /// The commit the local branch `name` points at, if it exists.
