@@ -51,6 +51,12 @@ fn the_pull_request_flow_runs_end_to_end_against_a_bare_remote() {
     assert!(p.read("CHANGELOG.md").contains("## [0.2.0]"));
     assert!(!p.tags().contains(&"v0.2.0".to_string()), "no tag yet: {:?}", p.tags());
     let release_commit = p.git(&["rev-parse", BRANCH]);
+    // Not merged yet: tagging on the release branch itself is refused.
+    let snapshot = p.snapshot();
+    let run = p.release(&["--tag-merged"]);
+    run.code(2);
+    assert!(run.stderr.contains("is the release branch of v0.2.0, not merged yet"), "{run}");
+    assert_same(&snapshot, &p.snapshot());
     let remote = p.remote_refs();
     assert!(remote.contains(&format!("refs/heads/{BRANCH} {release_commit}")), "{remote}");
     assert!(!remote.contains("refs/tags/v0.2.0"), "{remote}");

@@ -58,6 +58,14 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<Lock>) -
         )?;
     }
     let tag = facts.tag_style.name(version);
+    if *branch == super::branch::name(&tag) && !args.allow_branch {
+        preconditions::report(
+            "tag the merged release",
+            &[format!(
+                "{branch} is the release branch of {tag}, not merged yet: merge its pull request, then run `release --tag-merged` on the branch it was merged into (or pass --allow-branch to tag it here)"
+            )],
+        )?;
+    }
     let since = facts.reachable.last();
     let range = since.map_or_else(|| head.clone(), |t| format!("{}..{head}", t.commit));
     let prefix = &project.release.tag_prefix;
