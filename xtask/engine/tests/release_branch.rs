@@ -197,3 +197,30 @@ fn a_branch_release_killed_at_any_point_aborts_to_before_and_resumes_to_the_unin
         }
     }
 }
+
+#[test]
+fn a_tag_merged_run_killed_midway_aborts_to_before_and_resumes_to_the_tag() {
+    let base = ready();
+    base.release(&["minor", "--branch", "--no-verify"]).code(0);
+    base.tick();
+    base.git(&["switch", "-q", "main"]);
+    base.git(&["merge", "-q", "--no-ff", "-m", "Merge pull request #1", BRANCH]);
+    let release_commit = base.git(&["rev-parse", BRANCH]);
+    let before = base.snapshot();
+    let twin = base.duplicate();
+    twin.release(&["--tag-merged"]).code(0);
+    let done = twin.snapshot();
+    for point in ["after-journal:1", "after-tag:1"] {
+        let p = base.duplicate();
+        for (verb, expected) in [("--abort", &before), ("--resume", &done)] {
+            let run = p.xtask_with(&["release", "--tag-merged"], |cmd| {
+                cmd.env("XTASK_FAULT", point);
+            });
+            assert_eq!(run.code, -1, "killed at {point}\n{run}");
+            let run = p.release(&[verb]);
+            run.code(0);
+            assert_same(expected, &p.snapshot());
+        }
+        assert_eq!(tagged_commit(&p, "v0.2.0"), release_commit);
+    }
+}
