@@ -224,3 +224,25 @@ fn a_tag_merged_run_killed_midway_aborts_to_before_and_resumes_to_the_tag() {
         assert_eq!(tagged_commit(&p, "v0.2.0"), release_commit);
     }
 }
+
+#[test]
+fn a_refused_push_of_the_release_branch_keeps_it_here_and_says_how_to_push_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = ready();
+    let hook = p.remote.path().join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\necho 'protected by policy' >&2\nexit 1\n").unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let remote = p.remote_refs();
+    let run = p.release(&["minor", "--branch", "--push", "--no-verify"]);
+    run.code(3);
+    assert!(run.stderr.contains(&format!("the push of {BRANCH} to origin failed")), "{run}");
+    assert!(run.stderr.contains(&format!("git push --set-upstream origin refs/heads/{BRANCH}")), "{run}");
+    assert_eq!(p.remote_refs(), remote, "nothing reached the remote");
+    assert_eq!(p.git(&["symbolic-ref", "--short", "HEAD"]), BRANCH, "the release branch is kept here");
+    assert_eq!(p.subject(), "chore(release): v0.2.0");
+    assert!(p.journal().is_none(), "the local part is complete: no journal waits");
+    std::fs::remove_file(&hook).unwrap();
+    p.git(&["push", "-q", "--set-upstream", "origin", &format!("refs/heads/{BRANCH}")]);
+    assert!(p.remote_refs().contains(BRANCH));
+}
