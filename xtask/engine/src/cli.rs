@@ -113,7 +113,7 @@ pub struct ChangelogArgs {
 pub struct ReleaseArgs {
     /// VERSION (1.2.3, v1.2.3, 1.2.3-rc.1, 1.2.3rc1) or major, minor, patch, alpha, beta, rc,
     /// ga, hotfix, auto.
-    #[arg(value_name = "TARGET", required_unless_present_any = ["resume", "abort"])]
+    #[arg(value_name = "TARGET", required_unless_present_any = ["resume", "abort", "tag_merged"])]
     pub target: Option<String>,
     /// Make the new version a pre-release with this label (alpha, beta, rc).
     #[arg(long, value_name = "LABEL")]
@@ -134,11 +134,20 @@ pub struct ReleaseArgs {
     #[arg(long)]
     pub allow_branch: bool,
     /// Finish a release that was interrupted (the journal under .git/ holds the plan).
-    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch"])]
+    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged"])]
     pub resume: bool,
     /// Restore the repository as it was before an interrupted release began.
-    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch"])]
+    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged"])]
     pub abort: bool,
+    /// Make the release commit on a new branch release/TAG (pushed with --push) and no tag, for
+    /// a pull request; the current branch stays where it is. Tag it once merged: --tag-merged.
+    #[arg(long, conflicts_with_all = ["sign", "tag_merged"])]
+    pub branch: bool,
+    /// Tag the merged release commit on this branch (the `chore(release): TAG` commit, or the
+    /// one that set an untagged version) with its notes; push the tag with --push. Exit 0 and
+    /// a line saying so when there is nothing to tag.
+    #[arg(long, conflicts_with_all = ["target", "pre", "no_verify"])]
+    pub tag_merged: bool,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -70,6 +70,25 @@ pub struct ReleaseConfig {
     pub branches: Option<Vec<String>>,
     pub changelog: Option<String>,
     pub remote: Option<String>,
+    /// How a release reaches the main branch: `"direct"` (the release commit and tag are pushed
+    /// onto it, the default) or `"pull-request"` (`release --branch`, merged, then
+    /// `release --tag-merged`); `init` writes the workflows of the flow.
+    pub flow: Option<Flow>,
+    /// `[release.channels]`: branch globs and the pre-release label `release auto` (and the
+    /// levels) make on them, such as `develop = "beta"`, `"release/*" = "rc"`.
+    pub channels: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// `[release] flow`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flow {
+    /// The release commit and its tag go onto the branch in one push.
+    #[default]
+    Direct,
+    /// The release commit goes onto a `release/TAG` branch for a pull request; the merged
+    /// commit is tagged afterwards.
+    PullRequest,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -372,6 +391,21 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("{}{e}", at("tag-format")))?;
             if style.prefix.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c)) {
                 bail!("{}tag-format {format:?} has a prefix that cannot be part of a git tag name", at("tag-format"));
+            }
+        }
+        for (glob, label) in self.release.channels.iter().flatten() {
+            if let Err(e) = globset::Glob::new(glob) {
+                bail!(
+                    "{}[release.channels] {glob:?} is not a branch glob ({e}); write a name or a glob such as \"release/*\"",
+                    at(glob)
+                );
+            }
+            if !crate::release::target::LABELS.contains(&label.as_str()) {
+                bail!(
+                    "{}[release.channels] {glob:?} = {label:?}: not a pre-release label every ecosystem can spell; use one of {}",
+                    at(glob),
+                    crate::release::target::LABELS.join(", ")
+                );
             }
         }
         for entry in self.versions.iter().flatten() {

@@ -40,6 +40,10 @@ pub struct ReleaseSettings {
     pub branches: Vec<String>,
     pub changelog: String,
     pub remote: String,
+    /// `[release] flow`.
+    pub flow: crate::config::Flow,
+    /// `[release.channels]`: (branch glob, pre-release label).
+    pub channels: Vec<(String, String)>,
 }
 
 /// What kind of file holds a version, which decides how it is read and written.
@@ -282,5 +286,7 @@ fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
             .unwrap_or_else(|| ["main", "master", "release/*", "hotfix/*"].map(String::from).to_vec()),
         changelog: r.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into()),
         remote: r.remote.clone().unwrap_or_else(|| "origin".into()),
+        flow: r.flow.unwrap_or_default(),
+        channels: r.channels.iter().flatten().map(|(g, l)| (g.clone(), l.clone())).collect(),
     }
 }

@@ -103,3 +103,41 @@ fn the_profile_init_writes_is_this_repositorys() {
         "init's dev profile (init/shim.rs) and the root Cargo.toml's have drifted apart"
     );
 }
+
+#[test]
+fn the_pull_request_flow_adds_its_two_workflows_and_leaves_the_others_byte_for_byte() {
+    let repo = TestRepo::from_fixture("lot-genius");
+    repo.xtask(&["init", "--from", "crates"]).code(0);
+    let names = ["ci.yml", "release.yml", "release-manual.yml", "rollback.yml"];
+    let direct: Vec<String> = names.iter().map(|n| repo.read(&format!(".github/workflows/{n}"))).collect();
+    assert!(
+        !repo.path(".github/workflows/release-pr.yml").exists()
+            && !repo.path(".github/workflows/release-tag.yml").exists()
+    );
+    let config = repo.read("xtask.toml");
+    let config = match config.find("[release]\n") {
+        Some(at) => {
+            format!("{}[release]\nflow = \"pull-request\"\n{}", &config[..at], &config[at + "[release]\n".len()..])
+        }
+        None => format!("{config}\n[release]\nflow = \"pull-request\"\n"),
+    };
+    repo.write("xtask.toml", config);
+    repo.commit_all("chore: releases by pull request");
+    repo.xtask(&["init", "--from", "crates"]).code(0);
+    for (name, before) in names.iter().zip(&direct) {
+        assert_eq!(&repo.read(&format!(".github/workflows/{name}")), before, "{name} changed with the flow");
+    }
+    let opened = repo.read(".github/workflows/release-pr.yml");
+    assert!(opened.contains("name: Release (pull request)"), "{opened}");
+    assert!(opened.contains(r#"release "$VERSION" --branch --push"#), "{opened}");
+    assert!(opened.contains("gh pr create --base \"$BASE\" --head \"$branch\""), "{opened}");
+    assert!(opened.contains("GH_TOKEN: ${{ secrets.RELEASE_TOKEN || github.token }}"), "{opened}");
+    let tagging = repo.read(".github/workflows/release-tag.yml");
+    assert!(tagging.contains("release --tag-merged --push"), "{tagging}");
+    assert!(tagging.contains("uses: ./.github/workflows/release.yml"), "{tagging}");
+    if let Err(found) = actionlint(repo.root()) {
+        panic!("actionlint on the pull-request flow's workflows:\n{found}");
+    }
+    repo.commit_all("chore: workflows");
+    repo.xtask(&["init", "--check"]).code(0);
+}

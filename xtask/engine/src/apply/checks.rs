@@ -38,8 +38,11 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
     }
     for step in &plan.steps {
         match step {
-            Step::Tag { name, .. } if repo.tag_object(name)?.is_some() => {
+            Step::Tag { name, .. } | Step::TagCommit { name, .. } if repo.tag_object(name)?.is_some() => {
                 bail!("tag {name} already exists: {again}")
+            }
+            Step::Branch { name } if repo.branch_commit(name)?.is_some() => {
+                bail!("branch {name} already exists: {again}")
             }
             Step::DeleteTag { name, object } if repo.tag_object(name)?.as_deref() != Some(object.as_str()) => {
                 bail!("tag {name} no longer points at {object}: {again}")
@@ -57,11 +60,11 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
 /// planned, nothing else is staged, no tag of the plan's name is someone else's, and no git
 /// lock is in the way (exit 2, journal kept, otherwise).
 pub fn check_resumable(repo: &Repo, journal: &Journal) -> Result<()> {
-    on_branch(repo, &journal.branch)?;
+    super::branch::on_run_branch(repo, journal)?;
     let mut problems = common_problems(repo, journal, "release --resume")?;
     for step in &journal.plan.steps {
-        if let Step::Tag { name, message, .. } = step
-            && let TagState::Foreign(what) = tags::state(repo, journal, name, message)?
+        if let Some((name, message, on)) = step.created_tag()
+            && let TagState::Foreign(what) = tags::state_on(repo, journal, name, message, on)?
         {
             problems.push(format!(
                 "tag {name} was made after the interruption by someone else ({what}); the {} would not take it as its own: delete or rename it (`git tag -d {name}`), or run `cargo xtask release --abort`, which keeps it",
@@ -76,7 +79,7 @@ pub fn check_resumable(repo: &Repo, journal: &Journal) -> Result<()> {
 /// planned, nothing else is staged, and no git lock is in the way (exit 2, journal kept,
 /// otherwise). Tags the run did not make are kept by the restore, so they are no obstacle.
 pub fn check_abortable(repo: &Repo, journal: &Journal) -> Result<()> {
-    on_branch(repo, &journal.branch)?;
+    super::branch::on_run_branch(repo, journal)?;
     let problems = common_problems(repo, journal, "release --abort")?;
     refuse("abort", journal, repo, &problems)
 }
@@ -84,7 +87,7 @@ pub fn check_abortable(repo: &Repo, journal: &Journal) -> Result<()> {
 /// Only the branch and git's locks: what a restore right after a failed step must not run
 /// over (a hook cannot have edited files for long, but it can have committed or be running).
 pub fn check_restorable(repo: &Repo, journal: &Journal) -> Result<()> {
-    on_branch(repo, &journal.branch)?;
+    super::branch::on_run_branch(repo, journal)?;
     let mut problems = Vec::new();
     problems.extend(branch_problem(repo, journal, "release --abort")?);
     problems.extend(gitlocks::problem(
@@ -193,7 +196,7 @@ fn plan_tags(plan: &Plan) -> Vec<&str> {
     plan.steps
         .iter()
         .filter_map(|s| match s {
-            Step::Tag { name, .. } | Step::DeleteTag { name, .. } => Some(name.as_str()),
+            Step::Tag { name, .. } | Step::TagCommit { name, .. } | Step::DeleteTag { name, .. } => Some(name.as_str()),
             _ => None,
         })
         .collect()

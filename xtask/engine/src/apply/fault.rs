@@ -4,8 +4,10 @@
 //! stand-in for a power cut (or, with `XTASK_FAULT_SIGNAL=INT`, for a Ctrl-C at exactly that
 //! moment). The points:
 //!
-//! - `after-KIND` (KIND one of `write`, `commit`, `tag`, `reset`, `delete-tag`): right after a
-//!   step of that kind is done and journaled;
+//! - `after-KIND` (KIND one of `write`, `commit`, `tag`, `reset`, `delete-tag`, `branch`): right
+//!   after a step of that kind is done and journaled;
+//! - `after-branch-ref`: inside a branch step, after the branch is made and before it is
+//!   checked out;
 //! - `after-journal`: right after the journal is first written, before any step;
 //! - `after-stage`: inside a commit step, after `git add` and before `git commit`;
 //! - `before-rename`: inside a file write, when the temporary file beside the target holds the

@@ -10,6 +10,7 @@
 //! made since (commits, edits, staged changes), and a restore takes away only what the run
 //! made (its tag is recognised by object id, see `tags`).
 
+mod branch;
 mod checks;
 mod fault;
 pub(crate) mod files;
@@ -141,6 +142,11 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
             outcome.pushed = Some(remote.clone());
             continue;
         }
+        if matches!(step, Step::PushBranch { .. } | Step::PushTag { .. }) {
+            Journal::remove(git_dir)?;
+            outcome.pushed = Some(push::push_one(repo, step, ui)?);
+            continue;
+        }
         let result = if interrupt::happened() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
@@ -162,7 +168,10 @@ fn kind(step: &Step) -> &'static str {
     match step {
         Step::Write(_) => "write",
         Step::Commit { .. } => "commit",
-        Step::Tag { .. } => "tag",
+        Step::Tag { .. } | Step::TagCommit { .. } => "tag",
+        Step::Branch { .. } => "branch",
+        Step::PushBranch { .. } => "push-branch",
+        Step::PushTag { .. } => "push-tag",
         Step::Reset { .. } => "reset",
         Step::DeleteTag { .. } => "delete-tag",
         Step::Push { .. } => "push",

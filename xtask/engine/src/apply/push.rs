@@ -74,3 +74,42 @@ fn remote_state(repo: &Repo, remote: &str, branch: &str, tag: &str, head: &str) 
 fn short(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
 }
+
+/// The push of a release branch (`release --branch`) or of one tag (`release --tag-merged`),
+/// the last step: the remote it went to. When it fails, what was made here stays, and the
+/// message says how to push it again.
+pub fn push_one(repo: &Repo, step: &crate::plan::Step, ui: &Ui) -> Result<String> {
+    use crate::plan::{Step, push_branch_command, push_tag_command};
+    let (remote, what, out, again, local) = match step {
+        Step::PushBranch { remote, branch } => {
+            let head = repo.branch_commit(branch)?.unwrap_or_default();
+            (
+                remote,
+                branch.clone(),
+                repo.push_branch(remote, branch),
+                push_branch_command(remote, branch),
+                format!("the release commit {} on {branch} is complete here", short(&head)),
+            )
+        }
+        Step::PushTag { remote, tag } => (
+            remote,
+            format!("tag {tag}"),
+            repo.push_tag(remote, tag),
+            push_tag_command(remote, tag),
+            format!("tag {tag} is made here"),
+        ),
+        _ => unreachable!("push_one pushes a branch or a tag"),
+    };
+    let why = match out {
+        Ok(out) if out.success => {
+            ui.info(format!("  pushed {what} to {remote}"));
+            return Ok(remote.clone());
+        }
+        Ok(out) => out.stderr.trim().to_string(),
+        Err(e) => format!("{e:#}"),
+    };
+    let why = if interrupt::happened_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
+    Err(anyhow::Error::new(Midway(format!(
+        "the push of {what} to {remote} failed: {why}\n{local}; once the cause is fixed, push it with:\n  {again}"
+    ))))
+}

@@ -23,11 +23,11 @@ pub type Kept = Vec<String>;
 /// `checks`) that the branch holds nothing but the plan's commits.
 pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
     let _shield = interrupt::shield_children();
-    super::checks::on_branch(repo, &journal.branch)?;
+    super::branch::on_run_branch(repo, journal)?;
     let mut kept = Vec::new();
     for step in journal.plan.steps.iter().rev() {
-        match step {
-            Step::Tag { name, message, .. } => match tags::state(repo, journal, name, message)? {
+        if let Some((name, message, on)) = step.created_tag() {
+            match tags::state_on(repo, journal, name, message, on)? {
                 TagState::Ours(object) => {
                     if repo.delete_tag_if(name, &object)? {
                         ui.info(format!("  removed tag {name}"));
@@ -35,8 +35,11 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
                 }
                 TagState::Foreign(what) => kept.push(format!("tag {name} ({what})")),
                 TagState::Absent => {}
-            },
-            Step::DeleteTag { name, object } => match repo.tag_object(name)? {
+            }
+            continue;
+        }
+        if let Step::DeleteTag { name, object } = step {
+            match repo.tag_object(name)? {
                 None => {
                     repo.create_ref(&format!("refs/tags/{name}"), object)?;
                     ui.info(format!("  recreated tag {name}"));
@@ -45,8 +48,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
                     kept.push(format!("tag {name} ({}), made after it was deleted", tags::describe(repo, &now)?))
                 }
                 Some(_) => {}
-            },
-            _ => {}
+            }
         }
     }
     let head = repo.head_commit()?;
@@ -74,6 +76,7 @@ pub fn restore(repo: &Repo, journal: &Journal, ui: &Ui) -> Result<Kept> {
         }
         ui.info(format!("  restored {}", crate::output::safe(&change.path)));
     }
+    super::branch::undo(repo, journal, ui)?;
     Ok(kept)
 }
 
@@ -105,8 +108,8 @@ pub fn state_now(repo: &Repo, journal: &Journal) -> String {
     };
     parts.push(format!("{} is at {} ({at})", journal.branch, short(&head)));
     for step in &journal.plan.steps {
-        if let Step::Tag { name, message, .. } = step {
-            match tags::state(repo, journal, name, message) {
+        if let Some((name, message, on)) = step.created_tag() {
+            match tags::state_on(repo, journal, name, message, on) {
                 Ok(TagState::Ours(_)) => parts.push(format!("the run's tag {name} exists")),
                 Ok(TagState::Foreign(what)) => parts.push(format!("tag {name} is someone else's ({what})")),
                 Ok(TagState::Absent) => parts.push(format!("there is no tag {name}")),

@@ -67,18 +67,21 @@ pub fn run(
             journal.commit = Some(commit.clone());
             outcome.head = Some(commit);
         }
-        Step::Tag { name, message, sign } => {
-            outcome.tag = Some(name.clone());
-            match tags::state(repo, journal, name, message)? {
+        Step::Tag { sign, .. } | Step::TagCommit { sign, .. } => {
+            let Some((name, message, on)) = step.created_tag() else { unreachable!("a tag step") };
+            outcome.tag = Some(name.to_string());
+            match tags::state_on(repo, journal, name, message, on)? {
                 TagState::Ours(_) => return Ok(()),
                 TagState::Foreign(what) => bail!(
                     "tag {name} exists and this run did not make it ({what}); someone (a hook?) made it during the run, and it is left as it is"
                 ),
                 TagState::Absent => {}
             }
-            tags::create(repo, journal, git_dir, name, message, *sign)?;
-            ui.info(format!("  tagged {name} ({})", if *sign { "signed" } else { "annotated" }));
+            tags::create(repo, journal, git_dir, (name, message, on), *sign)?;
+            let on = on.map(|c| format!(" on {}", short(c))).unwrap_or_default();
+            ui.info(format!("  tagged {name}{on} ({})", if *sign { "signed" } else { "annotated" }));
         }
+        Step::Branch { name } => super::branch::create(repo, journal, index, name, ui)?,
         Step::Reset { to } => {
             outcome.head = Some(to.clone());
             if repo.head_commit()?.as_deref() == Some(to.as_str()) {
@@ -99,7 +102,9 @@ pub fn run(
                 short(object)
             ),
         },
-        Step::Push { .. } => unreachable!("the push is run by run_steps"),
+        Step::Push { .. } | Step::PushBranch { .. } | Step::PushTag { .. } => {
+            unreachable!("the pushes are run by run_steps")
+        }
     }
     Ok(())
 }

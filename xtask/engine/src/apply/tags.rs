@@ -27,13 +27,14 @@ pub enum TagState {
     Foreign(String),
 }
 
-/// The tag `name` as it is now, and whether this run made it.
-pub fn state(repo: &Repo, journal: &Journal, name: &str, message: &str) -> Result<TagState> {
+/// The tag `name` as it is now, and whether this run made it; `on` is the commit the run
+/// tags (`None`: the commit the run made, or its HEAD).
+pub fn state_on(repo: &Repo, journal: &Journal, name: &str, message: &str, on: Option<&str>) -> Result<TagState> {
     let Some(object) = repo.tag_object(name)? else { return Ok(TagState::Absent) };
     if journal.tags.get(name) == Some(&object) {
         return Ok(TagState::Ours(object));
     }
-    if journal.pending_tag.as_deref() == Some(name) && signed_by_this_run(repo, journal, name, &object, message)? {
+    if journal.pending_tag.as_deref() == Some(name) && signed_by_this_run(repo, journal, name, &object, message, on)? {
         return Ok(TagState::Ours(object));
     }
     Ok(TagState::Foreign(describe(repo, &object)?))
@@ -41,12 +42,25 @@ pub fn state(repo: &Repo, journal: &Journal, name: &str, message: &str) -> Resul
 
 /// Make the tag `name` on HEAD: the Tag step. Fails, leaving any tag of that name alone,
 /// when one appears that this run did not make.
-pub fn create(repo: &Repo, journal: &mut Journal, git_dir: &Path, name: &str, message: &str, sign: bool) -> Result<()> {
-    let head = repo.head_commit()?.context("there is no commit to tag")?;
+/// With `on`, the tag goes on that commit instead of HEAD.
+pub fn create(
+    repo: &Repo,
+    journal: &mut Journal,
+    git_dir: &Path,
+    (name, message, on): (&str, &str, Option<&str>),
+    sign: bool,
+) -> Result<()> {
+    let head = match on {
+        Some(commit) => commit.to_string(),
+        None => repo.head_commit()?.context("there is no commit to tag")?,
+    };
     if sign || repo.signs_tags_by_default()? {
         journal.pending_tag = Some(name.to_string());
         journal.save(git_dir)?;
-        let made = repo.create_signed_tag(name, message);
+        let made = match on {
+            Some(commit) => repo.create_signed_tag_on(name, commit, message),
+            None => repo.create_signed_tag(name, message),
+        };
         let object = repo.tag_object(name)?;
         if let Err(err) = made {
             if let Some(object) = object {
@@ -87,10 +101,17 @@ pub fn describe(repo: &Repo, object: &str) -> Result<String> {
 
 /// A signed tag made by `git tag --sign` before the run could record its id: a tag object named
 /// `name` on the run's commit whose message starts with the planned one (the signature follows).
-fn signed_by_this_run(repo: &Repo, journal: &Journal, name: &str, object: &str, message: &str) -> Result<bool> {
+fn signed_by_this_run(
+    repo: &Repo,
+    journal: &Journal,
+    name: &str,
+    object: &str,
+    message: &str,
+    on: Option<&str>,
+) -> Result<bool> {
     let Some(content) = repo.tag_content(object)? else { return Ok(false) };
     let Some((header, body)) = content.split_once("\n\n") else { return Ok(false) };
-    let commit = journal.commit.as_deref().unwrap_or(&journal.head_before);
+    let commit = on.or(journal.commit.as_deref()).unwrap_or(&journal.head_before);
     let has = |line: String| header.lines().any(|l| l == line);
     Ok(has(format!("object {commit}")) && has(format!("tag {name}")) && body.starts_with(message))
 }

@@ -8,6 +8,7 @@ mod header;
 mod lockfile;
 mod merge;
 mod plan;
+mod pull_request;
 mod seed;
 mod shim;
 mod workflows;

@@ -22,6 +22,8 @@ pub struct Settings {
     pub node: Option<String>,
     /// Shell lines, one per `[ci] setup` command.
     pub setup: Vec<String>,
+    /// `[release] flow = "pull-request"`: the workflows of release branches and their tags too.
+    pub pull_request: bool,
 }
 
 impl Settings {
@@ -51,18 +53,24 @@ impl Settings {
             python: ci.python.clone(),
             node: ci.node.clone(),
             setup,
+            pull_request: release.flow == crate::config::Flow::PullRequest,
         })
     }
 }
 
 /// (path, contents without the header) of every workflow.
 pub fn all(s: &Settings) -> Vec<(&'static str, String)> {
-    vec![
+    let mut all = vec![
         (".github/workflows/ci.yml", ci(s)),
         (".github/workflows/release.yml", publish(s)),
         (".github/workflows/release-manual.yml", manual_release(s)),
         (".github/workflows/rollback.yml", rollback(s)),
-    ]
+    ];
+    if s.pull_request {
+        all.push((".github/workflows/release-pr.yml", super::pull_request::release_branch(s)));
+        all.push((".github/workflows/release-tag.yml", super::pull_request::tag_merged(s)));
+    }
+    all
 }
 
 /// A word as the shell reads it back unchanged.
@@ -75,12 +83,12 @@ fn shell_word(word: &str) -> String {
 }
 
 /// A YAML string in single quotes.
-fn yaml_str(text: &str) -> String {
+pub(super) fn yaml_str(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The steps that make a runner ready for the gates: interpreters, then `[ci] setup`.
-fn setup_steps(s: &Settings) -> String {
+pub(super) fn setup_steps(s: &Settings) -> String {
     let mut out = String::new();
     if let Some(v) = &s.python {
         let _ = write!(
@@ -273,6 +281,24 @@ fn glob_escape(prefix: &str) -> String {
     })
 }
 
+/// A release workflow's concurrency (one release at a time, never cancelled) and shell.
+pub(super) const SERIAL: &str =
+    "concurrency:\n  group: release\n  cancel-in-progress: false\n\ndefaults:\n  run:\n    shell: bash\n";
+
+/// The steps that check out the whole history (notes and tags need it) and cache the build.
+pub(super) const CHECKOUT_ALL: &str = "      - uses: actions/checkout@v6\n        with:\n          fetch-depth: 0\n      - uses: Swatinem/rust-cache@v2\n";
+
+/// The script lines that give git the bot's identity.
+pub(super) const IDENTITY: &str = "          git config user.name \"github-actions[bot]\"\n          git config user.email \"41898282+github-actions[bot]@users.noreply.github.com\"\n";
+
+/// The job that publishes the tag the job `needs` made (when `condition` holds).
+pub(super) fn publish_job(needs: &str, condition: Option<&str>) -> String {
+    let condition = condition.map(|c| format!("    if: {c}\n")).unwrap_or_default();
+    format!(
+        "  # A tag pushed with the workflow's token starts no workflow: publish it from here.\n  publish:\n    needs: {needs}\n{condition}    permissions:\n      contents: write\n    uses: ./.github/workflows/release.yml\n    with:\n      tag: ${{{{ needs.{needs}.outputs.tag }}}}\n"
+    )
+}
+
 /// A manual workflow that makes a release commit and tag with `cargo xtask`, pushes them, and
 /// publishes the tag through `release.yml` (a tag pushed with the workflow's own token starts
 /// no workflow by itself).
@@ -301,14 +327,7 @@ on:
 permissions:
   contents: write
 
-concurrency:
-  group: release
-  cancel-in-progress: false
-
-defaults:
-  run:
-    shell: bash
-
+{serial}
 jobs:
   release:
     name: {job_name}
@@ -316,27 +335,17 @@ jobs:
     outputs:
       tag: ${{{{ steps.push.outputs.tag }}}}
     steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0
-      - uses: Swatinem/rust-cache@v2
-{setup}      - name: {job_name}
+{checkout}{setup}      - name: {job_name}
         id: push
         env:
 {env}        run: |
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-{script}          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
+{identity}{script}          echo "tag=$(git describe --tags --exact-match HEAD)" >> "$GITHUB_OUTPUT"
 
-  # A tag pushed with the workflow's token starts no workflow: publish it from here.
-  publish:
-    needs: release
-    permissions:
-      contents: write
-    uses: ./.github/workflows/release.yml
-    with:
-      tag: ${{{{ needs.release.outputs.tag }}}}
-"#,
+{publish}"#,
+        serial = SERIAL,
+        checkout = CHECKOUT_ALL,
+        identity = IDENTITY,
+        publish = publish_job("release", None),
         name = p.name,
         about = p.about,
         inputs = p.inputs,
@@ -392,10 +401,21 @@ mod tests {
         assert_eq!(glob_escape("rel+"), r"rel\+");
     }
 
+    /// `main`, the `v` prefix, no interpreters or setup, both flows' workflows.
+    fn plain() -> Settings {
+        Settings {
+            tag_prefix: "v".into(),
+            branches: vec!["main".into()],
+            python: None,
+            node: None,
+            setup: vec![],
+            pull_request: true,
+        }
+    }
+
     #[test]
     fn each_gate_job_restores_its_gate_cache_keyed_on_the_branch() {
-        let s =
-            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let s = plain();
         let ci = ci(&s);
         let gate_job = &ci[ci.find("\n  gate:").expect("a gate job")..];
         let cache = &gate_job[gate_job.find("actions/cache@").expect("a cache step in the gate job")..];
@@ -412,8 +432,7 @@ mod tests {
 
     #[test]
     fn inputs_reach_scripts_only_through_the_environment() {
-        let s =
-            Settings { tag_prefix: "v".into(), branches: vec!["main".into()], python: None, node: None, setup: vec![] };
+        let s = plain();
         for (path, text) in all(&s) {
             for line in text.lines().filter(|l| l.contains("${{")) {
                 let trimmed = line.trim_start();

@@ -55,6 +55,27 @@ pub enum Step {
     DeleteTag { name: String, object: String },
     /// `git push --atomic REMOTE refs/heads/BRANCH refs/tags/TAG`.
     Push { remote: String, branch: String, tag: String },
+    /// Create the branch `name` at the plan's HEAD (only if there is none) and check it out;
+    /// the work tree and the index stay as they are (`release --branch`).
+    Branch { name: String },
+    /// `git push --set-upstream REMOTE refs/heads/BRANCH`: the release branch, no tag.
+    PushBranch { remote: String, branch: String },
+    /// An annotated tag on `commit`, which need not be HEAD (`release --tag-merged`).
+    TagCommit { name: String, commit: String, message: String, sign: bool },
+    /// `git push REMOTE refs/tags/TAG`: the tag alone.
+    PushTag { remote: String, tag: String },
+}
+
+impl Step {
+    /// The tag this step creates: its name, its message, and the commit it goes on when that
+    /// is not the run's own HEAD (`TagCommit`).
+    pub fn created_tag(&self) -> Option<(&str, &str, Option<&str>)> {
+        match self {
+            Step::Tag { name, message, .. } => Some((name, message, None)),
+            Step::TagCommit { name, commit, message, .. } => Some((name, message, Some(commit))),
+            _ => None,
+        }
+    }
 }
 
 /// Why a file is part of the plan.
@@ -169,7 +190,7 @@ impl Plan {
     /// The tag the plan creates, if any.
     pub fn tag_name(&self) -> Option<&str> {
         self.steps.iter().find_map(|s| match s {
-            Step::Tag { name, .. } => Some(name.as_str()),
+            Step::Tag { name, .. } | Step::TagCommit { name, .. } => Some(name.as_str()),
             _ => None,
         })
     }
@@ -203,6 +224,14 @@ impl Plan {
         })
     }
 
+    /// The branch a `release --branch` plan creates, if any.
+    pub fn new_branch(&self) -> Option<&str> {
+        self.steps.iter().find_map(|s| match s {
+            Step::Branch { name } => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
     /// The push step, if any.
     pub fn push(&self) -> Option<(&str, &str, &str)> {
         self.steps.iter().find_map(|s| match s {
@@ -210,6 +239,16 @@ impl Plan {
             _ => None,
         })
     }
+}
+
+/// The command that pushes a release branch (`release --branch`) and sets its upstream.
+pub fn push_branch_command(remote: &str, branch: &str) -> String {
+    format!("git push --set-upstream {remote} refs/heads/{branch}")
+}
+
+/// The command that pushes one tag (`release --tag-merged`).
+pub fn push_tag_command(remote: &str, tag: &str) -> String {
+    format!("git push {remote} refs/tags/{tag}")
 }
 
 /// The command that pushes a release's branch and tag together.

@@ -35,6 +35,8 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
     }
     if plan.command == "rollback --undo" {
         // Removing a release checks nothing: it goes back to a state that existed.
+    } else if plan.command == "release --tag-merged" {
+        let _ = writeln!(out, "quality gates: none (the release commit was checked before it was merged)");
     } else if plan.gates.is_empty() {
         let _ = writeln!(out, "quality gates: none (--no-verify)");
     } else {
@@ -107,6 +109,31 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                 let _ =
                     writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. push {branch} and {tag} to {remote}")));
                 let _ = writeln!(out, "   {}", push_command(remote, branch, tag));
+            }
+            Step::Branch { name } => {
+                let short = plan.head.get(..7).unwrap_or(&plan.head);
+                let what = format!(
+                    "{n}. create branch {name} at {short} and switch to it ({} stays where it is)",
+                    plan.branch
+                );
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &what));
+            }
+            Step::PushBranch { remote, branch } => {
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. push {branch} to {remote} (no tag)")));
+                let _ = writeln!(out, "   {}", crate::plan::push_branch_command(remote, branch));
+            }
+            Step::TagCommit { name, commit, message, sign } => {
+                let kind = if *sign { "signed" } else { "annotated" };
+                let short = commit.get(..7).unwrap_or(commit);
+                let what = format!("{n}. tag {name} ({kind}) on {short}, message:");
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &what));
+                for line in message.lines() {
+                    let _ = writeln!(out, "   |{}{line}", if line.is_empty() { "" } else { " " });
+                }
+            }
+            Step::PushTag { remote, tag } => {
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. push {tag} to {remote}")));
+                let _ = writeln!(out, "   {}", crate::plan::push_tag_command(remote, tag));
             }
         }
     }

@@ -1,9 +1,12 @@
 //! `cargo xtask release`: gather the facts, check every precondition, plan, then show the
 //! plan (`--dry-run`) or run the gates and hand the plan to the executor.
 
+pub mod branch;
+pub mod channels;
 pub mod facts;
 pub mod planner;
 pub mod preconditions;
+pub mod tag_merged;
 pub mod target;
 
 use std::collections::BTreeSet;
@@ -29,10 +32,11 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     if args.resume {
         let lock = Lock::acquire(&git_dir)?;
         let (plan, outcome) = apply::resume(repo, ui, &lock)?;
-        if plan.command != "release" {
-            return crate::rollback::finished(project, &plan, &outcome, ui);
-        }
-        return finished(project, &plan, &outcome, ui);
+        return match plan.command.as_str() {
+            "release" => finished(project, &plan, &outcome, ui),
+            tag_merged::COMMAND => tag_merged::finished(project, &plan, &outcome, ui),
+            _ => crate::rollback::finished(project, &plan, &outcome, ui),
+        };
     }
     if args.abort {
         let lock = Lock::acquire(&git_dir)?;
@@ -55,6 +59,9 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     // One release at a time; a dry run only looks (it creates no lock file).
     let lock = Lock::for_run(&git_dir, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
+    if args.tag_merged {
+        return tag_merged::run(project, args, ui, lock);
+    }
     let target = Target::parse(args.target.as_deref().unwrap_or_default());
     let facts = Facts::gather(project, ui, args.dry_run)?;
     let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args));
@@ -63,6 +70,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         next: next.as_ref(),
         allow_branch: args.allow_branch,
         push: args.push,
+        branch: args.branch,
     };
     preconditions::check(project, &facts, &request)?;
     let Some(Ok(new)) = next else { bail!("the new version is unknown although every precondition holds") };
@@ -76,13 +84,13 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     } else {
         run_gates(project, ui)?;
     }
-    ui.info(format!(
-        "releasing {} {} -> {} (tag {})",
-        plan.project,
-        plan.from.as_deref().unwrap_or("?"),
-        plan.version,
-        plan.tag_name().unwrap_or("?")
-    ));
+    let what = match plan.new_branch() {
+        Some(branch) => format!("on branch {branch}, no tag until it is merged"),
+        None => format!("tag {}", plan.tag_name().unwrap_or("?")),
+    };
+    ui.info(
+        format!("releasing {} {} -> {} ({what})", plan.project, plan.from.as_deref().unwrap_or("?"), plan.version,),
+    );
     let outcome = apply::execute(repo, &plan, ui, &lock)?;
     finished(project, &plan, &outcome, ui)
 }
@@ -96,12 +104,24 @@ fn next_version(
     target: &Target,
     args: &ReleaseArgs,
 ) -> Result<Version, String> {
-    let mut inputs = Inputs { pre: args.pre.clone(), ..Inputs::default() };
+    // On a channel's branch, `auto` and the levels make pre-releases of its label.
+    let channel = facts.branch.as_deref().and_then(|b| channels::label_for(b, &project.release.channels));
+    let pre = match target {
+        Target::Auto | Target::Level(_) => args.pre.clone().or(channel.map(str::to_string)),
+        _ => args.pre.clone(),
+    };
+    let mut inputs = Inputs { pre, ..Inputs::default() };
     match target {
         Target::Explicit(text) => inputs.explicit = Some(target::explicit_version(text, &project.release.tag_prefix)?),
         Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
         Target::Auto => {
-            let since = facts.reachable.last();
+            // Off the channels, a pre-release is finished by the commits since the last final
+            // release (a merged `develop` gives the final version of its betas).
+            let finishing = inputs.pre.is_none() && !project.release.channels.is_empty() && !current.pre.is_empty();
+            let since = match finishing {
+                true => facts.reachable.iter().rev().find(|t| t.version.pre.is_empty()),
+                false => facts.reachable.last(),
+            };
             let commits = changelog::commits(&project.repo, since.map(|t| t.commit.as_str()), "HEAD")
                 .map_err(|e| format!("{e:#}"))?;
             inputs.auto_level = changelog::bump(&commits).map(|b| match b {
@@ -139,7 +159,7 @@ fn nothing_releasable(commits: &[changelog::Commit], since: Option<&ReleaseTag>)
 /// The release tag the notes start after: for a final release the previous final release
 /// reachable from HEAD (the notes of `1.3.0` cover its release candidates too), for a
 /// pre-release the previous release of any kind.
-fn notes_start<'a>(reachable: &'a [ReleaseTag], new: &Version) -> Option<&'a ReleaseTag> {
+pub(crate) fn notes_start<'a>(reachable: &'a [ReleaseTag], new: &Version) -> Option<&'a ReleaseTag> {
     reachable.iter().rev().find(|t| {
         target::precedence(&t.version, new) == std::cmp::Ordering::Less
             && (!new.pre.is_empty() || t.version.pre.is_empty())
@@ -188,6 +208,7 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
         gates,
         sign: args.sign,
         push: args.push.then_some(project.release.remote.as_str()),
+        on_branch: args.branch,
     })
 }
 
@@ -232,6 +253,9 @@ pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
 
 /// The summary of a completed release: stdout, or the JSON document.
 fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> Result<Verdict> {
+    if plan.new_branch().is_some() {
+        return branch::finished(project, plan, outcome, ui);
+    }
     let head = project.repo.head_commit()?.unwrap_or_default();
     let short = head.get(..7).unwrap_or(&head);
     let tag = plan.tag_name().unwrap_or_default();

@@ -36,6 +36,8 @@ pub struct Input<'a> {
     pub sign: bool,
     /// `--push`: the remote.
     pub push: Option<&'a str>,
+    /// `--branch`: the commit goes on a new branch `release/TAG`, and there is no tag.
+    pub on_branch: bool,
 }
 
 /// The commit message of a release.
@@ -43,10 +45,19 @@ pub fn commit_message(tag: &str) -> String {
     format!("chore(release): {tag}")
 }
 
+/// The tag a release plan names in its commit message (a `--branch` plan makes no tag).
+pub fn tag_of(plan: &Plan) -> Option<&str> {
+    plan.commit_message()?.lines().next()?.strip_prefix("chore(release): ")
+}
+
 pub fn plan_release(input: Input<'_>) -> Result<Plan> {
     let tag = input.tag_style.name(input.to);
     let notes = changelog::render_notes(input.commits);
     let mut steps = Vec::new();
+    let release_branch = input.on_branch.then(|| super::branch::name(&tag));
+    if let Some(name) = &release_branch {
+        steps.push(Step::Branch { name: name.clone() });
+    }
     let mut paths = Vec::new();
     for edit in input.edits {
         if edit.before == edit.after || edit.path == input.changelog_path {
@@ -93,9 +104,15 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         was_symlink: false,
     }));
     steps.push(Step::Commit { message: commit_message(&tag), paths });
-    steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: input.sign });
-    if let Some(remote) = input.push {
-        steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag });
+    match (release_branch, input.push) {
+        (Some(branch), Some(remote)) => steps.push(Step::PushBranch { remote: remote.to_string(), branch }),
+        (Some(_), None) => {}
+        (None, push) => {
+            steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: input.sign });
+            if let Some(remote) = push {
+                steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag });
+            }
+        }
     }
     Ok(Plan {
         command: "release".into(),
@@ -163,6 +180,7 @@ mod tests {
             gates: vec!["ascii".into()],
             sign: false,
             push: Some("origin"),
+            on_branch: false,
         }
     }
 
@@ -212,6 +230,41 @@ mod tests {
         assert!(message.starts_with("v0.2.0\n\n### "), "{message}");
         assert_eq!(plan.notes, message["v0.2.0\n\n".len()..]);
         assert_eq!(plan.from.as_deref(), Some("0.1.0"));
+    }
+
+    #[test]
+    fn a_branch_release_makes_the_branch_first_and_pushes_it_without_a_tag() {
+        let from = semver::Version::parse("0.1.0").unwrap();
+        let to = semver::Version::parse("0.2.0").unwrap();
+        let exec = BTreeSet::new();
+        let mut branched = input(vec![], Some(b"# Changelog\n"), &[], &exec, &from, &to);
+        branched.on_branch = true;
+        let plan = plan_release(branched).unwrap();
+        let kinds: Vec<String> = plan
+            .steps
+            .iter()
+            .map(|s| match s {
+                Step::Branch { name } => format!("branch {name}"),
+                Step::Write(c) => format!("write {}", c.path),
+                Step::Commit { message, .. } => format!("commit {message}"),
+                Step::PushBranch { remote, branch } => format!("push {remote} {branch}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "branch release/v0.2.0",
+                "write CHANGELOG.md",
+                "commit chore(release): v0.2.0",
+                "push origin release/v0.2.0"
+            ]
+        );
+        assert_eq!((plan.branch.as_str(), plan.new_branch(), plan.tag_name()), ("main", Some("release/v0.2.0"), None));
+        assert_eq!(tag_of(&plan), Some("v0.2.0"));
+        let mut local = input(vec![], Some(b"# Changelog\n"), &[], &exec, &from, &to);
+        (local.on_branch, local.push) = (true, None);
+        assert_eq!(plan_release(local).unwrap().steps.len(), 3, "no push, no tag");
     }
 
     #[test]

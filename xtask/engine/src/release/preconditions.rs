@@ -19,6 +19,8 @@ pub struct Request<'a> {
     pub allow_branch: bool,
     /// `--push`: the tag must be absent on the remote too.
     pub push: bool,
+    /// `--branch`: the release branch must be new, and the push takes no tag.
+    pub branch: bool,
 }
 
 /// Check every precondition of a release; the error lists every problem found.
@@ -41,7 +43,12 @@ pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<
             }
             problems.extend(per_file);
             let tag = facts.tag_style.name(new);
-            problems.extend(tag_problems(project, facts, &tag, request.push)?);
+            if request.branch {
+                problems.extend(tag_problems(project, facts, &tag, false)?);
+                problems.extend(super::branch::problems(project, facts, &tag, request.push)?);
+            } else {
+                problems.extend(tag_problems(project, facts, &tag, request.push)?);
+            }
         }
         _ => {}
     }
@@ -58,7 +65,9 @@ pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool,
         }
         (Some(branch), None) => problems.push(format!("{branch} has no commits yet: commit the project first")),
         (Some(branch), Some(_)) => {
-            if let Some(problem) = branch_problem(branch, &project.release.branches, allow_branch, hotfix) {
+            let mut allowed = project.release.branches.clone();
+            allowed.extend(super::channels::globs(&project.release.channels).map(str::to_string));
+            if let Some(problem) = branch_problem(branch, &allowed, allow_branch, hotfix) {
                 problems.push(problem);
             }
         }
@@ -211,7 +220,7 @@ fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix:
 }
 
 /// With `--push`: the remote is configured and reachable and does not have the tag yet.
-fn remote_problem(project: &Project, tag: &str) -> Option<String> {
+pub(super) fn remote_problem(project: &Project, tag: &str) -> Option<String> {
     let remote = &project.release.remote;
     match project.repo.remote_url(remote) {
         Ok(Some(_)) => {}

@@ -64,10 +64,15 @@ impl Repo {
     /// Whether git accepts `name` as a tag name, as `git tag` checks it: a valid ref name
     /// under `refs/tags/` (`git check-ref-format`) that does not start with `-`.
     pub fn is_valid_tag_name(&self, name: &str) -> Result<bool> {
+        self.is_valid_ref_name("refs/tags", name)
+    }
+
+    /// `git check-ref-format NAMESPACE/NAME`, and no leading `-` (git takes it for an option).
+    fn is_valid_ref_name(&self, namespace: &str, name: &str) -> Result<bool> {
         if name.starts_with('-') {
             return Ok(false);
         }
-        let out = self.git_raw(["check-ref-format", &format!("refs/tags/{name}")], None)?;
+        let out = self.git_raw(["check-ref-format", &format!("{namespace}/{name}")], None)?;
         match out.status.code() {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
@@ -272,5 +277,92 @@ impl Repo {
         let heads = format!("refs/heads/{branch}:refs/heads/{branch}");
         let tags = format!("refs/tags/{tag}:refs/tags/{tag}");
         self.git_output(["push", "--atomic", "--quiet", remote, &heads, &tags])
+    }
+
+    // Release branches (`release --branch`) and tags on merged commits (`release --tag-merged`).
+
+    /// Whether git accepts `name` as a branch name (a valid ref name under `refs/heads/`).
+    pub fn is_valid_branch_name(&self, name: &str) -> Result<bool> {
+        self.is_valid_ref_name("refs/heads", name)
+    }
+
+    /// The commit the local branch `name` points at, if it exists.
+    pub fn branch_commit(&self, name: &str) -> Result<Option<String>> {
+        let out = self.git_output(["rev-parse", "--verify", "--quiet", &format!("refs/heads/{name}^{{commit}}")])?;
+        Ok(out.success.then(|| out.stdout.trim().to_string()))
+    }
+
+    /// Create the branch `name` at `commit`, only if there is none (one `git update-ref` with
+    /// an empty old value); `false` when one exists.
+    pub fn create_branch_ref(&self, name: &str, commit: &str) -> Result<bool> {
+        let refname = format!("refs/heads/{name}");
+        let out = self.git_output(["update-ref", "-m", "xtask: release branch", &refname, commit, ""])?;
+        if out.success {
+            return Ok(true);
+        }
+        if self.branch_commit(name)?.is_some() {
+            return Ok(false);
+        }
+        bail!("`git update-ref {refname}` failed: {}", out.stderr.trim())
+    }
+
+    /// Check out the branch `name` by pointing HEAD at it, the index and the work tree left as
+    /// they are: the caller knows it is at the commit HEAD is at.
+    pub fn point_head_at(&self, name: &str) -> Result<()> {
+        self.git(["symbolic-ref", "-m", "xtask: switch branch", "HEAD", &format!("refs/heads/{name}")])?;
+        Ok(())
+    }
+
+    /// Delete the local branch `name`, but only while it points at `commit`; whether it was.
+    pub fn delete_branch_if(&self, name: &str, commit: &str) -> Result<bool> {
+        let refname = format!("refs/heads/{name}");
+        let out = self.git_output(["update-ref", "-d", &refname, commit])?;
+        if out.success {
+            return Ok(true);
+        }
+        if self.branch_commit(name)?.as_deref() != Some(commit) {
+            return Ok(false);
+        }
+        bail!("`git update-ref -d {refname}` failed: {}", out.stderr.trim())
+    }
+
+    /// `git push --set-upstream REMOTE refs/heads/BRANCH`: the branch alone, tracked after.
+    pub fn push_branch(&self, remote: &str, branch: &str) -> Result<GitOutput> {
+        let heads = format!("refs/heads/{branch}:refs/heads/{branch}");
+        self.git_output(["push", "--quiet", "--set-upstream", remote, &heads])
+    }
+
+    /// `git push REMOTE refs/tags/TAG`: the tag alone.
+    pub fn push_tag(&self, remote: &str, tag: &str) -> Result<GitOutput> {
+        let tags = format!("refs/tags/{tag}:refs/tags/{tag}");
+        self.git_output(["push", "--quiet", remote, &tags])
+    }
+
+    /// A signed tag on `commit` (as [`Repo::create_signed_tag`] on HEAD).
+    pub fn create_signed_tag_on(&self, name: &str, commit: &str, message: &str) -> Result<()> {
+        let out =
+            self.git_raw(["tag", "--sign", "--cleanup=verbatim", "--file=-", name, commit], Some(message.as_bytes()))?;
+        if !out.status.success() {
+            bail!("`git tag --sign {name}` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(())
+    }
+
+    /// (commit, subject) of every commit of `range` (`A..B`, or a single revision), newest
+    /// first; with `touching`, only the commits whose diff changes how often `needle` occurs in
+    /// that file (`git log -S`), merges left out (their sides are listed).
+    pub fn subjects(&self, range: &str, touching: Option<(&str, &str)>) -> Result<Vec<(String, String)>> {
+        let mut args = vec!["log".to_string(), "--format=%H%x00%s".to_string()];
+        if let Some((needle, _)) = touching {
+            args.push(format!("-S{needle}"));
+            args.push("--no-merges".into());
+        }
+        args.push(range.to_string());
+        args.push("--".into());
+        if let Some((_, path)) = touching {
+            args.push(path.to_string());
+        }
+        let out = self.git(&args)?;
+        Ok(out.lines().filter_map(|l| l.split_once('\0').map(|(h, s)| (h.to_string(), s.to_string()))).collect())
     }
 }

@@ -118,6 +118,7 @@ mod tests {
                 Step::Reset { to } => format!("reset {to}"),
                 Step::DeleteTag { name, object } => format!("delete-tag {name} {object}"),
                 Step::Push { remote, branch, tag } => format!("push {remote} {branch} {tag}"),
+                other => format!("{other:?}"),
             })
             .collect()
     }
