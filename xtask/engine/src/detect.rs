@@ -303,12 +303,18 @@ pub fn gates(
             }),
             Origin::Configured,
         ));
+        if let Some(last) = gates.last_mut() {
+            last.when_env = c.when_env.clone();
+        }
     }
+    // Lint and type-check gates from the tools' own configuration (gates/lint/detect.rs).
+    let taken: Vec<String> = gates.iter().map(|g| g.name.clone()).collect();
+    gates.extend(crate::gates::lint::detect::gates(repo, files, config, &taken));
     gates
 }
 
 fn gate(name: &str, kind: GateKind, origin: Origin) -> GateSpec {
-    GateSpec { name: name.to_string(), kind, origin, cache: Default::default() }
+    GateSpec { name: name.to_string(), kind, origin, cache: Default::default(), when_env: None }
 }
 
 /// Folders of Python packages: each folder with a `pyproject.toml` (or `setup.py`) that holds

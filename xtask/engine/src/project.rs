@@ -134,6 +134,8 @@ pub enum GateKind {
         commands: Vec<CommandSpec>,
     },
     Command(CommandSpec),
+    /// A linter or type checker found by its configuration (gates/lint).
+    Lint(crate::gates::lint::LintSpec),
 }
 
 /// A gate as it will run.
@@ -147,6 +149,9 @@ pub struct GateSpec {
     /// What the gate cache keys it on (`cache`, `inputs`, `env`).
     #[serde(skip_serializing_if = "crate::gates::cache::Settings::is_default")]
     pub cache: crate::gates::cache::Settings,
+    /// `when-env`: the gate runs only when this variable is set and not empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when_env: Option<String>,
 }
 
 /// A release bundle as it will be built.

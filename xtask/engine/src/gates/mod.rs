@@ -13,6 +13,7 @@ pub mod compile;
 pub mod ellipsis;
 mod languages;
 pub mod links;
+pub mod lint;
 pub mod list;
 mod progress;
 mod python_blocks;
@@ -35,7 +36,7 @@ use progress::Progress;
 use select::Selector;
 
 /// The names of the built-in gates (a `[[gates.command]]` may not take them).
-pub const BUILTIN: &[&str] = &["versions", "ascii", "ellipsis", "compile", "links", "tests"];
+pub const BUILTIN: &[&str] = &["versions", "ascii", "ellipsis", "compile", "links", "tests", "commits"];
 
 /// What a gate that is not a file scan produced.
 pub enum Outcome {
@@ -135,7 +136,7 @@ pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> 
     let scanning =
         |g: &GateSpec| matches!(g.kind, GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. });
     let rank = |g: &GateSpec| match g.kind {
-        GateKind::Tests { .. } | GateKind::Command(_) => 0,
+        GateKind::Tests { .. } | GateKind::Command(_) | GateKind::Lint(_) => 0,
         GateKind::Compile { .. } => 1,
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => 2,
         GateKind::Versions => 3,
@@ -185,6 +186,12 @@ pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> 
 fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
     let start = Instant::now();
     let root = project.repo.root();
+    // `when-env`: an opt-in gate runs only when its variable is set and not empty.
+    if let Some(var) = &gate.when_env
+        && std::env::var_os(var).is_none_or(|v| v.is_empty())
+    {
+        return GateResult::skipped(&gate.name, format!("when-env: {var} is not set"));
+    }
     let outcome = match &gate.kind {
         GateKind::Versions => match crate::version::gate_findings(project) {
             Ok(findings) => Outcome::Findings(findings),
@@ -217,6 +224,7 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
             command::run_all(root, commands, &env)
         }
         GateKind::Command(spec) => command::run_all(root, std::slice::from_ref(spec), &[]),
+        GateKind::Lint(spec) => lint::run(project, spec),
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => {
             unreachable!("file gates run in the shared pass")
         }
@@ -362,7 +370,13 @@ mod tests {
     use crate::project::Origin;
 
     fn gate(name: &str) -> GateSpec {
-        GateSpec { name: name.into(), kind: GateKind::Versions, origin: Origin::Configured, cache: Default::default() }
+        GateSpec {
+            name: name.into(),
+            kind: GateKind::Versions,
+            origin: Origin::Configured,
+            cache: Default::default(),
+            when_env: None,
+        }
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub fn xtask_toml(project: &Project) -> String {
                 }
             }
             GateKind::Command(c) => commands.push((gate.name.clone(), c)),
+            // A detected lint gate, written out: `detect = false` would drop it.
+            GateKind::Lint(l) => commands.push((gate.name.clone(), &l.command)),
         }
     }
     for (name, c) in commands {
