@@ -136,6 +136,13 @@ pub enum GateKind {
     Command(CommandSpec),
     /// A linter or type checker found by its configuration (gates/lint).
     Lint(crate::gates::lint::LintSpec),
+    /// Every commit since the base follows Conventional Commits (gates/commits.rs).
+    Commits {
+        /// `[gates.commits] base`; `None`: the upstream's merge base, else the newest release tag.
+        base: Option<String>,
+        /// Types accepted beside the standard ones.
+        types: Vec<String>,
+    },
 }
 
 /// A gate as it will run.

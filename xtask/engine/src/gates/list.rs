@@ -42,6 +42,15 @@ pub fn describe(gate: &GateSpec, project: &Project) -> String {
         }
         GateKind::Command(spec) => format!("{} exits 0", command_in(spec)),
         GateKind::Lint(spec) => super::lint::describe(spec),
+        GateKind::Commits { base, types } => {
+            let from = base.as_ref().map_or_else(
+                || "the merge base with the upstream, else the newest release tag, else the first commit".to_string(),
+                |b| b.to_string(),
+            );
+            let extra =
+                if types.is_empty() { String::new() } else { format!(" (also the types {})", types.join(", ")) };
+            format!("every commit since {from} is a Conventional Commit{extra}; merges and release commits pass")
+        }
     };
     match &gate.when_env {
         Some(var) => {

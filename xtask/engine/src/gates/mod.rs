@@ -9,6 +9,7 @@ pub mod ascii;
 pub mod cache;
 pub mod chars;
 pub mod command;
+pub mod commits;
 pub mod compile;
 pub mod ellipsis;
 mod languages;
@@ -56,7 +57,8 @@ pub struct Options {
 
 /// `cargo xtask quality-check`.
 pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdict> {
-    let chosen = choose(&project.gates, &args.only, &args.skip)?;
+    let based = with_base(&project.gates, args.base.as_deref())?;
+    let chosen = choose(based.as_deref().unwrap_or(&project.gates), &args.only, &args.skip)?;
     if args.list {
         list::print(project, &chosen, ui);
         return Ok(Verdict::Passed);
@@ -92,6 +94,23 @@ pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdic
         .collect();
     print(&results, ui);
     Ok(verdict(&results))
+}
+
+/// `--base REF`: the gates with the commits gate's base replaced (`None` without the flag).
+fn with_base(gates: &[GateSpec], base: Option<&str>) -> Result<Option<Vec<GateSpec>>> {
+    let Some(base) = base else { return Ok(None) };
+    if !gates.iter().any(|g| matches!(g.kind, GateKind::Commits { .. })) {
+        bail!(
+            "--base {base}: only the commits gate takes a base, and it is not configured; add [gates.commits] to xtask.toml"
+        );
+    }
+    let mut gates = gates.to_vec();
+    for gate in &mut gates {
+        if let GateKind::Commits { base: b, .. } = &mut gate.kind {
+            *b = Some(base.to_string());
+        }
+    }
+    Ok(Some(gates))
 }
 
 /// Exit 1 when a gate failed; else exit 2 when a gate could not run; else 0.
@@ -139,7 +158,7 @@ pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> 
         GateKind::Tests { .. } | GateKind::Command(_) | GateKind::Lint(_) => 0,
         GateKind::Compile { .. } => 1,
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => 2,
-        GateKind::Versions => 3,
+        GateKind::Versions | GateKind::Commits { .. } => 3,
     };
     let mut jobs: Vec<Vec<usize>> = Vec::new();
     let mut order: Vec<usize> = (0..gates.len()).collect();
@@ -225,6 +244,17 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
         }
         GateKind::Command(spec) => command::run_all(root, std::slice::from_ref(spec), &[]),
         GateKind::Lint(spec) => lint::run(project, spec),
+        GateKind::Commits { base, types } => {
+            // The note says which commits were checked: from which base.
+            return match commits::run(project, base.as_deref(), types) {
+                Ok((findings, note)) => {
+                    let mut r = GateResult::ran(&gate.name, findings, start.elapsed());
+                    r.note = Some(note);
+                    r
+                }
+                Err(e) => GateResult::error(&gate.name, format!("{e:#}"), start.elapsed()),
+            };
+        }
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => {
             unreachable!("file gates run in the shared pass")
         }

@@ -91,7 +91,9 @@ impl Selector {
                 let (paths, names) = spec.reads();
                 Selector::new(&paths, names.as_deref(), &[], false)
             }
-            GateKind::Versions | GateKind::Tests { .. } | GateKind::Command(_) => return None,
+            GateKind::Versions | GateKind::Tests { .. } | GateKind::Command(_) | GateKind::Commits { .. } => {
+                return None;
+            }
         })
     }
 }

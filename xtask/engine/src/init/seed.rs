@@ -76,6 +76,7 @@ pub fn xtask_toml(project: &Project) -> String {
             GateKind::Command(c) => commands.push((gate.name.clone(), c)),
             // A detected lint gate, written out: `detect = false` would drop it.
             GateKind::Lint(l) => commands.push((gate.name.clone(), &l.command)),
+            GateKind::Commits { .. } => out.push_str("\n[gates.commits]\n"),
         }
     }
     for (name, c) in commands {

@@ -80,6 +80,7 @@ impl Inputs {
                 programs.push((spec.run.first().cloned().unwrap_or_default(), spec.cwd.clone()));
                 configured(Reads::Under(vec![normalize_scope(&spec.cwd)]))?
             }
+            GateKind::Commits { .. } => Reads::Paths(Default::default()),
             // A lint gate reads the files of its kind under its folder and its config files.
             GateKind::Lint(spec) => {
                 programs.push((spec.command.run.first().cloned().unwrap_or_default(), spec.command.cwd.clone()));

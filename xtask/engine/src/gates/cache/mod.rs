@@ -72,6 +72,8 @@ pub fn configure(gates: &mut [GateSpec], config: &GatesConfig) {
                 Some(c) => (c.cache, c.inputs.clone(), Some(c.env.keyed.clone())),
                 None => (None, None, None),
             },
+            // It reads history, not files: never cached, always run under --changed.
+            GateKind::Commits { .. } => (Some(false), None, None),
             GateKind::Lint(spec) => {
                 (crate::gates::lint::detect::toggle(config, &spec.tool).and_then(|t| t.cache), None, None)
             }
