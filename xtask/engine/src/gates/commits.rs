@@ -4,11 +4,13 @@
 //! ones it does not accept, or accepts with a part it would miss (a malformed breaking-change
 //! footer). Merge commits and the tool's own release and rollback commits are accepted.
 
+use std::time::Instant;
+
 use anyhow::{Result, bail};
 
 use crate::changelog::Commit;
-use crate::project::Project;
-use crate::report::Finding;
+use crate::project::{GateKind, GateSpec, Project};
+use crate::report::{Finding, GateResult};
 
 /// The types of the Conventional Commits convention (@commitlint/config-conventional).
 pub const TYPES: &[&str] =
@@ -20,6 +22,35 @@ pub struct Base {
     /// `None`: the whole history.
     pub commit: Option<String>,
     pub how: String,
+}
+
+/// The gate's result; its note says which commits were checked, from which base.
+pub fn result(project: &Project, name: &str, base: Option<&str>, types: &[String], start: Instant) -> GateResult {
+    match run(project, base, types) {
+        Ok((findings, note)) => {
+            let mut r = GateResult::ran(name, findings, start.elapsed());
+            r.note = Some(note);
+            r
+        }
+        Err(e) => GateResult::error(name, format!("{e:#}"), start.elapsed()),
+    }
+}
+
+/// `--base REF`: the gates with the commits gate's base replaced (`None` without the flag).
+pub fn with_base(gates: &[GateSpec], base: Option<&str>) -> Result<Option<Vec<GateSpec>>> {
+    let Some(base) = base else { return Ok(None) };
+    if !gates.iter().any(|g| matches!(g.kind, GateKind::Commits { .. })) {
+        bail!(
+            "--base {base}: only the commits gate takes a base, and it is not configured; add [gates.commits] to xtask.toml"
+        );
+    }
+    let mut gates = gates.to_vec();
+    for gate in &mut gates {
+        if let GateKind::Commits { base: b, .. } = &mut gate.kind {
+            *b = Some(base.to_string());
+        }
+    }
+    Ok(Some(gates))
 }
 
 /// The commits since the base and what is wrong with each; the note says how many were

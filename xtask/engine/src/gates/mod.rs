@@ -57,7 +57,7 @@ pub struct Options {
 
 /// `cargo xtask quality-check`.
 pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdict> {
-    let based = with_base(&project.gates, args.base.as_deref())?;
+    let based = commits::with_base(&project.gates, args.base.as_deref())?;
     let chosen = choose(based.as_deref().unwrap_or(&project.gates), &args.only, &args.skip)?;
     if args.list {
         list::print(project, &chosen, ui);
@@ -94,23 +94,6 @@ pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdic
         .collect();
     print(&results, ui);
     Ok(verdict(&results))
-}
-
-/// `--base REF`: the gates with the commits gate's base replaced (`None` without the flag).
-fn with_base(gates: &[GateSpec], base: Option<&str>) -> Result<Option<Vec<GateSpec>>> {
-    let Some(base) = base else { return Ok(None) };
-    if !gates.iter().any(|g| matches!(g.kind, GateKind::Commits { .. })) {
-        bail!(
-            "--base {base}: only the commits gate takes a base, and it is not configured; add [gates.commits] to xtask.toml"
-        );
-    }
-    let mut gates = gates.to_vec();
-    for gate in &mut gates {
-        if let GateKind::Commits { base: b, .. } = &mut gate.kind {
-            *b = Some(base.to_string());
-        }
-    }
-    Ok(Some(gates))
 }
 
 /// Exit 1 when a gate failed; else exit 2 when a gate could not run; else 0.
@@ -245,15 +228,7 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
         GateKind::Command(spec) => command::run_all(root, std::slice::from_ref(spec), &[]),
         GateKind::Lint(spec) => lint::run(project, spec),
         GateKind::Commits { base, types } => {
-            // The note says which commits were checked: from which base.
-            return match commits::run(project, base.as_deref(), types) {
-                Ok((findings, note)) => {
-                    let mut r = GateResult::ran(&gate.name, findings, start.elapsed());
-                    r.note = Some(note);
-                    r
-                }
-                Err(e) => GateResult::error(&gate.name, format!("{e:#}"), start.elapsed()),
-            };
+            return commits::result(project, &gate.name, base.as_deref(), types, start);
         }
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => {
             unreachable!("file gates run in the shared pass")

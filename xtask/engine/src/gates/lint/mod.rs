@@ -61,11 +61,7 @@ pub fn run(project: &Project, spec: &LintSpec) -> Outcome {
     }
     let mut env = vec![("PYTHONDONTWRITEBYTECODE", "1".to_string())];
     if spec.tool == "mypy" {
-        // mypy keeps its incremental cache beside the gate cache, never in the work tree.
-        let dir = project.repo.common_dir().ok().map(|d| d.join("xtask").join("tool-cache").join("mypy"));
-        let dir =
-            dir.map_or_else(|| "/dev/null".to_string(), |d| d.join(slug(&spec.command.cwd)).display().to_string());
-        env.push(("MYPY_CACHE_DIR", dir));
+        env.push(("MYPY_CACHE_DIR", mypy_cache(&root.join(&spec.command.cwd)).display().to_string()));
     }
     let ran = match command::capture(root, &spec.command, &env) {
         Ok(ran) => ran,
@@ -113,6 +109,16 @@ fn located(project: &Project, cwd: &str, line: &str) -> Option<Finding> {
     let rel = path.strip_prefix("./").unwrap_or(path);
     let full = if cwd.is_empty() { rel.to_string() } else { format!("{cwd}/{rel}") };
     project.files.iter().any(|f| f == full).then(|| Finding::new(full, line_no, column, message))
+}
+
+/// Where mypy keeps its incremental cache for the project folder `dir`: in the system's temp
+/// folder, one per folder, never in the work tree or under `.git` (a release that runs the gates
+/// writes nothing into the repository).
+fn mypy_cache(dir: &std::path::Path) -> std::path::PathBuf {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    std::env::temp_dir().join("polyrelease-mypy-cache").join(name)
 }
 
 /// `node_modules` is absent from a package that declares dependencies.
