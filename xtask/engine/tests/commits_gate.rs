@@ -6,12 +6,7 @@
 mod support;
 
 use support::origin::Project;
-use support::{TestRepo, assert_same};
-
-fn gate<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    let gates = doc["gates"].as_array().unwrap();
-    gates.iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("no gate {name} in {doc:#}"))
-}
+use support::{TestRepo, assert_same, gate};
 
 fn messages(doc: &serde_json::Value) -> Vec<String> {
     let g = gate(doc, "commits");

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{TestRepo, assert_same, findings};
+use support::{TestRepo, assert_same, findings, gate};
 
 /// A Python backend with ruff (pyproject) and mypy (mypy.ini) configured, and a frontend whose
 /// `lint` script is plain node.
@@ -31,11 +31,6 @@ fn repo() -> TestRepo {
     repo.write(".gitignore", "node_modules/\n");
     repo.commit_all("chore: initial import");
     repo
-}
-
-fn gate<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    let gates = doc["gates"].as_array().unwrap();
-    gates.iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("no gate {name} in {doc:#}"))
 }
 
 fn names(doc: &serde_json::Value) -> Vec<String> {
@@ -289,4 +284,24 @@ fn a_bad_when_env_is_refused_with_its_line_and_nothing_changes() {
         "{run}"
     );
     assert_same(&before, &repo.snapshot());
+}
+
+#[test]
+fn init_writes_the_lint_gates_and_installs_their_tools_in_ci() {
+    let repo = repo();
+    let engine = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).display().to_string();
+    repo.xtask(&["init", "--from", "path", "--engine", &engine]).code(0);
+    let toml = repo.read("xtask.toml");
+    // `detect = false` in the written file: the lint gates are written out as commands.
+    for (name, run) in [("ruff", "\"ruff\", \"check\""), ("mypy", "\"mypy\", \".\""), ("npm-lint", "\"npm\", \"run\"")]
+    {
+        assert!(toml.contains(&format!("name = \"{name}\"\nrun = [{run}")), "{name}\n{toml}");
+    }
+    let ci = &toml[toml.find("[ci]").expect("a [ci] section")..];
+    let pip = ci.lines().find(|l| l.contains("\"pip\", \"install\"")).unwrap_or_else(|| panic!("{ci}"));
+    assert!(pip.contains("\"ruff\"") && pip.contains("\"mypy\""), "{pip}");
+    assert!(ci.contains("\"npm\", \"install\", \"--prefix\", \"frontend\""), "{ci}");
+    assert!(ci.contains("python = ") && ci.contains("node = "), "{ci}");
+    let doc = repo.xtask(&["quality-check", "--list", "--json"]).json();
+    assert_eq!(gate(&doc, "ruff")["kind"], "command");
 }
