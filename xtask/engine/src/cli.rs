@@ -87,6 +87,10 @@ pub struct QualityCheckArgs {
     /// upstream); list the others as skipped.
     #[arg(long, value_name = "REF")]
     pub changed: Option<Option<String>>,
+    /// The commits gate checks the commits since REF (default: the merge base with the
+    /// upstream, else the newest release tag, else every commit).
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Args)]

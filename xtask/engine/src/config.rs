@@ -129,6 +129,31 @@ pub struct GatesConfig {
     pub links: Option<LinksGate>,
     pub tests: Option<TestsGate>,
     pub command: Option<Vec<CommandGate>>,
+    // The detected lint and type-check gates (gates/lint): each section turns a tool's gates
+    // off (`enabled = false`) or out of the gate cache (`cache = false`).
+    pub ruff: Option<ToggleGate>,
+    pub flake8: Option<ToggleGate>,
+    pub black: Option<ToggleGate>,
+    pub isort: Option<ToggleGate>,
+    pub mypy: Option<ToggleGate>,
+    pub bandit: Option<ToggleGate>,
+    pub npm_lint: Option<ToggleGate>,
+    pub npm_typecheck: Option<ToggleGate>,
+    pub npm_format_check: Option<ToggleGate>,
+    /// `[gates.commits]`: every commit since the base follows Conventional Commits (opt-in).
+    pub commits: Option<CommitsGate>,
+}
+
+/// `[gates.commits]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CommitsGate {
+    pub enabled: Option<bool>,
+    /// The commit the branch starts from (default: the merge base with the upstream, else the
+    /// newest release tag, else the whole history); `quality-check --base` wins over it.
+    pub base: Option<String>,
+    /// Types accepted beside the standard ones (feat, fix, docs, ...).
+    pub types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -227,6 +252,9 @@ pub struct CommandGate {
     /// Globs (relative to the root) of the files the command reads, instead of every file
     /// under `cwd`.
     pub inputs: Option<Vec<String>>,
+    /// Run only when this environment variable is set and not empty (opt-in gates such as
+    /// smoke tests); otherwise the gate is listed as skipped.
+    pub when_env: Option<String>,
 }
 
 /// `env` of a command gate. A table sets variables (`env = { A = "1" }`); a list names
@@ -447,6 +475,11 @@ impl Config {
                     at(&gate.name),
                     gate.name
                 );
+            }
+            if let Some(name) = &gate.when_env
+                && !is_env_name(name)
+            {
+                bail!("{}[[gates.command]] when-env {name:?} is not a variable name (letters, digits and _)", at(name));
             }
             if crate::gates::BUILTIN.contains(&gate.name.as_str()) || !seen.insert(gate.name.clone()) {
                 bail!("{}[[gates.command]] name {:?} is already taken; pick another name", at(&gate.name), gate.name);

@@ -303,12 +303,23 @@ pub fn gates(
             }),
             Origin::Configured,
         ));
+        if let Some(last) = gates.last_mut() {
+            last.when_env = c.when_env.clone();
+        }
     }
+    // `[gates.commits]`: opt-in, never detected (docs/gates.md says why).
+    if let Some(c) = config.commits.as_ref().filter(|c| on(c.enabled)) {
+        let kind = GateKind::Commits { base: c.base.clone(), types: c.types.clone().unwrap_or_default() };
+        gates.push(gate("commits", kind, Origin::Configured));
+    }
+    // Lint and type-check gates from the tools' own configuration (gates/lint/detect.rs).
+    let taken: Vec<String> = gates.iter().map(|g| g.name.clone()).collect();
+    gates.extend(crate::gates::lint::detect::gates(repo, files, config, &taken));
     gates
 }
 
 fn gate(name: &str, kind: GateKind, origin: Origin) -> GateSpec {
-    GateSpec { name: name.to_string(), kind, origin, cache: Default::default() }
+    GateSpec { name: name.to_string(), kind, origin, cache: Default::default(), when_env: None }
 }
 
 /// Folders of Python packages: each folder with a `pyproject.toml` (or `setup.py`) that holds

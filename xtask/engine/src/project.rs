@@ -138,6 +138,15 @@ pub enum GateKind {
         commands: Vec<CommandSpec>,
     },
     Command(CommandSpec),
+    /// A linter or type checker found by its configuration (gates/lint).
+    Lint(crate::gates::lint::LintSpec),
+    /// Every commit since the base follows Conventional Commits (gates/commits.rs).
+    Commits {
+        /// `[gates.commits] base`; `None`: the upstream's merge base, else the newest release tag.
+        base: Option<String>,
+        /// Types accepted beside the standard ones.
+        types: Vec<String>,
+    },
 }
 
 /// A gate as it will run.
@@ -151,6 +160,9 @@ pub struct GateSpec {
     /// What the gate cache keys it on (`cache`, `inputs`, `env`).
     #[serde(skip_serializing_if = "crate::gates::cache::Settings::is_default")]
     pub cache: crate::gates::cache::Settings,
+    /// `when-env`: the gate runs only when this variable is set and not empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when_env: Option<String>,
 }
 
 /// A release bundle as it will be built.

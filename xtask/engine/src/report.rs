@@ -211,7 +211,8 @@ pub fn table(results: &[GateResult], paint: &dyn Fn(Status, &str) -> String) -> 
             r.findings.len(),
             seconds(r.duration)
         );
-        if let Some(note) = r.note.as_ref().filter(|_| matches!(r.status, Status::Skipped | Status::Cached)) {
+        // An error's note is printed under the findings; a gate that ran may say what it checked.
+        if let Some(note) = r.note.as_ref().filter(|_| r.status != Status::Error) {
             let _ = write!(out, "  ({note})");
         }
         out.push('\n');

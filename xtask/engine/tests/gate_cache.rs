@@ -15,7 +15,8 @@ fn a_second_run_with_nothing_changed_reports_every_gate_cached() {
     let first = check(&repo, &[]);
     first.code(0);
     let names: Vec<String> = statuses(&first).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["versions", "ascii", "ellipsis", "compile", "links", "tests"], "{first}");
+    // mypy: the fixture's pyproject has a [tool.mypy] section.
+    assert_eq!(names, ["versions", "ascii", "ellipsis", "compile", "links", "tests", "mypy"], "{first}");
     assert!(statuses(&first).iter().all(|(_, s)| s == "passed"), "{first}");
     let before = repo.snapshot();
     let second = check(&repo, &[]);
@@ -26,14 +27,14 @@ fn a_second_run_with_nothing_changed_reports_every_gate_cached() {
     assert!(passed_at.len() == 20 && passed_at.ends_with('Z') && &passed_at[10..11] == "T", "{passed_at}");
     assert!(tests["note"].as_str().unwrap().starts_with(&format!("passed at {passed_at} in ")), "{second}");
     assert_eq!(tests["duration_ms"], 0);
-    assert!(second.stderr.contains("quality-check passed (6 gates, 6 cached)"), "{second}");
+    assert!(second.stderr.contains("quality-check passed (7 gates, 7 cached)"), "{second}");
     // The human table says so too, and nothing in the work tree changed.
     let table = repo.xtask(&["quality-check"]);
     let row = table.stdout.lines().find(|l| l.starts_with("tests")).unwrap().to_string();
     assert!(row.contains(" cached ") && row.contains(&format!("(passed at {passed_at} in ")), "{table}");
     assert_same(&before, &repo.snapshot());
     assert_eq!(repo.git(&["status", "--porcelain", "--ignored"]), "");
-    assert_eq!(entries(&repo).len(), 6);
+    assert_eq!(entries(&repo).len(), 7);
 }
 
 #[test]

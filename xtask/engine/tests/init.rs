@@ -104,7 +104,7 @@ fn the_new_repository_passes_its_gates_with_nothing_from_the_tool_and_releases()
     assert_eq!(doc["ok"], true, "{gates}");
     assert!(support::findings(&doc).is_empty(), "{gates}");
     let names: Vec<&str> = doc["gates"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 7, "versions, ascii, ellipsis, compile, links and two test commands: {names:?}");
+    assert_eq!(names.len(), 8, "versions, ascii, ellipsis, compile, links, two test commands and mypy: {names:?}");
 
     let release = repo.xtask(&["release", "minor"]);
     release.code(0);

@@ -63,7 +63,7 @@ fn planted() -> TestRepo {
     let dots = ".".repeat(3);
     repo.write(
         "xtask.toml",
-        "[gates.ellipsis]\nallow = ['Field\\(\\.\\.\\.\\)']\n\n[[gates.command]]\nname = \"lint\"\n\
+        "[gates.mypy]\nenabled = false\n\n[gates.ellipsis]\nallow = ['Field\\(\\.\\.\\.\\)']\n\n[[gates.command]]\nname = \"lint\"\n\
          run = [\"python3\", \"-c\", \"print('lint: 1 problem'); raise SystemExit(3)\"]\n",
     );
     repo.write("docs/guide.md", "# Guide\n\nIt\u{2019}s fine.\nUse caf\u{00E9} \u{2014} or \u{1F680}.\n");

@@ -42,6 +42,30 @@ pub fn run_all(root: &Path, commands: &[CommandSpec], extra_env: &[(&str, String
 
 /// `Ok(None)`: it passed. `Ok(Some)`: it failed, with its output. `Err`: it could not start.
 fn run_one(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Result<Option<Finding>, String> {
+    let ran = capture(root, spec, extra_env)?;
+    if ran.status.success() {
+        return Ok(None);
+    }
+    // `python -m pytest` without pytest installed: a missing program, not a failing suite.
+    if let [_, flag, module, ..] = spec.run.as_slice()
+        && flag == "-m"
+        && ran.output.contains(&format!("No module named {module}"))
+    {
+        let shown = display(&spec.run);
+        return Err(format!("`{shown}`: the Python module {module} is not installed (pip install {module})"));
+    }
+    Ok(Some(failure(spec, &ran)))
+}
+
+/// A command that ran to its end: how it ended, and the tail of what it printed (stdout and
+/// stderr together).
+pub struct Captured {
+    pub status: std::process::ExitStatus,
+    pub output: String,
+}
+
+/// Run one command in its folder and capture its output; `Err` when it could not start.
+pub fn capture(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Result<Captured, String> {
     let shown = display(&spec.run);
     let (program, args) = spec.run.split_first().ok_or_else(|| "an empty command".to_string())?;
     let dir = root.join(&spec.cwd);
@@ -74,22 +98,17 @@ fn run_one(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Res
     };
     let output = read_tail(&mut reader);
     let status = child.wait().map_err(|e| format!("`{shown}` did not finish: {e}"))?;
-    if status.success() {
-        return Ok(None);
-    }
-    let how = match status.code() {
+    Ok(Captured { status, output: String::from_utf8_lossy(&output).into_owned() })
+}
+
+/// The finding of a failed command: how it ended and the tail of its output, at its folder.
+pub fn failure(spec: &CommandSpec, ran: &Captured) -> Finding {
+    let shown = display(&spec.run);
+    let how = match ran.status.code() {
         Some(code) => format!("exit status {code}"),
-        None => format!("{status}"),
+        None => format!("{}", ran.status),
     };
-    let text = String::from_utf8_lossy(&output);
-    // `python -m pytest` without pytest installed: a missing program, not a failing suite.
-    if let [_, flag, module, ..] = spec.run.as_slice()
-        && flag == "-m"
-        && text.contains(&format!("No module named {module}"))
-    {
-        return Err(format!("`{shown}`: the Python module {module} is not installed (pip install {module})"));
-    }
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = ran.output.lines().collect();
     let tail = &lines[lines.len().saturating_sub(TAIL_LINES)..];
     let mut message = format!("`{shown}` failed ({how})");
     if tail.is_empty() {
@@ -99,7 +118,7 @@ fn run_one(root: &Path, spec: &CommandSpec, extra_env: &[(&str, String)]) -> Res
     } else {
         message.push_str(&format!("; its output:\n{}", tail.join("\n")));
     }
-    Ok(Some(Finding::new(spec.cwd.clone(), 0, 0, message)))
+    Finding::new(spec.cwd.clone(), 0, 0, message)
 }
 
 /// Read until the writers close, keeping only the last [`KEEP_BYTES`].

@@ -10,7 +10,7 @@ use crate::project::{GateKind, GateSpec, Origin, Project};
 /// One sentence: what the gate checks, with its settings.
 pub fn describe(gate: &GateSpec, project: &Project) -> String {
     let list = |v: &[String]| v.join(", ");
-    match &gate.kind {
+    let checks = match &gate.kind {
         GateKind::Versions => versions(project),
         GateKind::Ascii { paths, files, exclude } => {
             format!("every character of {} under {} is ASCII{}", list(files), list(paths), except(exclude))
@@ -41,6 +41,23 @@ pub fn describe(gate: &GateSpec, project: &Project) -> String {
             format!("{} exit 0", each.join("; "))
         }
         GateKind::Command(spec) => format!("{} exits 0", command_in(spec)),
+        GateKind::Lint(spec) => super::lint::describe(spec),
+        GateKind::Commits { base, types } => {
+            let from = base.as_ref().map_or_else(
+                || "the merge base with the upstream, else the newest release tag, else the first commit".to_string(),
+                |b| b.to_string(),
+            );
+            let extra =
+                if types.is_empty() { String::new() } else { format!(" (also the types {})", types.join(", ")) };
+            format!("every commit since {from} is a Conventional Commit{extra}; merges and release commits pass")
+        }
+    };
+    match &gate.when_env {
+        Some(var) => {
+            let now = if std::env::var_os(var).is_some_and(|v| !v.is_empty()) { "it is now" } else { "it is not now" };
+            format!("{checks}; runs only when {var} is set and not empty ({now})")
+        }
+        None => checks,
     }
 }
 

@@ -9,10 +9,12 @@ pub mod ascii;
 pub mod cache;
 pub mod chars;
 pub mod command;
+pub mod commits;
 pub mod compile;
 pub mod ellipsis;
 mod languages;
 pub mod links;
+pub mod lint;
 pub mod list;
 mod progress;
 mod python_blocks;
@@ -35,7 +37,7 @@ use progress::Progress;
 use select::Selector;
 
 /// The names of the built-in gates (a `[[gates.command]]` may not take them).
-pub const BUILTIN: &[&str] = &["versions", "ascii", "ellipsis", "compile", "links", "tests"];
+pub const BUILTIN: &[&str] = &["versions", "ascii", "ellipsis", "compile", "links", "tests", "commits"];
 
 /// What a gate that is not a file scan produced.
 pub enum Outcome {
@@ -55,7 +57,8 @@ pub struct Options {
 
 /// `cargo xtask quality-check`.
 pub fn run(project: &Project, args: &QualityCheckArgs, ui: &Ui) -> Result<Verdict> {
-    let chosen = choose(&project.gates, &args.only, &args.skip)?;
+    let based = commits::with_base(&project.gates, args.base.as_deref())?;
+    let chosen = choose(based.as_deref().unwrap_or(&project.gates), &args.only, &args.skip)?;
     if args.list {
         list::print(project, &chosen, ui);
         return Ok(Verdict::Passed);
@@ -135,10 +138,10 @@ pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> 
     let scanning =
         |g: &GateSpec| matches!(g.kind, GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. });
     let rank = |g: &GateSpec| match g.kind {
-        GateKind::Tests { .. } | GateKind::Command(_) => 0,
+        GateKind::Tests { .. } | GateKind::Command(_) | GateKind::Lint(_) => 0,
         GateKind::Compile { .. } => 1,
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => 2,
-        GateKind::Versions => 3,
+        GateKind::Versions | GateKind::Commits { .. } => 3,
     };
     let mut jobs: Vec<Vec<usize>> = Vec::new();
     let mut order: Vec<usize> = (0..gates.len()).collect();
@@ -185,6 +188,12 @@ pub fn check(project: &Project, gates: &[&GateSpec], opts: Options, ui: &Ui) -> 
 fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
     let start = Instant::now();
     let root = project.repo.root();
+    // `when-env`: an opt-in gate runs only when its variable is set and not empty.
+    if let Some(var) = &gate.when_env
+        && std::env::var_os(var).is_none_or(|v| v.is_empty())
+    {
+        return GateResult::skipped(&gate.name, format!("when-env: {var} is not set"));
+    }
     let outcome = match &gate.kind {
         GateKind::Versions => match crate::version::gate_findings(project) {
             Ok(findings) => Outcome::Findings(findings),
@@ -217,6 +226,10 @@ fn run_single(project: &Project, gate: &GateSpec) -> GateResult {
             command::run_all(root, commands, &env)
         }
         GateKind::Command(spec) => command::run_all(root, std::slice::from_ref(spec), &[]),
+        GateKind::Lint(spec) => lint::run(project, spec),
+        GateKind::Commits { base, types } => {
+            return commits::result(project, &gate.name, base.as_deref(), types, start);
+        }
         GateKind::Ascii { .. } | GateKind::Ellipsis { .. } | GateKind::Links { .. } => {
             unreachable!("file gates run in the shared pass")
         }
@@ -362,7 +375,13 @@ mod tests {
     use crate::project::Origin;
 
     fn gate(name: &str) -> GateSpec {
-        GateSpec { name: name.into(), kind: GateKind::Versions, origin: Origin::Configured, cache: Default::default() }
+        GateSpec {
+            name: name.into(),
+            kind: GateKind::Versions,
+            origin: Origin::Configured,
+            cache: Default::default(),
+            when_env: None,
+        }
     }
 
     #[test]

@@ -87,7 +87,13 @@ impl Selector {
                 Selector::new(paths, Some(&names(&["*.md", "*.markdown"])), exclude, false)
             }
             GateKind::Compile { paths, exclude, .. } => Selector::new(paths, Some(&names(&["*.py"])), exclude, false),
-            GateKind::Versions | GateKind::Tests { .. } | GateKind::Command(_) => return None,
+            GateKind::Lint(spec) => {
+                let (paths, names) = spec.reads();
+                Selector::new(&paths, names.as_deref(), &[], false)
+            }
+            GateKind::Versions | GateKind::Tests { .. } | GateKind::Command(_) | GateKind::Commits { .. } => {
+                return None;
+            }
         })
     }
 }

@@ -74,6 +74,9 @@ pub fn xtask_toml(project: &Project) -> String {
                 }
             }
             GateKind::Command(c) => commands.push((gate.name.clone(), c)),
+            // A detected lint gate, written out: `detect = false` would drop it.
+            GateKind::Lint(l) => commands.push((gate.name.clone(), &l.command)),
+            GateKind::Commits { .. } => out.push_str("\n[gates.commits]\n"),
         }
     }
     for (name, c) in commands {
@@ -99,6 +102,7 @@ fn ci_section(project: &Project) -> String {
         .flat_map(|g| match &g.kind {
             GateKind::Tests { commands } => commands.iter().map(|c| &c.run).collect(),
             GateKind::Command(c) => vec![&c.run],
+            GateKind::Lint(l) => vec![&l.command.run],
             _ => vec![],
         })
         .chain(project.bundles.iter().flat_map(|b| b.build.iter()))
@@ -113,6 +117,20 @@ fn ci_section(project: &Project) -> String {
     if runs.iter().any(|r| r.first() == Some(&py) && r.iter().any(|a| a == "build")) {
         pip.push("build".into());
     }
+    // The Python tools of the lint gates (ruff, mypy, ...), once each.
+    let lint_tools: Vec<&str> = project
+        .gates
+        .iter()
+        .filter_map(|g| match &g.kind {
+            GateKind::Lint(l) => l.install.strip_prefix("pip install "),
+            _ => None,
+        })
+        .collect();
+    for tool in &lint_tools {
+        if !pip.iter().any(|p| p == tool) {
+            pip.push(tool.to_string());
+        }
+    }
     for v in project.versions.iter().filter(|v| v.kind == SourceKind::PyProject && !project.tooling.contains(&v.path)) {
         let dir = detect::parent(&v.path);
         pip.push(if dir.is_empty() { ".".into() } else { format!("./{dir}") });
@@ -122,16 +140,20 @@ fn ci_section(project: &Project) -> String {
         cmd.extend(pip);
         setup.push(cmd);
     }
-    let npm_tests: Vec<&CommandSpec> = project
+    let mut npm_tests: Vec<&CommandSpec> = project
         .gates
         .iter()
         .flat_map(|g| match &g.kind {
             GateKind::Tests { commands } => {
                 commands.iter().filter(|c| c.run.first().is_some_and(|p| p == "npm")).collect()
             }
+            GateKind::Lint(l) if l.command.run.first().is_some_and(|p| p == "npm") => vec![&l.command],
             _ => vec![],
         })
         .collect();
+    // One install per package, whether its tests or its lint scripts need it.
+    npm_tests.sort_by(|a, b| a.cwd.cmp(&b.cwd));
+    npm_tests.dedup_by(|a, b| a.cwd == b.cwd);
     for c in npm_tests {
         let lock =
             if c.cwd.is_empty() { "package-lock.json".to_string() } else { format!("{}/package-lock.json", c.cwd) };
@@ -139,7 +161,8 @@ fn ci_section(project: &Project) -> String {
         let prefix = if c.cwd.is_empty() { ".".to_string() } else { c.cwd.clone() };
         setup.push(vec!["npm".into(), install.into(), "--prefix".into(), prefix]);
     }
-    let python = project.gates.iter().any(|g| matches!(g.kind, GateKind::Compile { .. })) || uses(&py);
+    let python =
+        project.gates.iter().any(|g| matches!(g.kind, GateKind::Compile { .. })) || uses(&py) || !lint_tools.is_empty();
     let node = uses("npm") || uses("node");
     let mut out = String::from(
         "\n# What the CI workflows set up before the gates (`init` writes them from this section).\n[ci]\n",

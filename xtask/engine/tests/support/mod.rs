@@ -333,3 +333,9 @@ pub fn findings(doc: &serde_json::Value) -> BTreeSet<(String, String, u64, u64)>
     }
     set
 }
+
+/// The entry of gate `name` in a `quality-check --json` or `--list --json` document.
+pub fn gate<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let gates = doc["gates"].as_array().expect("gates");
+    gates.iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("no gate {name} in {doc:#}"))
+}

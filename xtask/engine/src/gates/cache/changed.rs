@@ -90,7 +90,7 @@ mod tests {
 
     fn gate(cwd: &str, cache: Settings) -> GateSpec {
         let kind = GateKind::Command(CommandSpec { run: vec!["x".into()], cwd: cwd.into(), env: Default::default() });
-        GateSpec { name: "g".into(), kind, origin: Origin::Configured, cache }
+        GateSpec { name: "g".into(), kind, origin: Origin::Configured, cache, when_env: None }
     }
 
     #[test]

@@ -80,6 +80,12 @@ impl Inputs {
                 programs.push((spec.run.first().cloned().unwrap_or_default(), spec.cwd.clone()));
                 configured(Reads::Under(vec![normalize_scope(&spec.cwd)]))?
             }
+            GateKind::Commits { .. } => Reads::Paths(Default::default()),
+            // A lint gate reads the files of its kind under its folder and its config files.
+            GateKind::Lint(spec) => {
+                programs.push((spec.command.run.first().cloned().unwrap_or_default(), spec.command.cwd.clone()));
+                Reads::Selected(Selector::of(&gate.kind).expect("a lint gate reads files")?)
+            }
             kind => {
                 if let GateKind::Compile { python, .. } = kind {
                     programs.push((python.clone(), String::new()));
@@ -91,6 +97,8 @@ impl Inputs {
                 }
             }
         };
+        // An opt-in gate skips or runs by its variable.
+        env.extend(gate.when_env.iter().cloned());
         env.sort();
         env.dedup();
         Ok(Inputs { files, tree, env, programs, definition })
@@ -124,7 +132,7 @@ mod tests {
     }
 
     fn gate(name: &str, kind: GateKind, cache: Settings) -> GateSpec {
-        GateSpec { name: name.into(), kind, origin: Origin::Configured, cache }
+        GateSpec { name: name.into(), kind, origin: Origin::Configured, cache, when_env: None }
     }
 
     fn command(cwd: &str) -> GateKind {

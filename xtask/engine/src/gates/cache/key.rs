@@ -191,6 +191,7 @@ mod tests {
             kind: GateKind::Command(CommandSpec { run, cwd: cwd.into(), env: Default::default() }),
             origin: Origin::Configured,
             cache: settings,
+            when_env: None,
         };
         Inputs::of(&gate, &project).unwrap()
     }

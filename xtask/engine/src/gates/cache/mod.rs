@@ -72,6 +72,11 @@ pub fn configure(gates: &mut [GateSpec], config: &GatesConfig) {
                 Some(c) => (c.cache, c.inputs.clone(), Some(c.env.keyed.clone())),
                 None => (None, None, None),
             },
+            // It reads history, not files: never cached, always run under --changed.
+            GateKind::Commits { .. } => (Some(false), None, None),
+            GateKind::Lint(spec) => {
+                (crate::gates::lint::detect::toggle(config, &spec.tool).and_then(|t| t.cache), None, None)
+            }
         };
         gate.cache = Settings { enabled: cache.unwrap_or(true), inputs, env: env.unwrap_or_default() };
     }
@@ -276,6 +281,7 @@ mod tests {
             kind,
             origin: Origin::Configured,
             cache: Settings::default(),
+            when_env: None,
         };
         let lint = CommandSpec { run: vec!["ruff".into()], cwd: String::new(), env: Default::default() };
         let ascii = GateKind::Ascii { paths: vec![], files: vec![], exclude: vec![] };
