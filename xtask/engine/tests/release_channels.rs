@@ -68,7 +68,11 @@ fn a_release_branch_channel_gives_release_candidates_and_other_branches_are_refu
     let snapshot = p.snapshot();
     let run = p.release(&["auto", "--no-verify"]);
     run.code(2);
-    assert!(run.stderr.contains("releases are cut from") && run.stderr.contains("not feature/x"), "{run}");
+    assert!(
+        run.stderr.contains("releases are cut from")
+            && run.stderr.contains("(release.branches and release.channels), not feature/x"),
+        "{run}"
+    );
     support::assert_same(&snapshot, &p.snapshot());
 }
 

@@ -67,7 +67,12 @@ pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool,
         (Some(branch), Some(_)) => {
             let mut allowed = project.release.branches.clone();
             allowed.extend(super::channels::globs(&project.release.channels).map(str::to_string));
-            if let Some(problem) = branch_problem(branch, &allowed, allow_branch, hotfix) {
+            let from = if project.release.channels.is_empty() {
+                "release.branches"
+            } else {
+                "release.branches and release.channels"
+            };
+            if let Some(problem) = branch_problem(branch, &allowed, from, allow_branch, hotfix) {
                 problems.push(problem);
             }
         }
@@ -191,7 +196,7 @@ pub fn report(command: &str, problems: &[String]) -> Result<()> {
     bail!("cannot {command} ({count}; nothing was changed):{list}")
 }
 
-fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix: bool) -> Option<String> {
+fn branch_problem(branch: &str, patterns: &[String], from: &str, allow_branch: bool, hotfix: bool) -> Option<String> {
     if allow_branch {
         return None;
     }
@@ -206,7 +211,7 @@ fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix:
             Ok(glob) => {
                 set.add(glob);
             }
-            Err(e) => return Some(format!("release.branches: {pattern}: not a glob ({e})")),
+            Err(e) => return Some(format!("{from}: {pattern}: not a glob ({e})")),
         }
     }
     let set = set.build().ok()?;
@@ -214,7 +219,7 @@ fn branch_problem(branch: &str, patterns: &[String], allow_branch: bool, hotfix:
         return None;
     }
     Some(format!(
-        "releases are cut from {} (release.branches), not {branch}; switch branch or pass --allow-branch",
+        "releases are cut from {} ({from}), not {branch}; switch branch or pass --allow-branch",
         patterns.join(", ")
     ))
 }
