@@ -135,11 +135,23 @@ fn changelog_of_a_package_has_only_the_commits_that_touch_its_folder() {
     let run = repo.xtask(&["--json", "changelog", "backend"]);
     assert_eq!(subjects(run.code(0)), ["the api answers"], "{run}");
 
-    // Markdown too, and plain `changelog` is the whole repository as before.
+    // Markdown too.
     let run = repo.xtask(&["changelog", "app"]);
     assert!(run.code(0).stdout.contains("a start page") && !run.stdout.contains("the api answers"), "{run}");
-    let run = repo.xtask(&["--json", "changelog"]);
-    assert_eq!(subjects(run.code(0)).len(), 3, "{run}");
+
+    // A package's released notes: from its previous tag, only its own commits.
+    repo.tag("app-v1.1.0");
+    repo.write("backend/more.py", "y = 2\n");
+    repo.commit_all("feat(backend): more");
+    let run = repo.xtask(&["--json", "changelog", "app", "--tag", "app-v1.1.0"]);
+    assert_eq!(run.code(0).json()["range"]["from"], "app-v1.0.0", "{run}");
+    assert_eq!(subjects(&run).len(), 2, "{run}");
+    let run = repo.xtask(&["--json", "changelog", "app"]);
+    assert!(subjects(run.code(0)).is_empty(), "{run}");
+
+    // Plain `changelog` is the whole repository as before.
+    let run = repo.xtask(&["--json", "changelog", "--since", "v0.1.0"]);
+    assert_eq!(subjects(run.code(0)).len(), 4, "{run}");
 }
 
 #[test]

@@ -147,3 +147,38 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_groups_tags_and_changelogs() {
+        let text = "[release]\ntag-format = \"rel-{semver}\"\n\n[[package]]\nname = \"app\"\nfolder = \".\"\n\
+                    [[package]]\nname = \"lib\"\nfolder = \"./lib/\"\nshared = [\"common\"]\n\
+                    [[package]]\nname = \"ui\"\nfolder = \"ui\"\n\
+                    [[group]]\nname = \"solo\"\npackages = [\"lib\", \"ui\"]\nmode = \"independent\"\nshared = [\"proto\"]\n";
+        let packages = Packages::from_config(&Config::parse(text).unwrap());
+        let app = packages.find("app").unwrap();
+        assert_eq!((app.group.as_str(), app.mode, app.tag.prefix.as_str()), (DEFAULT_GROUP, Mode::Fixed, "rel-"));
+        assert_eq!((app.folder.as_str(), app.shown_folder(), app.changelog.as_str()), ("", ".", "CHANGELOG.md"));
+        let lib = packages.find("lib").unwrap();
+        assert_eq!((lib.folder.as_str(), lib.tag.prefix.as_str()), ("lib", "lib-v"));
+        assert_eq!(lib.changelog, "lib/CHANGELOG.md");
+        assert_eq!(lib.shared, ["proto", "common"]);
+        assert_eq!(
+            pathspecs(&packages, app),
+            [":(top)", ":(top,exclude)lib", ":(top,exclude)ui"],
+            "the root package leaves out its nested packages"
+        );
+        assert_eq!(pathspecs(&packages, lib), [":(top)lib", ":(top)proto", ":(top)common"]);
+        assert!(Packages::from_config(&Config::default()).is_empty());
+    }
+
+    #[test]
+    fn tag_formats_take_version_as_semver() {
+        let style = config::tag_style("app-v{version}").unwrap();
+        assert_eq!((style.prefix.as_str(), style.spelling), ("app-v", crate::changelog::Spelling::Semver));
+        assert!(config::tag_style("app-{major}").is_err());
+    }
+}
