@@ -101,6 +101,10 @@ impl<'t> Lines<'t> {
             (None, _) => None,
         }
         .or_else(|| table.span());
+        self.line(span)
+    }
+
+    fn line(&self, span: Option<std::ops::Range<usize>>) -> String {
         span.map(|s| format!("line {}: ", self.text[..s.start].matches('\n').count() + 1)).unwrap_or_default()
     }
 }
@@ -255,7 +259,7 @@ pub fn validate(config: &Config, text: &str) -> Result<()> {
 
 impl Lines<'_> {
     fn doc_line_of_version(&self, package: usize, n: usize) -> String {
-        let table = self
+        let span = self
             .doc
             .as_ref()
             .and_then(|d| d.get("package"))
@@ -266,7 +270,7 @@ impl Lines<'_> {
             .and_then(|a| a.get(n))
             .and_then(|t| t.get("path"))
             .and_then(|p| p.span());
-        table.map(|s| format!("line {}: ", self.text[..s.start].matches('\n').count() + 1)).unwrap_or_default()
+        self.line(span)
     }
 }
 
