@@ -298,3 +298,31 @@ fn detection_proposes_workspace_packages_without_imposing_them() {
     assert_eq!(doc["packages"][1]["tag_prefix"], "ui-v");
     assert_eq!(doc["packages"][1]["version"], "2.0.0");
 }
+
+/// uv and Cargo workspaces: a member with a version of its own is proposed, a Cargo member
+/// that inherits the workspace's version is not.
+#[test]
+fn uv_and_cargo_members_with_their_own_versions_are_proposed() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"root\"\nversion = \"3.0.0\"\n\n[tool.uv.workspace]\nmembers = [\"libs/*\"]\n",
+    )
+    .write("libs/core/pyproject.toml", "[project]\nname = \"acme-core\"\nversion = \"3.0.0\"\n")
+    .write(
+        "rust/Cargo.toml",
+        "[workspace]\nmembers = [\"own\", \"shared\"]\n\n[workspace.package]\nversion = \"3.0.0\"\n",
+    )
+    .write("rust/own/Cargo.toml", "[package]\nname = \"own\"\nversion = \"3.0.0\"\n")
+    .write("rust/shared/Cargo.toml", "[package]\nname = \"shared\"\nversion.workspace = true\n");
+    repo.commit_all("chore: initial import");
+    let doc = repo.xtask(&["--json", "version"]).code(0).json();
+    assert_eq!(doc["version"], "3.0.0", "{doc}");
+    let proposed: Vec<(&str, &str, &str)> = doc["proposed_packages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{doc}"))
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["folder"].as_str().unwrap(), p["workspace"].as_str().unwrap()))
+        .collect();
+    assert_eq!(proposed, [("acme-core", "libs/core", "pyproject.toml"), ("own", "rust/own", "rust/Cargo.toml")]);
+}
