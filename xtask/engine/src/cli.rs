@@ -102,6 +102,10 @@ pub struct VersionArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ChangelogArgs {
+    /// The notes of one package ([[package]] in xtask.toml): its tags, and only the commits
+    /// that touch its folder or its shared paths.
+    #[arg(value_name = "PACKAGE")]
+    pub package: Option<String>,
     /// Only the commits since the last release tag (the default).
     #[arg(long, conflicts_with = "tag")]
     pub unreleased: bool,

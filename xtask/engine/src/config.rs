@@ -35,6 +35,12 @@ pub struct Config {
     pub ci: CiConfig,
     #[serde(default)]
     pub rollback: RollbackConfig,
+    /// `[[package]]`: the packages of a repository that holds several (see `packages`).
+    #[serde(rename = "package")]
+    pub packages: Option<Vec<crate::packages::PackageEntry>>,
+    /// `[[group]]`: packages versioned together (`fixed`) or each on its own (`independent`).
+    #[serde(rename = "group")]
+    pub groups: Option<Vec<crate::packages::GroupEntry>>,
 }
 
 /// `[ci]`: read by `init` when it writes the GitHub workflows (edit this, not the workflows).
@@ -380,6 +386,8 @@ impl Config {
         };
         let config = Config::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         config.check_symlinked_paths(root, &text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        crate::packages::config::check_folders(&config, root, &text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         Ok(Loaded { config, file: Some(file) })
     }
 
@@ -398,6 +406,7 @@ impl Config {
         })?;
         config.validate(text)?;
         config.check_paths(text)?;
+        crate::packages::config::validate(&config, text)?;
         Ok(config)
     }
 

@@ -91,7 +91,7 @@ fn where_(path: &str) -> String {
 
 /// Member globs of an npm (`workspaces`), Cargo (`[workspace] members`) or uv
 /// (`[tool.uv.workspace] members`) workspace, relative to the manifest's folder.
-fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
+pub(crate) fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(repo.path(manifest)) else { return Vec::new() };
     let strings = |v: Option<&toml_edit::Item>| -> Vec<String> {
         v.and_then(|i| i.as_array())

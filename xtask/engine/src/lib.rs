@@ -23,6 +23,7 @@ pub mod gates;
 pub mod init;
 pub mod interrupt;
 pub mod output;
+pub mod packages;
 pub mod plan;
 pub mod project;
 pub mod release;

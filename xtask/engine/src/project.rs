@@ -193,6 +193,8 @@ pub struct Project {
     pub tooling: Tooling,
     /// `[bundles]`: how bundles are signed and verified.
     pub bundle_settings: crate::config::BundleSettings,
+    /// `[[package]]` and `[[group]]`; empty when the repository has one version.
+    pub packages: crate::packages::Packages,
 }
 
 impl Project {
@@ -211,6 +213,7 @@ impl Project {
         let loaded = Config::load(repo.root(), config)?;
         let release = release_settings(&repo, &loaded.config);
         let (versions, gates, bundles, files, tooling) = Default::default();
+        let packages = crate::packages::Packages::from_config(&loaded.config);
         let bundle_settings = loaded.config.bundle_settings;
         Ok(Project {
             repo,
@@ -222,6 +225,7 @@ impl Project {
             files,
             tooling,
             bundle_settings,
+            packages,
         })
     }
 
@@ -232,24 +236,7 @@ impl Project {
             config.versions.iter().flatten().map(|e| crate::repo::files::normalize_scope(&e.path)).collect();
         let tooling = Tooling::of(&repo, &files, &configured);
         let versions = match &config.versions {
-            Some(entries) => entries
-                .iter()
-                .map(|e| {
-                    let path = crate::repo::files::normalize_scope(&e.path);
-                    let kind = if e.pattern.is_some() {
-                        SourceKind::Pattern
-                    } else {
-                        SourceKind::from_path(&path).unwrap_or(SourceKind::Pattern)
-                    };
-                    VersionSpec {
-                        form: e.form.unwrap_or(kind.default_form()),
-                        path,
-                        kind,
-                        pattern: e.pattern.clone(),
-                        origin: Origin::Configured,
-                    }
-                })
-                .collect(),
+            Some(entries) => entries.iter().map(configured_spec).collect(),
             None => crate::version::drop_excluded(
                 detect::version_sources(&repo, &files, &tooling),
                 config.version_filter.exclude.as_deref().unwrap_or_default(),
@@ -272,8 +259,26 @@ impl Project {
                 .collect(),
             None => detect::bundles(&repo, &files, &versions),
         };
+        let packages = crate::packages::Packages::from_config(&config);
         let bundle_settings = config.bundle_settings;
-        Project { repo, config_file, release, versions, gates, bundles, files, tooling, bundle_settings }
+        Project { repo, config_file, release, versions, gates, bundles, files, tooling, bundle_settings, packages }
+    }
+}
+
+/// A `[[version]]` (or `[[package.version]]`) entry as a source.
+pub fn configured_spec(e: &crate::config::VersionEntry) -> VersionSpec {
+    let path = crate::repo::files::normalize_scope(&e.path);
+    let kind = if e.pattern.is_some() {
+        SourceKind::Pattern
+    } else {
+        SourceKind::from_path(&path).unwrap_or(SourceKind::Pattern)
+    };
+    VersionSpec {
+        form: e.form.unwrap_or(kind.default_form()),
+        path,
+        kind,
+        pattern: e.pattern.clone(),
+        origin: Origin::Configured,
     }
 }
 

@@ -10,6 +10,7 @@ mod edit;
 mod markers;
 mod range;
 mod render;
+mod scoped;
 mod tag_style;
 mod tags;
 
@@ -34,8 +35,13 @@ pub use tags::{ReleaseTag, from_refs, previous_release, reachable_release_tags, 
 pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
     repo.require_git("changelog")?;
-    let (range, commits) = range::gather(repo, &project.release.tag_prefix, args)?;
+    let package = args.package.as_deref().map(|name| scoped::package(project, name)).transpose()?;
+    let prefix = package.map_or(project.release.tag_prefix.as_str(), |p| p.tag.prefix.as_str());
+    let (range, mut commits) = range::gather(repo, prefix, args)?;
     range::refuse_cut_off(repo, &range)?;
+    if let Some(package) = package {
+        scoped::retain_touching(project, package, &range, &mut commits)?;
+    }
     let markdown = match &range.version {
         Some(version) => render_section(version, range.date.as_deref().unwrap_or_default(), &commits),
         None => render_unreleased(&commits),
@@ -46,7 +52,11 @@ pub fn run(project: &Project, args: &ChangelogArgs, ui: &Ui) -> Result<Verdict> 
     }
     if ui.json {
         let to_commit = repo.rev_parse(&range.to_commit)?;
-        ui.json_doc(&json_doc(&range, &to_commit, &commits, &markdown));
+        let mut doc = json_doc(&range, &to_commit, &commits, &markdown);
+        if let Some(package) = package {
+            doc["package"] = json!(package.name);
+        }
+        ui.json_doc(&doc);
     } else {
         ui.out(&markdown);
     }

@@ -33,6 +33,15 @@ impl Config {
         for v in self.versions.iter().flatten() {
             all.push(written("[[version]] path", &v.path));
         }
+        for p in self.packages.iter().flatten() {
+            all.push(path("[[package]] folder", &p.folder));
+            all.extend(p.changelog.iter().map(|c| written("[[package]] changelog", c)));
+            all.extend(p.versions.iter().flatten().map(|v| written("[[package.version]] path", &v.path)));
+            all.extend(p.shared.iter().flatten().map(|s| path("[[package]] shared", s)));
+        }
+        for g in self.groups.iter().flatten() {
+            all.extend(g.shared.iter().flatten().map(|s| path("[[group]] shared", s)));
+        }
         let g = &self.gates;
         let gate_paths = [
             ("ascii", g.ascii.as_ref().and_then(|x| x.paths.as_ref())),

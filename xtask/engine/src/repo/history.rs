@@ -140,6 +140,24 @@ impl Repo {
         Ok(())
     }
 
+    /// The hashes of the non-merge commits of `from..to` (all of `to` without `from`) that
+    /// touch `pathspecs` (git pathspecs, such as `:(top)app` and `:(top,exclude)app/vendor`).
+    pub fn commits_touching(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        pathspecs: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let range = match from {
+            Some(from) => format!("{from}..{to}"),
+            None => to.to_string(),
+        };
+        let mut args: Vec<String> =
+            ["log", "--no-merges", "--format=%H", "--end-of-options", &range, "--"].map(String::from).to_vec();
+        args.extend(pathspecs.iter().cloned());
+        Ok(self.git(&args)?.lines().map(str::to_string).collect())
+    }
+
     /// Tags under `refs/tags/` with the commit each points at; with `merged`, only the tags
     /// whose commit is reachable from that revision. Tags of trees or blobs are left out.
     pub fn tag_refs(&self, merged: Option<&str>) -> Result<Vec<TagRef>> {

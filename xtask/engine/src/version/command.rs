@@ -28,14 +28,23 @@ pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
             "{msg}\nadd [[version]] entries to xtask.toml naming the files that hold the version (see docs/versions.md)"
         );
     };
+    // Workspaces detection would turn into packages: shown, never applied.
+    let proposals = crate::packages::propose(&project.repo, &project.files);
     if ui.json {
-        ui.json_doc(&document(&survey, &agreement));
+        let mut doc = document(&survey, &agreement);
+        if !proposals.is_empty() {
+            doc["proposed_packages"] = json!(proposals);
+        }
+        ui.json_doc(&doc);
     } else if ui.quiet {
         if agreement.in_sync() {
             ui.out(format!("{}\n", agreement.version));
         }
     } else {
         ui.out(table(&survey, &agreement, ui));
+        if !proposals.is_empty() {
+            ui.out(crate::packages::proposal_text(&proposals));
+        }
     }
     if agreement.in_sync() {
         return Ok(Verdict::Passed);

@@ -38,12 +38,15 @@ pub use edits::{FileEdit, plan_edits};
 pub use exclude::drop_excluded;
 pub use order::order_problems;
 pub use semver_pep440::Version;
-pub use sources::{Note, Reading, Survey, read_all, survey};
+pub use sources::{Note, Reading, Survey, read_all, survey, survey_of};
 pub use text::SourceError;
 pub use uv_lock::normalize_name as pep503;
 
 /// `cargo xtask version`.
 pub fn run(project: &Project, args: &VersionArgs, ui: &Ui) -> Result<Verdict> {
+    if !project.packages.is_empty() {
+        return crate::packages::version(project, args, ui);
+    }
     command::run(project, args, ui)
 }
 

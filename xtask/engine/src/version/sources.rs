@@ -89,8 +89,13 @@ impl Reader {
 
 /// Read every version source of the project.
 pub fn survey(project: &Project) -> Survey {
+    survey_of(project, &project.versions)
+}
+
+/// Read the sources `specs` (one package's) of the project.
+pub fn survey_of(project: &Project, specs: &[VersionSpec]) -> Survey {
     let mut survey = Survey::default();
-    for spec in &project.versions {
+    for spec in specs {
         if let Err(e) = read_source(project, spec, &mut survey) {
             survey.errors.push(e);
         }
