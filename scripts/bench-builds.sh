@@ -26,35 +26,10 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/xtask-bench-builds.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The scan: both gates over every file of the docs corpus.
-cat > "$work/scan.toml" <<'EOF'
-[gates]
-detect = false
-[gates.ascii]
-paths = ["."]
-files = ["*"]
-[gates.ellipsis]
-paths = ["."]
-exclude = []
-EOF
-# The zip: a repository whose one bundle is the frontend corpus (a link, ignored by git).
+. "$top/scripts/bench/setups.sh"
+scan_config "$work/scan.toml"
 repo="$work/bundle-repo"
-git init -q -b main "$repo"
-ln -s "$data/frontend" "$repo/frontend"
-printf 'frontend\n' > "$repo/.gitignore"
-printf '1.0.0\n' > "$repo/VERSION"
-cat > "$repo/xtask.toml" <<'EOF'
-[release]
-name = "bench"
-[[version]]
-path = "VERSION"
-[[bundle]]
-name = "frontend-build.zip"
-cwd = "frontend"
-include = ["**"]
-EOF
-git -C "$repo" add -A
-git -C "$repo" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
+bundle_repo "$repo" "$data/frontend"
 
 find "$data/docs" "$data/frontend/" "$data/gitrepo" -type f -print0 | xargs -0 cat > /dev/null
 

@@ -12,6 +12,7 @@ set -euo pipefail
 
 runs="${1:-5}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+. "$repo/scripts/bench/setups.sh"
 shared="${SHARED:-$repo/../shared}"
 data="${BENCH_DATA:-${TMPDIR:-/tmp}/benchdata}"
 work="$data/bundle-bench"
@@ -34,34 +35,14 @@ if [ ! -d "$data/frontend" ]; then
   python3 "$shared/bench/gen_corpus.py" frontend --out "$data"
 fi
 
-# The binary `cargo xtask` runs: a debug build whose dependencies are optimised.
+# The binary `cargo xtask` runs: a debug build whose runtime crates are optimised.
 if [ -z "${XTASK_BIN:-}" ]; then
   cargo build --quiet --manifest-path "$repo/Cargo.toml" -p xtask
   XTASK_BIN="$repo/target/debug/xtask"
 fi
 
-# A repository whose one bundle is the corpus: `frontend` is a link to it (ignored by git, so the
-# tree is clean and the run needs no --allow-dirty).
-rm -rf "$work"
-mkdir -p "$work" "$out"
-git -C "$work" init -q -b main
-ln -s "$data/frontend" "$work/frontend"
-printf 'frontend\n' > "$work/.gitignore"
-printf '1.0.0\n' > "$work/VERSION"
-cat > "$work/xtask.toml" <<'EOF'
-[release]
-name = "bench"
-
-[[version]]
-path = "VERSION"
-
-[[bundle]]
-name = "frontend-build.zip"
-cwd = "frontend"
-include = ["**"]
-EOF
-git -C "$work" add -A
-git -C "$work" -c user.name=bench -c user.email=bench@example.com commit -q -m "bench"
+mkdir -p "$out"
+bundle_repo "$work" "$data/frontend"
 
 xtask_cmd="$XTASK_BIN --root $work -q bundle --only frontend-build.zip --out $out/xtask"
 infozip_cmd="rm -f $out/fe.infozip.zip && cd $data/frontend && zip -r -6 -q $out/fe.infozip.zip ."

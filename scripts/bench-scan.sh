@@ -24,6 +24,7 @@ runs="${RUNS:-3}"
 warmup="${WARMUP:-1}"
 profile="${PROFILE:-dev}"
 helper="$top/scripts/bench/scan_report.py"
+. "$top/scripts/bench/setups.sh"
 out="$data/out/scan"
 py="$(command -v python3)"
 
@@ -49,19 +50,9 @@ dir="$profile"
 [ "$profile" = dev ] && dir=debug
 xtask="${CARGO_TARGET_DIR:-$top/target}/$dir/xtask"
 
-# Both gates check every file of the corpus (by default ellipsis leaves Markdown out).
 config="$data/bench-scan.xtask.toml"
 base_config="$data/bench-scan.default.xtask.toml"
-cat > "$base_config" <<'EOF'
-[gates]
-detect = false
-[gates.ascii]
-paths = ["."]
-files = ["*"]
-[gates.ellipsis]
-paths = ["."]
-exclude = []
-EOF
+scan_config "$base_config"
 { cat "$base_config"; echo 'mode = "any"'; } > "$config"
 
 mkdir -p "$out"
