@@ -88,6 +88,18 @@ fn a_prefix_less_history_is_seen_by_changelog_and_auto_and_continued() {
 }
 
 #[test]
+fn a_rollback_tags_in_the_repositorys_style() {
+    let repo = released("0.3.0", "0.3.0", &["0.3.0"], "", "fix: a crash");
+    repo.xtask(&["release", "auto", "--no-verify"]).code(0);
+    let run = repo.xtask(&["--json", "rollback", "--no-verify", "--dry-run"]);
+    run.code(0);
+    assert_eq!(run.json()["plan"]["version"], "0.3.2", "{run}");
+    repo.xtask(&["rollback", "--no-verify"]).code(0);
+    assert_eq!(tags(&repo), ["0.3.0", "0.3.1", "0.3.2"], "no `v` the repository never wrote");
+    assert_eq!(repo.read("pyproject.toml"), "[project]\nname = \"ext\"\nversion = \"0.3.2\"\n");
+}
+
+#[test]
 fn a_bad_tag_format_is_exit_2_naming_the_line() {
     let repo = released("0.4.0", "0.4.0", &["0.4.0"], "", "fix: a crash");
     repo.write("xtask.toml", "[release]\nname = \"ext\"\ntag-format = \"v{calver}\"\n");

@@ -48,7 +48,8 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         preconditions::report("roll back", &problems)?;
         anyhow::bail!("cannot roll back: the current version is unknown");
     };
-    let tag = format!("{prefix}{new}");
+    // In the style the repository tags in (`[release] tag-format`, else its newest release tag).
+    let tag = facts.tag_style.name(&new);
     problems.extend(preconditions::tag_problems(project, &facts, &tag, args.push)?);
     let reason = notes::clean_reason(args.reason.as_deref());
     let yanked: Vec<Version> =
@@ -81,7 +82,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let gates = if args.no_verify { Vec::new() } else { built.project.gates.iter().map(|g| g.name.clone()).collect() };
     let plan = planner::plan_rollback(Rollback {
         project: &project.release.name,
-        tag_prefix: prefix,
+        tag: &tag,
         from: current,
         branch,
         head,

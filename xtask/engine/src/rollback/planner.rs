@@ -9,7 +9,8 @@ use super::notes::{self, Story};
 #[derive(Debug)]
 pub struct Rollback<'a> {
     pub project: &'a str,
-    pub tag_prefix: &'a str,
+    /// The new release's tag, in the repository's tag style.
+    pub tag: &'a str,
     pub from: &'a semver::Version,
     pub branch: &'a str,
     pub head: &'a str,
@@ -23,7 +24,7 @@ pub struct Rollback<'a> {
 }
 
 pub fn plan_rollback(input: Rollback<'_>) -> Plan {
-    let tag = format!("{}{}", input.tag_prefix, input.story.new);
+    let tag = input.tag.to_string();
     let notes = notes::notes(&input.story);
     let mut changes = input.changes;
     changes.sort_by(|a, b| a.path.cmp(&b.path));
@@ -142,7 +143,7 @@ mod tests {
         };
         let plan = plan_rollback(Rollback {
             project: "demo",
-            tag_prefix: "v",
+            tag: "v2.5.2",
             from: &from,
             branch: "main",
             head: "abc",
