@@ -282,6 +282,25 @@ pub fn configured_spec(e: &crate::config::VersionEntry) -> VersionSpec {
     }
 }
 
+/// The prefix of lerna-style release tags (`@scope/pkg@1.2.0`), when they are the only release
+/// tags of the repository and share one prefix; `None` when a tag spelled `v1.2.0` or `1.2.0`
+/// exists, or none of either kind.
+fn lerna_prefix(repo: &Repo) -> Option<String> {
+    if !repo.is_git() {
+        return None;
+    }
+    let tags = repo.tags().ok()?;
+    if tags.iter().any(|t| crate::changelog::tag_version(t, "v").is_some()) {
+        return None;
+    }
+    let mut prefixes = tags.iter().filter_map(|t| {
+        let prefix = &t[..t.rfind('@')? + 1];
+        crate::changelog::tag_version(t, prefix).map(|_| prefix)
+    });
+    let first = prefixes.next()?;
+    prefixes.all(|p| p == first).then(|| first.to_string())
+}
+
 /// `[release]` with its defaults filled in.
 fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
     let r = &config.release;
@@ -295,7 +314,7 @@ fn release_settings(repo: &Repo, config: &Config) -> ReleaseSettings {
             .or_else(|| {
                 r.tag_format.as_deref().and_then(|f| crate::changelog::TagStyle::parse_format(f).ok()).map(|s| s.prefix)
             })
-            .unwrap_or_else(|| "v".into()),
+            .unwrap_or_else(|| lerna_prefix(repo).unwrap_or_else(|| "v".into())),
         tag_format: r.tag_format.clone(),
         branches: r
             .branches

@@ -112,6 +112,16 @@ fn lerna_style_tags_are_read_and_written_through_the_tag_format() {
 }
 
 #[test]
+fn lerna_style_tags_alone_are_read_and_continued_without_configuration() {
+    let repo = released("1.2.0", "1.2.0", &["@scope/ext@1.1.0", "@scope/ext@1.2.0"], "", "feat: a panel");
+    let run = repo.xtask(&["changelog"]);
+    run.code(0);
+    assert!(run.stdout.contains("a panel") && !run.stdout.contains("the first panel"), "{run}");
+    repo.xtask(&["release", "auto", "--no-verify"]).code(0);
+    assert_eq!(tags(&repo), ["@scope/ext@1.1.0", "@scope/ext@1.2.0", "@scope/ext@1.3.0"]);
+}
+
+#[test]
 fn a_bad_tag_format_is_exit_2_naming_the_line() {
     let repo = released("0.4.0", "0.4.0", &["0.4.0"], "", "fix: a crash");
     repo.write("xtask.toml", "[release]\nname = \"ext\"\ntag-format = \"v{calver}\"\n");
