@@ -39,13 +39,13 @@ run() {
   hyperfine --style basic --ignore-failure --warmup "$warmup" --runs "$runs" --export-json "$work/$name.json" \
     -n "$name.old" "$old_cmd" -n "$name.new" "$new_cmd" > "$work/$name.log"
 }
-scan() { echo "$1 --root $(q "$data/docs") --config $(q "$work/scan.toml") quality-check --only ascii,ellipsis > /dev/null 2>&1"; }
-zip() { echo "$1 --root $(q "$repo") -q bundle --only frontend-build.zip --out $(q "$work/out-$2") && rm -rf $(q "$work/out-$2")"; }
-changelog() { echo "$1 --root $(q "$data/gitrepo") changelog --since v0.1.0 > /dev/null"; }
+scan_cmd() { echo "$1 --root $(q "$data/docs") --config $(q "$work/scan.toml") quality-check --only ascii,ellipsis > /dev/null 2>&1"; }
+zip_cmd() { echo "$1 --root $(q "$repo") -q bundle --only frontend-build.zip --out $(q "$work/out-$2") && rm -rf $(q "$work/out-$2")"; }
+changelog_cmd() { echo "$1 --root $(q "$data/gitrepo") changelog --since v0.1.0 > /dev/null"; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-run scan "$(scan "$old")" "$(scan "$new")"
-run zip "$(zip "$old" old)" "$(zip "$new" new)"
-run changelog "$(changelog "$old")" "$(changelog "$new")"
+run scan "$(scan_cmd "$old")" "$(scan_cmd "$new")"
+run zip "$(zip_cmd "$old" old)" "$(zip_cmd "$new" new)"
+run changelog "$(changelog_cmd "$old")" "$(changelog_cmd "$new")"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work" <<'PY'
 import json, sys

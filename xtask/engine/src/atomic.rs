@@ -1,6 +1,8 @@
-//! Atomic file replacement, for every writer in the tool (the release executor and its journal,
-//! `quality-check --fix`): a temporary entry beside the target, fsync, rename, fsync of the
-//! folder. A reader, or a crash, sees the old file or the new one, never half of one.
+//! Atomic file replacement, for every writer in the tool: a temporary entry beside the target,
+//! then one rename, so a reader, or a kill, sees the old file or the new one, never half of one.
+//! The durable form ([`write`]: fsync of the file, rename, fsync of the folder) is for the
+//! release journal and `quality-check --fix`; the executor's work-tree files take the unflushed
+//! form, since the journal holds their bytes.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
