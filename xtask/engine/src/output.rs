@@ -281,15 +281,14 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
             && !line.trim_start().starts_with("::")
             && !line.contains("##[")
     };
-    if text.split('\n').all(plain) {
-        return Cow::Borrowed(text);
-    }
+    // Each line is checked once: those before the first that needs work are copied as they are.
+    let Some(first) = text.split('\n').position(|line| !plain(line)) else { return Cow::Borrowed(text) };
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        if plain(line) {
+        if i < first || (i > first && plain(line)) {
             out.push_str(line);
             continue;
         }
