@@ -120,9 +120,16 @@ pub struct ChangelogArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReleaseArgs {
     /// VERSION (1.2.3, v1.2.3, 1.2.3-rc.1, 1.2.3rc1) or major, minor, patch, alpha, beta, rc,
-    /// ga, hotfix, auto.
+    /// ga, hotfix, auto. With [[package]]s in xtask.toml: PACKAGE (or group), then its TARGET.
     #[arg(value_name = "TARGET", required_unless_present_any = ["resume", "abort", "tag_merged"])]
     pub target: Option<String>,
+    /// The TARGET of the PACKAGE named first (`release app minor`).
+    #[arg(value_name = "TARGET", hide_short_help = true)]
+    pub then: Option<String>,
+    /// Release every package of xtask.toml that TARGET moves (with auto: each fixed group and
+    /// independent package that has releasable commits) in one commit and one push, a tag each.
+    #[arg(long, conflicts_with_all = ["then", "branch", "tag_merged"])]
+    pub all: bool,
     /// Make the new version a pre-release with this label (alpha, beta, rc).
     #[arg(long, value_name = "LABEL")]
     pub pre: Option<String>,
@@ -142,10 +149,10 @@ pub struct ReleaseArgs {
     #[arg(long)]
     pub allow_branch: bool,
     /// Finish a release that was interrupted (the journal under .git/ holds the plan).
-    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged"])]
+    #[arg(long, conflicts_with_all = ["target", "abort", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged", "all"])]
     pub resume: bool,
     /// Restore the repository as it was before an interrupted release began.
-    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged"])]
+    #[arg(long, conflicts_with_all = ["target", "resume", "dry_run", "pre", "push", "no_verify", "sign", "allow_branch", "branch", "tag_merged", "all"])]
     pub abort: bool,
     /// Make the release commit on a new branch release/TAG (pushed with --push) and no tag, for
     /// a pull request; the current branch stays where it is. Tag it once merged: --tag-merged.

@@ -45,6 +45,7 @@ fn undo_plan(p: &Project, extra: Vec<Step>) -> Plan {
         date: "2026-01-01".into(),
         gates: vec![],
         notes: String::new(),
+        releases: Vec::new(),
         steps,
     }
 }

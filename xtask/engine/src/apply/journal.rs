@@ -218,6 +218,7 @@ mod tests {
             date: "2026-01-01".into(),
             gates: vec![],
             notes: String::new(),
+            releases: Vec::new(),
             steps: vec![Step::Write(FileChange {
                 path: "VERSION".into(),
                 role: Role::Version,

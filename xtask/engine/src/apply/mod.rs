@@ -135,10 +135,10 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
     let steps = journal.plan.steps.clone();
     let mut outcome = Outcome::default();
     for (index, step) in steps.iter().enumerate() {
-        if let Step::Push { remote, branch, tag } = step {
+        if let Step::Push { remote, branch, tag, more_tags } = step {
             // Everything local is done: the journal goes, and a failed push changes nothing.
             Journal::remove(git_dir)?;
-            push::push(repo, journal, remote, branch, tag, ui)?;
+            push::push(repo, journal, remote, branch, &crate::plan::push_tags(tag, more_tags), ui)?;
             outcome.pushed = Some(remote.clone());
             continue;
         }

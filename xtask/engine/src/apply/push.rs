@@ -13,11 +13,13 @@ use crate::output::Ui;
 use crate::plan::push_command;
 use crate::repo::Repo;
 
-pub fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &str, ui: &Ui) -> Result<()> {
+pub fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tags: &[&str], ui: &Ui) -> Result<()> {
     let head = repo.head_commit()?.unwrap_or_default();
     let command = &journal.plan.command;
-    let local = format!("the local {command} is complete: commit {} on {branch} and tag {tag}", short(&head));
-    let out = repo.push_atomic(remote, branch, tag);
+    let tag = tags.join(", ");
+    let (noun, them) = if tags.len() == 1 { ("tag", "both") } else { ("tags", "them all") };
+    let local = format!("the local {command} is complete: commit {} on {branch} and {noun} {tag}", short(&head));
+    let out = repo.push_atomic(remote, branch, tags);
     let why = match out {
         Ok(out) if out.success => {
             ui.info(format!("  pushed {branch} and {tag} to {remote} (atomic)"));
@@ -28,20 +30,21 @@ pub fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &st
     };
     let why = if interrupt::happened_settled() { format!("interrupted by Ctrl-C ({why})") } else { why };
     let again = if command == "release" { "release again".to_string() } else { format!("run the {command} again") };
-    let undo = "`cargo xtask rollback --undo` removes the local commit and tag (they never left this machine)";
-    let how = match remote_state(repo, remote, branch, tag, &head) {
+    let undo =
+        format!("`cargo xtask rollback --undo` removes the local commit and {noun} (they never left this machine)");
+    let how = match remote_state(repo, remote, branch, tags, &head) {
         RemoteState::Ahead(theirs) => format!(
             "{remote}'s {branch} moved ahead to {} while this ran, so pushing this commit cannot succeed: remove the local {command} with `cargo xtask rollback --undo`, bring {branch} up to date with `git pull --rebase {remote} {branch}`, then {again}",
             short(&theirs)
         ),
-        RemoteState::HasTag(theirs) => format!(
+        RemoteState::HasTag(tag, theirs) => format!(
             "{remote} already has a tag {tag} (on {}), so pushing this one cannot succeed: remove the local {command} with `cargo xtask rollback --undo` and {again} with another version; or, if {remote}'s tag is the mistake, delete it there and push with:\n  {}",
             short(&theirs),
-            push_command(remote, branch, tag)
+            push_command(remote, branch, tags)
         ),
         RemoteState::Unknown => format!(
-            "once the cause is fixed, push both with:\n  {}\nor, to give up this {command}: {undo}",
-            push_command(remote, branch, tag)
+            "once the cause is fixed, push {them} with:\n  {}\nor, to give up this {command}: {undo}",
+            push_command(remote, branch, tags)
         ),
     };
     Err(anyhow::Error::new(Midway(format!(
@@ -53,15 +56,17 @@ pub fn push(repo: &Repo, journal: &Journal, remote: &str, branch: &str, tag: &st
 enum RemoteState {
     /// Its branch is at a commit that ours does not contain.
     Ahead(String),
-    /// It has the tag (the commit it points at, or its object).
-    HasTag(String),
+    /// It has one of the tags: its name, and the commit it points at (or its object).
+    HasTag(String, String),
     /// Nothing that explains it (a hook, the network, permissions).
     Unknown,
 }
 
-fn remote_state(repo: &Repo, remote: &str, branch: &str, tag: &str, head: &str) -> RemoteState {
-    if let Ok(Some(theirs)) = repo.remote_tag(remote, tag) {
-        return RemoteState::HasTag(theirs);
+fn remote_state(repo: &Repo, remote: &str, branch: &str, tags: &[&str], head: &str) -> RemoteState {
+    for tag in tags {
+        if let Ok(Some(theirs)) = repo.remote_tag(remote, tag) {
+            return RemoteState::HasTag(tag.to_string(), theirs);
+        }
     }
     match repo.remote_branch(remote, branch) {
         Ok(Some(theirs)) if theirs != head && !repo.is_ancestor(&theirs, head).unwrap_or(false) => {

@@ -41,6 +41,7 @@ impl Config {
         }
         for g in self.groups.iter().flatten() {
             all.extend(g.shared.iter().flatten().map(|s| path("[[group]] shared", s)));
+            all.extend(g.changelog.iter().map(|c| written("[[group]] changelog", c)));
         }
         let g = &self.gates;
         let gate_paths = [

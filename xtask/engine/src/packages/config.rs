@@ -21,8 +21,8 @@ pub struct PackageEntry {
     /// sources detected inside its folder.
     #[serde(rename = "version")]
     pub versions: Option<Vec<VersionEntry>>,
-    /// Its changelog (root-relative; default `FOLDER/CHANGELOG.md`, or `[release] changelog`
-    /// for the root folder).
+    /// Its changelog (root-relative; default: its group's `changelog`, else
+    /// `FOLDER/CHANGELOG.md`, or `[release] changelog` for the root folder).
     pub changelog: Option<String>,
     /// Its tags: a prefix and `{version}` (or `{semver}`, `{semver-glued}`, `{pep440}`);
     /// default `NAME-v{version}` in an independent group, the group's tags in a fixed one.
@@ -63,6 +63,9 @@ pub struct GroupEntry {
     pub tag_format: Option<String>,
     /// Paths outside the packages' folders whose commits count for every package of the group.
     pub shared: Option<Vec<String>>,
+    /// The changelog of every package of the group that names none of its own (root-relative):
+    /// a fixed group releasing with one changelog.
+    pub changelog: Option<String>,
 }
 
 /// The name of the group that holds the packages no `[[group]]` lists.

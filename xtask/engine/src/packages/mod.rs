@@ -2,19 +2,22 @@
 //! the configuration with its defaults, and what each package owns (its folder, its version
 //! sources, its tags, the commits that touch it).
 //!
-//! Read-only for now: `version` lists the packages and `changelog NAME` scopes the notes;
-//! `release` still cuts one version for the whole repository. With no `[[package]]` the model
-//! is empty and every command behaves as it always has (one implicit fixed group).
+//! `version` lists the packages, `changelog NAME` scopes the notes, and `release NAME` /
+//! `release --all` release them by [`units`] (a fixed group, or an independent package). With
+//! no `[[package]]` the model is empty and every command behaves as it always has (one
+//! implicit fixed group).
 
 pub mod config;
 mod propose;
 mod show;
 mod sources;
+pub mod units;
 
 pub use config::{DEFAULT_GROUP, GroupEntry, Mode, PackageEntry};
 pub use propose::{Proposal, proposal_text, propose};
 pub use show::run as version;
 pub use sources::{pathspecs, sources};
+pub use units::{Unit, units};
 
 use crate::changelog::TagStyle;
 use crate::config::{Config, VersionEntry};
@@ -80,6 +83,16 @@ impl Packages {
     }
 }
 
+/// What a package takes from its group when it does not say.
+#[derive(Clone, Copy)]
+struct GroupDefaults<'a> {
+    name: &'a str,
+    mode: Mode,
+    tag: &'a TagStyle,
+    shared: &'a [String],
+    changelog: Option<&'a str>,
+}
+
 /// The groups the configuration declares, then the implicit fixed group of the packages no
 /// group lists. Pure: defaults come from the configuration alone.
 pub(crate) fn model(config: &Config) -> Vec<Group> {
@@ -92,7 +105,9 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
         (None, None) => None,
     }
     .unwrap_or(TagStyle { prefix: "v".into(), spelling: crate::changelog::Spelling::Semver });
-    let build = |entry: &PackageEntry, group: &str, mode: Mode, group_tag: &TagStyle, group_shared: &[String]| {
+    let build = |entry: &PackageEntry, group: &GroupDefaults<'_>| {
+        let GroupDefaults { name: group, mode, tag: group_tag, shared: group_shared, changelog: group_changelog } =
+            *group;
         let folder = config::folder_of(&entry.folder);
         let tag = match (&entry.tag_format, mode) {
             (Some(format), _) => config::tag_style(format).unwrap_or_else(|_| group_tag.clone()),
@@ -101,13 +116,16 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
                 TagStyle { prefix: format!("{}-v", entry.name), spelling: crate::changelog::Spelling::Semver }
             }
         };
-        let changelog = entry.changelog.as_deref().map(crate::repo::files::normalize_scope).unwrap_or_else(|| {
-            if folder.is_empty() {
-                release.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into())
-            } else {
-                format!("{folder}/CHANGELOG.md")
-            }
-        });
+        let changelog =
+            entry.changelog.as_deref().or(group_changelog).map(crate::repo::files::normalize_scope).unwrap_or_else(
+                || {
+                    if folder.is_empty() {
+                        release.changelog.clone().unwrap_or_else(|| "CHANGELOG.md".into())
+                    } else {
+                        format!("{folder}/CHANGELOG.md")
+                    }
+                },
+            );
         let shared = group_shared
             .iter()
             .chain(entry.shared.iter().flatten())
@@ -133,14 +151,32 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
             .packages
             .iter()
             .filter_map(|name| packages.iter().find(|p| &p.name == name))
-            .map(|p| build(p, &group.name, mode, &tag, &shared))
+            .map(|p| {
+                let defaults = GroupDefaults {
+                    name: &group.name,
+                    mode,
+                    tag: &tag,
+                    shared: &shared,
+                    changelog: group.changelog.as_deref(),
+                };
+                build(p, &defaults)
+            })
             .collect();
         out.push(Group { name: group.name.clone(), mode, packages: members });
     }
     let ungrouped: Vec<Package> = packages
         .iter()
         .filter(|p| !groups.iter().any(|g| g.packages.contains(&p.name)))
-        .map(|p| build(p, DEFAULT_GROUP, Mode::Fixed, &release_tag, &[]))
+        .map(|p| {
+            let defaults = GroupDefaults {
+                name: DEFAULT_GROUP,
+                mode: Mode::Fixed,
+                tag: &release_tag,
+                shared: &[],
+                changelog: None,
+            };
+            build(p, &defaults)
+        })
         .collect();
     if !ungrouped.is_empty() {
         out.push(Group { name: DEFAULT_GROUP.into(), mode: Mode::Fixed, packages: ungrouped });

@@ -119,7 +119,7 @@ fn table(rows: &[Row<'_>], ui: &Ui) -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n{} packages in {} groups (release still cuts one version for the repository)\n",
+        "\n{} packages in {} groups (`release NAME TARGET` releases one, `release --all auto` every one with changes)\n",
         rows.len(),
         rows.iter().map(|r| r.package.group.as_str()).collect::<std::collections::BTreeSet<_>>().len()
     ));

@@ -22,7 +22,7 @@ pub struct Plan {
     pub project: String,
     /// The current version (canonical SemVer), when there is one.
     pub from: Option<String>,
-    /// The new version (canonical SemVer).
+    /// The new version (canonical SemVer); for a release of several packages, their tags.
     pub version: String,
     /// The branch that moves; it must be checked out.
     pub branch: String,
@@ -36,7 +36,26 @@ pub struct Plan {
     pub gates: Vec<String>,
     /// The release notes (the tag message's body).
     pub notes: String,
+    /// A release of packages (`[[package]]`): each fixed group or independent package it
+    /// moves, with its own versions, tag and notes. Empty for a release of the repository.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub releases: Vec<UnitRelease>,
     pub steps: Vec<Step>,
+}
+
+/// One fixed group or independent package in a release of packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRelease {
+    /// The group's name (fixed) or the package's (independent).
+    pub name: String,
+    /// Its packages.
+    pub packages: Vec<String>,
+    pub from: String,
+    pub version: String,
+    pub tag: String,
+    /// Its release tag the notes start after.
+    pub previous_tag: Option<String>,
+    pub notes: String,
 }
 
 /// One thing the executor does. Writes come first; the push, when there is one, last.
@@ -53,8 +72,15 @@ pub enum Step {
     Reset { to: String },
     /// Delete a tag; `object` is what it pointed at, to recreate it on restore.
     DeleteTag { name: String, object: String },
-    /// `git push --atomic REMOTE refs/heads/BRANCH refs/tags/TAG`.
-    Push { remote: String, branch: String, tag: String },
+    /// `git push --atomic REMOTE refs/heads/BRANCH refs/tags/TAG`, with the other tags of a
+    /// release of several packages in the same push.
+    Push {
+        remote: String,
+        branch: String,
+        tag: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more_tags: Vec<String>,
+    },
     /// Create the branch `name` at the plan's HEAD (only if there is none) and check it out;
     /// the work tree and the index stay as they are (`release --branch`).
     Branch { name: String },
@@ -235,9 +261,14 @@ impl Plan {
     /// The push step, if any.
     pub fn push(&self) -> Option<(&str, &str, &str)> {
         self.steps.iter().find_map(|s| match s {
-            Step::Push { remote, branch, tag } => Some((remote.as_str(), branch.as_str(), tag.as_str())),
+            Step::Push { remote, branch, tag, .. } => Some((remote.as_str(), branch.as_str(), tag.as_str())),
             _ => None,
         })
+    }
+
+    /// Every tag the plan creates, in order.
+    pub fn tag_names(&self) -> Vec<&str> {
+        self.steps.iter().filter_map(|s| s.created_tag().map(|(name, _, _)| name)).collect()
     }
 }
 
@@ -251,9 +282,15 @@ pub fn push_tag_command(remote: &str, tag: &str) -> String {
     format!("git push {remote} refs/tags/{tag}")
 }
 
-/// The command that pushes a release's branch and tag together.
-pub fn push_command(remote: &str, branch: &str, tag: &str) -> String {
-    format!("git push --atomic {remote} refs/heads/{branch} refs/tags/{tag}")
+/// The command that pushes a release's branch and tags together.
+pub fn push_command(remote: &str, branch: &str, tags: &[&str]) -> String {
+    let tags: String = tags.iter().map(|t| format!(" refs/tags/{t}")).collect();
+    format!("git push --atomic {remote} refs/heads/{branch}{tags}")
+}
+
+/// The tags of a push step: the first, then the others.
+pub fn push_tags<'a>(tag: &'a str, more_tags: &'a [String]) -> Vec<&'a str> {
+    std::iter::once(tag).chain(more_tags.iter().map(String::as_str)).collect()
 }
 
 #[cfg(test)]
@@ -293,8 +330,9 @@ mod tests {
                 }),
                 Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["pyproject.toml".into()] },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\nnotes\n".into(), sign: false },
-                Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into() },
+                Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into(), more_tags: vec![] },
             ],
+            releases: vec![],
         }
     }
 
@@ -317,7 +355,7 @@ mod tests {
         assert_eq!(plan.commit_message(), Some("chore(release): v0.2.0"));
         assert_eq!(plan.push(), Some(("origin", "main", "v0.2.0")));
         assert_eq!(
-            push_command("origin", "main", "v0.2.0"),
+            push_command("origin", "main", &["v0.2.0"]),
             "git push --atomic origin refs/heads/main refs/tags/v0.2.0"
         );
     }

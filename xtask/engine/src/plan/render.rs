@@ -8,7 +8,11 @@ use crate::output::{Style, Ui};
 /// The plan as text (the `--dry-run` output), coloured when `ui` says so.
 pub fn render(plan: &Plan, ui: &Ui) -> String {
     let mut out = String::new();
-    let tag = plan.tag_name().map(|t| format!(" (tag {t})")).unwrap_or_default();
+    let tag = match plan.tag_names()[..] {
+        [] => String::new(),
+        [one] => format!(" (tag {one})"),
+        _ => " (a tag each)".to_string(),
+    };
     let from = plan.from.as_deref().map(|f| format!("{f} -> ")).unwrap_or_default();
     let head = plan.head.get(..7).unwrap_or(&plan.head);
     let _ = writeln!(
@@ -20,6 +24,22 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
         )
     );
     match &plan.previous_tag {
+        _ if !plan.releases.is_empty() => {
+            for r in &plan.releases {
+                let since = r.previous_tag.as_deref().map_or("the first commit".to_string(), |p| p.to_string());
+                let members = if r.packages.len() > 1 || r.packages[0] != r.name {
+                    format!(" ({})", r.packages.join(", "))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    out,
+                    "{}{members}: {} -> {}, tag {}, notes since {since}",
+                    r.name, r.from, r.version, r.tag
+                );
+            }
+            let _ = writeln!(out, "dated {}", plan.date);
+        }
         _ if plan.command == "rollback --undo" => {
             let _ = writeln!(out, "removes the newest release: its commit and its tag");
         }
@@ -105,10 +125,11 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
             Step::DeleteTag { name, .. } => {
                 let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. delete tag {name}")));
             }
-            Step::Push { remote, branch, tag } => {
-                let _ =
-                    writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. push {branch} and {tag} to {remote}")));
-                let _ = writeln!(out, "   {}", push_command(remote, branch, tag));
+            Step::Push { remote, branch, tag, more_tags } => {
+                let tags = super::push_tags(tag, more_tags);
+                let what = format!("{n}. push {branch} and {} to {remote}", tags.join(", "));
+                let _ = writeln!(out, "{}", ui.paint(Style::Bold, &what));
+                let _ = writeln!(out, "   {}", push_command(remote, branch, &tags));
             }
             Step::Branch { name } => {
                 let short = plan.head.get(..7).unwrap_or(&plan.head);
@@ -168,6 +189,7 @@ mod tests {
             date: "2026-01-01".into(),
             gates: vec![],
             notes: String::new(),
+            releases: Vec::new(),
             steps: vec![
                 Step::Write(FileChange {
                     path: "VERSION".into(),
@@ -189,7 +211,7 @@ mod tests {
                 }),
                 Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["VERSION".into()] },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\n### Features\n".into(), sign: true },
-                Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into() },
+                Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into(), more_tags: vec![] },
             ],
         };
         let text = render(&plan, &Ui::plain());

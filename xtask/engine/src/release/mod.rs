@@ -4,6 +4,8 @@
 pub mod branch;
 pub mod channels;
 pub mod facts;
+mod packages;
+mod plan_packages;
 pub mod planner;
 pub mod preconditions;
 pub mod tag_merged;
@@ -62,9 +64,16 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     if args.tag_merged {
         return tag_merged::run(project, args, ui, lock);
     }
+    if !project.packages.is_empty() {
+        return packages::run(project, args, ui, lock);
+    }
+    if let Some(problem) = packages::single_version_problem(args) {
+        bail!("{problem}");
+    }
     let target = Target::parse(args.target.as_deref().unwrap_or_default());
     let facts = Facts::gather(project, ui, args.dry_run)?;
-    let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args));
+    let scope = Scope { prefix: &project.release.tag_prefix, paths: None };
+    let next = facts.current.as_ref().ok().map(|current| next_version(project, &facts, current, &target, args, &scope));
     let request = preconditions::Request {
         target: &target,
         next: next.as_ref(),
@@ -95,6 +104,14 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
     finished(project, &plan, &outcome, ui)
 }
 
+/// What a release moves: the tag prefix an explicit version may carry, and (for a package)
+/// the paths whose commits count for `auto`.
+pub(crate) struct Scope<'a> {
+    pub prefix: &'a str,
+    /// The pathspecs of the package's commits; `None`: every commit.
+    pub paths: Option<&'a [String]>,
+}
+
 /// The new version `target` asks for, or why there is none (reported with the other
 /// preconditions).
 fn next_version(
@@ -103,6 +120,7 @@ fn next_version(
     current: &Version,
     target: &Target,
     args: &ReleaseArgs,
+    scope: &Scope<'_>,
 ) -> Result<Version, String> {
     // On a channel's branch, `auto` and the levels make pre-releases of its label.
     let channel = facts.branch.as_deref().and_then(|b| channels::label_for(b, &project.release.channels));
@@ -112,28 +130,45 @@ fn next_version(
     };
     let mut inputs = Inputs { pre, ..Inputs::default() };
     match target {
-        Target::Explicit(text) => inputs.explicit = Some(target::explicit_version(text, &project.release.tag_prefix)?),
+        Target::Explicit(text) => inputs.explicit = Some(target::explicit_version(text, scope.prefix)?),
         Target::Auto if facts.head.is_none() => inputs.auto_reason = "the branch has no commits yet".into(),
         Target::Auto => {
-            // Off the channels, a pre-release is finished by the commits since the last final
-            // release (a merged `develop` gives the final version of its betas).
-            let finishing = inputs.pre.is_none() && !project.release.channels.is_empty() && !current.pre.is_empty();
-            let since = match finishing {
-                true => facts.reachable.iter().rev().find(|t| t.version.pre.is_empty()),
-                false => facts.reachable.last(),
-            };
-            let commits = changelog::commits(&project.repo, since.map(|t| t.commit.as_str()), "HEAD")
-                .map_err(|e| format!("{e:#}"))?;
-            inputs.auto_level = changelog::bump(&commits).map(|b| match b {
-                changelog::Bump::Major => Level::Major,
-                changelog::Bump::Minor => Level::Minor,
-                changelog::Bump::Patch => Level::Patch,
-            });
-            inputs.auto_reason = nothing_releasable(&commits, since);
+            (inputs.auto_level, inputs.auto_reason) =
+                auto_level(project, facts, current, inputs.pre.is_some(), scope).map_err(|e| format!("{e:#}"))?;
         }
         _ => {}
     }
     target::next_version(current, target, &inputs).map_err(|e| format!("{e:#}"))
+}
+
+/// The level `auto` releases at, from the Conventional Commits since the last release (in
+/// `scope`), or `None` and why there is nothing to release. `pre`: a pre-release label is given.
+pub(crate) fn auto_level(
+    project: &Project,
+    facts: &Facts,
+    current: &Version,
+    pre: bool,
+    scope: &Scope<'_>,
+) -> Result<(Option<Level>, String)> {
+    // Off the channels, a pre-release is finished by the commits since the last final
+    // release (a merged `develop` gives the final version of its betas).
+    let finishing = !pre && !project.release.channels.is_empty() && !current.pre.is_empty();
+    let since = match finishing {
+        true => facts.reachable.iter().rev().find(|t| t.version.pre.is_empty()),
+        false => facts.reachable.last(),
+    };
+    let from = since.map(|t| t.commit.as_str());
+    let mut commits = changelog::commits(&project.repo, from, "HEAD")?;
+    if let Some(paths) = scope.paths {
+        let touching = project.repo.commits_touching(from, "HEAD", paths)?;
+        commits.retain(|c| touching.contains(&c.hash));
+    }
+    let level = changelog::bump(&commits).map(|b| match b {
+        changelog::Bump::Major => Level::Major,
+        changelog::Bump::Minor => Level::Minor,
+        changelog::Bump::Patch => Level::Patch,
+    });
+    Ok((level, nothing_releasable(&commits, since)))
 }
 
 /// Why `release auto` found nothing to release.
@@ -253,6 +288,9 @@ pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
 
 /// The summary of a completed release: stdout, or the JSON document.
 fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> Result<Verdict> {
+    if !plan.releases.is_empty() {
+        return packages::finished(project, plan, outcome, ui);
+    }
     if plan.new_branch().is_some() {
         return branch::finished(project, plan, outcome, ui);
     }

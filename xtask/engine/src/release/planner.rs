@@ -74,35 +74,15 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
             path: edit.path,
         }));
     }
-    let old = match input.changelog.map(std::str::from_utf8) {
-        None => "",
-        Some(Ok(text)) => text,
-        Some(Err(e)) => bail!(
-            "{}: not UTF-8 (at byte {}); the changelog must be text to add the release notes",
-            input.changelog_path,
-            e.valid_up_to()
-        ),
-    };
-    if let Some((line, heading)) = changelog::existing_section(old, &input.to.to_string()) {
-        bail!(
-            "{}:{line}: the changelog already has a section for {} ({heading:?}); remove it (entries under \
-             `## [Unreleased]` are moved into the release's section), or release another version",
-            input.changelog_path,
-            input.to
-        );
-    }
-    let section = changelog::render_section(&input.to.to_string(), input.date, input.commits);
-    let new = changelog::insert_section(old, &section);
     paths.push(input.changelog_path.to_string());
-    steps.push(Step::Write(FileChange {
-        path: input.changelog_path.to_string(),
-        role: Role::Changelog,
-        before: input.changelog.map(|b| Bytes(b.to_vec())),
-        after: Some(Bytes(new.into_bytes())),
-        executable: input.executable.contains(input.changelog_path),
-        symlink: false,
-        was_symlink: false,
-    }));
+    steps.push(Step::Write(changelog_write(
+        input.changelog_path,
+        input.changelog,
+        input.to,
+        input.date,
+        input.commits,
+        input.executable.contains(input.changelog_path),
+    )?));
     steps.push(Step::Commit { message: commit_message(&tag), paths });
     match (release_branch, input.push) {
         (Some(branch), Some(remote)) => steps.push(Step::PushBranch { remote: remote.to_string(), branch }),
@@ -110,7 +90,12 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         (None, push) => {
             steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: input.sign });
             if let Some(remote) = push {
-                steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag });
+                steps.push(Step::Push {
+                    remote: remote.to_string(),
+                    branch: input.branch.to_string(),
+                    tag,
+                    more_tags: vec![],
+                });
             }
         }
     }
@@ -125,12 +110,50 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         date: input.date.to_string(),
         gates: input.gates,
         notes,
+        releases: Vec::new(),
         steps,
     })
 }
 
+/// The changelog with the release's section added: `before` is its current bytes (`None`: it
+/// is created). Refused when it is not text or already has a section for `to`.
+pub(super) fn changelog_write(
+    path: &str,
+    before: Option<&[u8]>,
+    to: &semver::Version,
+    date: &str,
+    commits: &[Commit],
+    executable: bool,
+) -> Result<FileChange> {
+    let old = match before.map(std::str::from_utf8) {
+        None => "",
+        Some(Ok(text)) => text,
+        Some(Err(e)) => bail!(
+            "{path}: not UTF-8 (at byte {}); the changelog must be text to add the release notes",
+            e.valid_up_to()
+        ),
+    };
+    if let Some((line, heading)) = changelog::existing_section(old, &to.to_string()) {
+        bail!(
+            "{path}:{line}: the changelog already has a section for {to} ({heading:?}); remove it (entries under \
+             `## [Unreleased]` are moved into the release's section), or release another version"
+        );
+    }
+    let section = changelog::render_section(&to.to_string(), date, commits);
+    let new = changelog::insert_section(old, &section);
+    Ok(FileChange {
+        path: path.to_string(),
+        role: Role::Changelog,
+        before: before.map(|b| Bytes(b.to_vec())),
+        after: Some(Bytes(new.into_bytes())),
+        executable,
+        symlink: false,
+        was_symlink: false,
+    })
+}
+
 /// Lockfiles are named for their ecosystem; every other edited file is a version source.
-fn role_of(path: &str) -> Role {
+pub(super) fn role_of(path: &str) -> Role {
     let name = path.rsplit('/').next().unwrap_or(path);
     match name {
         "package-lock.json" | "npm-shrinkwrap.json" | "Cargo.lock" | "uv.lock" | "poetry.lock" => Role::Lockfile,
@@ -207,7 +230,7 @@ mod tests {
                 Step::Write(c) => format!("write {} {:?}", c.path, c.role),
                 Step::Commit { message, paths } => format!("commit {message} {}", paths.join(",")),
                 Step::Tag { name, .. } => format!("tag {name}"),
-                Step::Push { remote, branch, tag } => format!("push {remote} {branch} {tag}"),
+                Step::Push { remote, branch, tag, .. } => format!("push {remote} {branch} {tag}"),
                 other => format!("{other:?}"),
             })
             .collect();

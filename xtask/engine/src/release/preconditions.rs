@@ -27,6 +27,16 @@ pub struct Request<'a> {
 pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<()> {
     let hotfix = matches!(request.target, Target::Hotfix);
     let mut problems = repository_problems(project, facts, request.allow_branch, hotfix);
+    problems.extend(version_problems(project, facts, request)?);
+    report("release", &problems)
+}
+
+/// The problems of the new version and its tag: newer than the current version, every file
+/// and every release tag; a tag git accepts that exists neither here nor (with `--push`) on
+/// the remote.
+pub fn version_problems(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<Vec<String>> {
+    let hotfix = matches!(request.target, Target::Hotfix);
+    let mut problems = Vec::new();
     match (request.next, &facts.current) {
         (Some(Err(why)), _) => problems.push(why.clone()),
         (Some(Ok(new)), Ok(current)) => {
@@ -52,12 +62,22 @@ pub fn check(project: &Project, facts: &Facts, request: &Request<'_>) -> Result<
         }
         _ => {}
     }
-    report("release", &problems)
+    Ok(problems)
 }
 
 /// The problems every release and rollback shares: a branch checked out (and allowed), no
 /// changes to tracked files, version sources in sync, a git identity.
 pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool, hotfix: bool) -> Vec<String> {
+    let mut problems = workspace_problems(project, facts, allow_branch, hotfix);
+    if let Err(why) = &facts.current {
+        problems.insert(problems.len() - usize::from(facts.identity.is_some()), why.clone());
+    }
+    problems
+}
+
+/// The problems of the work tree and the branch alone (not of any version): a branch checked
+/// out (and allowed), no changes to tracked files, a git identity.
+pub fn workspace_problems(project: &Project, facts: &Facts, allow_branch: bool, hotfix: bool) -> Vec<String> {
     let mut problems = Vec::new();
     match (&facts.branch, &facts.head) {
         (None, _) => {
@@ -83,9 +103,6 @@ pub fn repository_problems(project: &Project, facts: &Facts, allow_branch: bool,
             list.push_str(&format!(" and {} more", facts.dirty.len() - 10));
         }
         problems.push(format!("uncommitted changes to tracked files: {list}; commit or stash them first"));
-    }
-    if let Err(why) = &facts.current {
-        problems.push(why.clone());
     }
     if let Some(identity) = &facts.identity {
         problems.push(format!(

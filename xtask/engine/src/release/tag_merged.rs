@@ -132,6 +132,7 @@ fn plan_of(
         date: facts.date.clone(),
         gates: Vec::new(),
         notes,
+        releases: Vec::new(),
         steps,
     }
 }

@@ -273,10 +273,11 @@ impl Repo {
     }
 
     /// One `git push --atomic REMOTE refs/heads/BRANCH refs/tags/TAG`: both or neither.
-    pub fn push_atomic(&self, remote: &str, branch: &str, tag: &str) -> Result<GitOutput> {
-        let heads = format!("refs/heads/{branch}:refs/heads/{branch}");
-        let tags = format!("refs/tags/{tag}:refs/tags/{tag}");
-        self.git_output(["push", "--atomic", "--quiet", remote, &heads, &tags])
+    pub fn push_atomic(&self, remote: &str, branch: &str, tags: &[&str]) -> Result<GitOutput> {
+        let mut args = vec!["push".to_string(), "--atomic".into(), "--quiet".into(), remote.into()];
+        args.push(format!("refs/heads/{branch}:refs/heads/{branch}"));
+        args.extend(tags.iter().map(|tag| format!("refs/tags/{tag}:refs/tags/{tag}")));
+        self.git_output(args)
     }
 
     // Release branches (`release --branch`) and tags on merged commits (`release --tag-merged`).

@@ -33,7 +33,7 @@ pub fn plan_rollback(input: Rollback<'_>) -> Plan {
     steps.push(Step::Commit { message: notes::commit_message(&tag, &input.story), paths });
     steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: false });
     if let Some(remote) = input.push {
-        steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag });
+        steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag, more_tags: vec![] });
     }
     Plan {
         command: "rollback".into(),
@@ -46,6 +46,7 @@ pub fn plan_rollback(input: Rollback<'_>) -> Plan {
         date: input.story.date.to_string(),
         gates: input.gates,
         notes,
+        releases: Vec::new(),
         steps,
     }
 }
@@ -86,6 +87,7 @@ pub fn plan_undo(input: Undo<'_>) -> Plan {
         date: input.date.to_string(),
         gates: Vec::new(),
         notes: String::new(),
+        releases: Vec::new(),
         steps,
     }
 }
@@ -118,7 +120,7 @@ mod tests {
                 Step::Tag { name, .. } => format!("tag {name}"),
                 Step::Reset { to } => format!("reset {to}"),
                 Step::DeleteTag { name, object } => format!("delete-tag {name} {object}"),
-                Step::Push { remote, branch, tag } => format!("push {remote} {branch} {tag}"),
+                Step::Push { remote, branch, tag, .. } => format!("push {remote} {branch} {tag}"),
                 other => format!("{other:?}"),
             })
             .collect()

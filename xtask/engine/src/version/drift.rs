@@ -77,15 +77,27 @@ pub fn current(readings: &[Reading]) -> Result<Version> {
     Ok(agreement.version)
 }
 
-/// The versions gate: a finding per unreadable source and per source that differs.
+/// The versions gate: a finding per unreadable source and per source that differs. With
+/// packages, each fixed group and each independent package must agree within itself.
 pub fn findings(project: &Project) -> Vec<crate::report::Finding> {
-    let survey = survey(project);
+    if project.packages.is_empty() {
+        return survey_findings(project, &survey(project), "");
+    }
+    let mut findings = Vec::new();
+    for unit in crate::packages::units(&project.packages) {
+        let survey = super::sources::survey_of(project, &unit.sources(project));
+        findings.extend(survey_findings(project, &survey, &format!(" of {}", unit.label())));
+    }
+    findings
+}
+
+fn survey_findings(project: &Project, survey: &super::sources::Survey, of: &str) -> Vec<crate::report::Finding> {
     let mut findings: Vec<_> = survey.errors.iter().map(SourceError::finding).collect();
     if let Some(agreement) = agreement(&survey.readings) {
         for r in &agreement.differing {
             let want = agreement.version.render(r.form).unwrap_or_else(|_| agreement.version.to_string());
             let mut message =
-                format!("version {} differs from {}; set it to {want}", r.raw, agreement.describe_reference());
+                format!("version {} differs from {}{of}; set it to {want}", r.raw, agreement.describe_reference());
             if let Some(hint) = super::exclude::private_hint(project, r) {
                 message.push_str(&format!(" (or: {hint})"));
             }

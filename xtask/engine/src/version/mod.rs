@@ -62,6 +62,11 @@ pub fn gate_inputs(project: &Project) -> Vec<String> {
     let survey = sources::survey(project);
     let mut files: Vec<String> = project.versions.iter().map(|v| v.path.clone()).collect();
     files.extend(survey.readings.into_iter().map(|r| r.file));
+    for unit in crate::packages::units(&project.packages) {
+        let specs = unit.sources(project);
+        files.extend(specs.iter().map(|s| s.path.clone()));
+        files.extend(sources::survey_of(project, &specs).readings.into_iter().map(|r| r.file));
+    }
     files.sort();
     files.dedup();
     files

@@ -1,0 +1,248 @@
+//! Releasing several packages: a fixed backend+frontend pair (tag `v0.1.0`) and an independent
+//! app at the root (tag `app-v1.0.0`). `release --all auto` releases each with releasable
+//! commits in one commit, a tag each and one atomic push; `release NAME TARGET` releases one;
+//! a kill at any point aborts to the repository as it was and resumes to the finished release;
+//! ambiguous or impossible requests are exit 2 and change nothing.
+
+mod support;
+
+use support::origin::Project;
+use support::{TestRepo, assert_same};
+
+const CONFIG: &str = r#"[release]
+name = "shop"
+
+[[package]]
+name = "backend"
+folder = "backend"
+
+[[package]]
+name = "frontend"
+folder = "frontend"
+
+[[package]]
+name = "app"
+folder = "."
+
+[[group]]
+name = "pair"
+packages = ["backend", "frontend"]
+changelog = "docs/CHANGELOG.md"
+
+[[group]]
+name = "apps"
+packages = ["app"]
+mode = "independent"
+"#;
+
+fn npm(name: &str, version: &str) -> (String, String) {
+    let manifest = format!("{{\n  \"name\": \"{name}\",\n  \"version\": \"{version}\",\n  \"private\": true\n}}\n");
+    let lock = format!(
+        "{{\n  \"name\": \"{name}\",\n  \"version\": \"{version}\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {{\n    \"\": {{\n      \"name\": \"{name}\",\n      \"version\": \"{version}\"\n    }}\n  }}\n}}\n"
+    );
+    (manifest, lock)
+}
+
+/// The pair at 0.1.0 and the app at 1.0.0, tagged and pushed; then a feature in the backend, a
+/// fix in the frontend and a feature in the app.
+fn shop() -> Project {
+    let repo = TestRepo::new();
+    let (front, front_lock) = npm("frontend", "0.1.0");
+    let (app, app_lock) = npm("app", "1.0.0");
+    repo.write("backend/pyproject.toml", "[project]\nname = \"shop-backend\"\nversion = \"0.1.0\"\n")
+        .write("backend/shop_api/__init__.py", "__version__ = \"0.1.0\"\n")
+        .write("frontend/package.json", front)
+        .write("frontend/package-lock.json", front_lock)
+        .write("package.json", app)
+        .write("package-lock.json", app_lock)
+        .write("src/main.js", "console.log('app');\n")
+        .write("docs/CHANGELOG.md", "# Changelog\n")
+        .write("CHANGELOG.md", "# Changelog\n")
+        .write("xtask.toml", CONFIG);
+    repo.commit_all("chore: initial import");
+    repo.tag("v0.1.0");
+    repo.tag("app-v1.0.0");
+    repo.write("backend/shop_api/orders.py", "ORDERS = []\n");
+    repo.commit_all("feat(api): list the orders");
+    repo.write("frontend/style.css", "body { margin: 0; }\n");
+    repo.commit_all("fix(ui): no margin");
+    repo.write("src/start.js", "export const start = 1;\n");
+    repo.commit_all("feat(app): a start page");
+    Project::with_origin(repo, &["main", "v0.1.0", "app-v1.0.0"])
+}
+
+/// The first version after the word `version` (`version = "1.2.3"`, `"version": "1.2.3"`).
+fn version_in(text: &str) -> String {
+    let after = &text[text.find("version").expect("a version")..];
+    let start = after.find(|c: char| c.is_ascii_digit()).expect("digits");
+    after[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect()
+}
+
+#[test]
+fn release_all_auto_releases_the_pair_and_the_app_in_one_commit_and_one_push() {
+    let p = shop();
+    let head = p.git(&["rev-parse", "HEAD"]);
+
+    // The dry run: both units, a tag each, one push; nothing changes.
+    let snapshot = p.snapshot();
+    let run = p.xtask(&["release", "--all", "auto", "--push", "--dry-run"]);
+    run.code(0);
+    assert!(run.stdout.contains("pair (backend, frontend): 0.1.0 -> 0.2.0, tag v0.2.0, notes since v0.1.0"), "{run}");
+    assert!(run.stdout.contains("app: 1.0.0 -> 1.1.0, tag app-v1.1.0, notes since app-v1.0.0"), "{run}");
+    assert!(
+        run.stdout.contains("git push --atomic origin refs/heads/main refs/tags/v0.2.0 refs/tags/app-v1.1.0"),
+        "{run}"
+    );
+    let plan = p.xtask(&["--json", "release", "--all", "auto", "--push", "--dry-run"]).code(0).json()["plan"].clone();
+    let releases: Vec<(String, String)> = plan["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().to_string(), r["tag"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(releases, [("pair".to_string(), "v0.2.0".to_string()), ("app".into(), "app-v1.1.0".into())]);
+    assert_same(&snapshot, &p.snapshot());
+
+    // The release, with the quality gates (the versions gate checks each unit on its own).
+    let run = p.xtask(&["release", "--all", "auto", "--push"]);
+    run.code(0);
+    assert!(run.stdout.contains("released pair 0.2.0 (tag v0.2.0), app 1.1.0 (tag app-v1.1.0)"), "{run}");
+    assert!(run.stderr.contains("quality gates passed"), "{run}");
+    assert_eq!(p.git(&["rev-parse", "HEAD~1"]), head, "one commit");
+    assert_eq!(p.subject(), "chore(release): v0.2.0, app-v1.1.0");
+    for (file, want) in [
+        ("backend/pyproject.toml", "0.2.0"),
+        ("backend/shop_api/__init__.py", "0.2.0"),
+        ("frontend/package.json", "0.2.0"),
+        ("frontend/package-lock.json", "0.2.0"),
+        ("package.json", "1.1.0"),
+        ("package-lock.json", "1.1.0"),
+    ] {
+        assert_eq!(version_in(&p.read(file)), want, "{file}");
+    }
+    let lock = p.read("package-lock.json");
+    assert_eq!(lock.matches("1.1.0").count(), 2, "both versions of the lockfile move: {lock}");
+    // Two changelogs, each with its own commits.
+    let pair_log = p.read("docs/CHANGELOG.md");
+    assert!(pair_log.contains("## [0.2.0]") && pair_log.contains("list the orders") && pair_log.contains("no margin"));
+    assert!(!pair_log.contains("start page"), "{pair_log}");
+    let app_log = p.read("CHANGELOG.md");
+    assert!(app_log.contains("## [1.1.0]") && app_log.contains("a start page"), "{app_log}");
+    assert!(!app_log.contains("list the orders") && !app_log.contains("no margin"), "{app_log}");
+    // A tag each, annotated, with its own notes; both pushed with the branch.
+    for (tag, has, lacks) in [("v0.2.0", "list the orders", "start page"), ("app-v1.1.0", "start page", "no margin")] {
+        assert_eq!(p.git(&["cat-file", "-t", tag]), "tag");
+        let message = p.git(&["tag", "-l", "--format=%(contents)", tag]);
+        assert!(message.contains(has) && !message.contains(lacks), "{tag}: {message}");
+    }
+    let remote = p.remote_refs();
+    let commit = p.git(&["rev-parse", "HEAD"]);
+    assert!(remote.contains(&format!("refs/heads/main {commit}")), "{remote}");
+    for tag in ["v0.2.0", "app-v1.1.0"] {
+        let object = p.git(&["rev-parse", tag]);
+        assert!(remote.contains(&format!("refs/tags/{tag} {object}")), "{tag}: {remote}");
+    }
+    assert_eq!(p.git(&["status", "--porcelain"]), "");
+
+    // Nothing is left to release: exit 2, saying so for each.
+    let snapshot = p.snapshot();
+    let run = p.xtask(&["release", "--all", "auto"]);
+    run.code(2);
+    assert!(run.stderr.contains("no package has anything to release"), "{run}");
+    assert!(run.stderr.contains("pair (backend, frontend): no commits since v0.2.0"), "{run}");
+    assert_same(&snapshot, &p.snapshot());
+}
+
+#[test]
+fn a_kill_at_any_point_aborts_to_before_and_resumes_to_the_whole_release() {
+    let base = shop();
+    let args = ["release", "--all", "auto", "--no-verify"];
+    let plan =
+        base.xtask(&["--json", "release", "--all", "auto", "--no-verify", "--dry-run"]).code(0).json()["plan"].clone();
+    let writes = plan["steps"].as_array().unwrap().iter().filter(|s| s["step"] == "write").count();
+    assert_eq!(writes, 8, "4 version files, 2 lockfiles, 2 changelogs: {plan:#}");
+    let before = base.snapshot();
+    let twin = base.duplicate();
+    twin.xtask(&args).code(0);
+    let done = twin.snapshot();
+    let points =
+        ["after-journal:1", "before-rename:3", "after-write:8", "after-stage:1", "after-commit:1", "after-tag:1"];
+    for point in points {
+        for (verb, expected) in [("--abort", &before), ("--resume", &done)] {
+            let p = base.duplicate();
+            let run = p.xtask_with(&args, |cmd| {
+                cmd.env("XTASK_FAULT", point);
+            });
+            assert_eq!(run.code, -1, "killed at {point}\n{run}");
+            assert!(p.journal().is_some(), "killed at {point}: the journal is left");
+            p.xtask(&["release", verb]).code(0);
+            assert_same(expected, &p.snapshot());
+            assert!(p.journal().is_none(), "{point} {verb}: the journal is gone");
+        }
+    }
+}
+
+#[test]
+fn release_name_target_releases_one_unit_and_a_package_of_a_fixed_group_releases_its_group() {
+    let p = shop();
+    let run = p.xtask(&["release", "app", "patch", "--no-verify"]);
+    run.code(0);
+    assert!(run.stdout.contains("released app 1.0.1 (tag app-v1.0.1)"), "{run}");
+    assert_eq!(p.subject(), "chore(release): app-v1.0.1");
+    assert_eq!(version_in(&p.read("package.json")), "1.0.1");
+    assert_eq!(version_in(&p.read("frontend/package.json")), "0.1.0", "the pair is left alone");
+    assert!(!p.read("docs/CHANGELOG.md").contains("##"), "the pair's changelog is left alone");
+
+    // Naming a package of the fixed pair releases the pair.
+    let run = p.xtask(&["release", "frontend", "1.0.0", "--no-verify"]);
+    run.code(0);
+    assert_eq!(p.subject(), "chore(release): v1.0.0");
+    assert_eq!(version_in(&p.read("backend/pyproject.toml")), "1.0.0");
+    assert_eq!(version_in(&p.read("frontend/package.json")), "1.0.0");
+    assert_eq!(version_in(&p.read("package.json")), "1.0.1");
+
+    // --all auto now finds only what is left: nothing for either.
+    p.write("backend/shop_api/orders.py", "ORDERS = [1]\n");
+    p.commit_all("fix(api): one order");
+    let run = p.xtask(&["release", "--all", "auto", "--no-verify"]);
+    run.code(0);
+    assert!(run.stderr.contains("nothing to release for app:"), "{run}");
+    assert_eq!(p.subject(), "chore(release): v1.0.1");
+    assert_eq!(version_in(&p.read("package.json")), "1.0.1");
+}
+
+#[test]
+fn requests_that_cannot_be_told_apart_or_kept_are_exit_2_and_change_nothing() {
+    let p = shop();
+    let snapshot = p.snapshot();
+    for (args, wants) in [
+        (
+            &["release", "minor"][..],
+            "this repository releases several packages (pair (backend, frontend), app): name one",
+        ),
+        (&["release", "--all", "2.0.0"][..], "release --all 2.0.0: one version for several packages"),
+        (&["release", "web", "minor"][..], "\"web\" is not a package or group of xtask.toml"),
+        (&["release", "app", "minor", "--branch"][..], "--branch does not release packages yet"),
+        (&["release", "app", "0.9.0"][..], "app: the new version 0.9.0 is not above the current version 1.0.0"),
+    ] {
+        let run = p.xtask(args);
+        run.code(2);
+        assert!(run.stderr.contains(wants), "{args:?}\n{run}");
+        assert_same(&snapshot, &p.snapshot());
+    }
+    // Without packages, --all and a package name say what to do instead.
+    let single = TestRepo::new();
+    single.write("VERSION", "1.0.0\n");
+    single.commit_all("chore: start");
+    for (args, wants) in [
+        (
+            &["release", "--all", "auto"][..],
+            "--all releases the packages of xtask.toml, and it declares no [[package]]",
+        ),
+        (&["release", "app", "minor"][..], "xtask.toml declares no [[package]], so there is no package \"app\""),
+    ] {
+        let run = single.xtask(args);
+        run.code(2);
+        assert!(run.stderr.contains(wants), "{args:?}\n{run}");
+    }
+}
