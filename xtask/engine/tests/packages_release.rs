@@ -246,3 +246,117 @@ fn requests_that_cannot_be_told_apart_or_kept_are_exit_2_and_change_nothing() {
         assert!(run.stderr.contains(wants), "{args:?}\n{run}");
     }
 }
+
+/// The shop, where the app requires the frontend (`^0.1.0`, in its manifest and its lockfile)
+/// and a `tools` package requires the backend (`shop-backend>=0.1.0`, and in its uv.lock).
+fn shop_with_dependents(linked: bool) -> Project {
+    let config = format!(
+        "{}\n[[package]]\nname = \"tools\"\nfolder = \"tools\"\n\n[[group]]\nname = \"helpers\"\npackages = [\"tools\"]\nmode = \"independent\"\n",
+        CONFIG.replace("mode = \"independent\"\n", &format!("mode = \"independent\"\nlinked = {linked}\n"))
+    );
+    let repo = TestRepo::new();
+    let (front, front_lock) = npm("frontend", "0.1.0");
+    let app = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"private\": true,\n  \"dependencies\": {\n    \"frontend\": \"^0.1.0\",\n    \"left-pad\": \"^0.1.0\"\n  }\n}\n";
+    let app_lock = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n    \"\": {\n      \"name\": \"app\",\n      \"version\": \"1.0.0\",\n      \"dependencies\": {\n        \"frontend\": \"^0.1.0\",\n        \"left-pad\": \"^0.1.0\"\n      }\n    }\n  }\n}\n";
+    let tools = "[project]\nname = \"shop-tools\"\nversion = \"2.0.0\"\ndependencies = [\n    \"shop-backend>=0.1.0\",\n    \"requests>=0.1.0\",\n]\n";
+    let uv_lock = "version = 1\nrequires-python = \">=3.9\"\n\n[[package]]\nname = \"shop-tools\"\nversion = \"2.0.0\"\nsource = { editable = \".\" }\ndependencies = [\n    { name = \"shop-backend\" },\n]\n\n[package.metadata]\nrequires-dist = [\n    { name = \"shop-backend\", specifier = \">=0.1.0\" },\n    { name = \"requests\", specifier = \">=0.1.0\" },\n]\n";
+    repo.write("backend/pyproject.toml", "[project]\nname = \"shop-backend\"\nversion = \"0.1.0\"\n")
+        .write("frontend/package.json", front)
+        .write("frontend/package-lock.json", front_lock)
+        .write("package.json", app)
+        .write("package-lock.json", app_lock)
+        .write("tools/pyproject.toml", tools)
+        .write("tools/uv.lock", uv_lock)
+        .write("docs/CHANGELOG.md", "# Changelog\n")
+        .write("xtask.toml", config);
+    repo.commit_all("chore: initial import");
+    for tag in ["v0.1.0", "app-v1.0.0", "tools-v2.0.0"] {
+        repo.tag(tag);
+    }
+    repo.write("backend/orders.py", "ORDERS = []\n");
+    repo.commit_all("feat(api): list the orders");
+    Project::with_origin(repo, &["main"])
+}
+
+#[test]
+fn a_release_moves_the_requirements_on_it_and_releases_the_dependents_of_a_linked_group() {
+    let p = shop_with_dependents(true);
+    let run = p.xtask(&["release", "--all", "auto", "--no-verify"]);
+    run.code(0);
+    // The pair has a feature; the app has nothing of its own but is linked and requires the
+    // frontend, so it is released too; tools (not linked) only has its requirement moved.
+    assert!(run.stdout.contains("released pair 0.2.0 (tag v0.2.0), app 1.0.1 (tag app-v1.0.1)"), "{run}");
+    assert!(run.stderr.contains("nothing to release for tools:"), "{run}");
+    assert_eq!(p.subject(), "chore(release): v0.2.0, app-v1.0.1");
+    let app = p.read("package.json");
+    assert!(app.contains("\"frontend\": \"^0.2.0\"") && app.contains("\"left-pad\": \"^0.1.0\""), "{app}");
+    assert!(app.contains("\"version\": \"1.0.1\""), "{app}");
+    let lock = p.read("package-lock.json");
+    assert!(lock.contains("\"frontend\": \"^0.2.0\"") && lock.contains("\"left-pad\": \"^0.1.0\""), "{lock}");
+    assert_eq!(lock.matches("1.0.1").count(), 2, "{lock}");
+    let tools = p.read("tools/pyproject.toml");
+    assert!(tools.contains("\"shop-backend>=0.2.0\"") && tools.contains("\"requests>=0.1.0\""), "{tools}");
+    assert!(tools.contains("version = \"2.0.0\""), "tools is not released: {tools}");
+    let uv = p.read("tools/uv.lock");
+    assert!(uv.contains("{ name = \"shop-backend\", specifier = \">=0.2.0\" }"), "{uv}");
+    assert!(uv.contains("{ name = \"requests\", specifier = \">=0.1.0\" }"), "{uv}");
+    // The app's notes say why it was released.
+    let notes = p.read("CHANGELOG.md");
+    assert!(notes.contains("## [1.0.1]") && notes.contains("### Dependencies"), "{notes}");
+    assert!(notes.contains("package.json: frontend ^0.1.0 -> ^0.2.0"), "{notes}");
+    let message = p.git(&["tag", "-l", "--format=%(contents)", "app-v1.0.1"]);
+    assert!(message.contains("frontend ^0.1.0 -> ^0.2.0"), "{message}");
+    assert_eq!(p.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn without_linked_the_dependent_is_not_released_but_its_requirement_moves() {
+    let p = shop_with_dependents(false);
+    let plan =
+        p.xtask(&["--json", "release", "--all", "auto", "--no-verify", "--dry-run"]).code(0).json()["plan"].clone();
+    let roles: Vec<(String, String)> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["step"] == "write")
+        .map(|s| (s["path"].as_str().unwrap().to_string(), s["role"].as_str().unwrap().to_string()))
+        .collect();
+    for (path, role) in [
+        ("package.json", "dependency"),
+        ("package-lock.json", "dependency"),
+        ("tools/pyproject.toml", "dependency"),
+        ("tools/uv.lock", "dependency"),
+    ] {
+        assert!(roles.contains(&(path.to_string(), role.to_string())), "{path}: {roles:?}");
+    }
+    p.xtask(&["release", "--all", "auto", "--no-verify"]).code(0);
+    assert_eq!(p.subject(), "chore(release): v0.2.0");
+    let app = p.read("package.json");
+    assert!(app.contains("\"frontend\": \"^0.2.0\"") && app.contains("\"version\": \"1.0.0\""), "{app}");
+    assert!(!p.path("CHANGELOG.md").exists(), "the app is not released, so its changelog is not made");
+}
+
+#[test]
+fn only_the_gates_of_the_packages_being_released_run() {
+    let p = shop();
+    let config =
+        format!("{CONFIG}\n[[gates.command]]\nname = \"frontend-check\"\nrun = [\"false\"]\ncwd = \"frontend\"\n");
+    p.write("xtask.toml", config);
+    p.commit_all("chore: a frontend gate");
+    // The app's release leaves out the frontend's failing gate, and says so.
+    let run = p.xtask(&["release", "app", "patch"]);
+    run.code(0);
+    assert!(
+        run.stderr.contains(
+            "gates of packages not being released are left out: compile (backend), frontend-check (frontend)"
+        ),
+        "{run}"
+    );
+    assert!(run.stderr.contains("quality gates passed"), "{run}");
+    // The pair's release runs it, and stops before the first write.
+    let snapshot = p.snapshot();
+    let run = p.xtask(&["release", "pair", "minor"]);
+    run.code(1);
+    assert!(run.stderr.contains("the quality gates did not pass (frontend-check)"), "{run}");
+    assert_same(&snapshot, &p.snapshot());
+}

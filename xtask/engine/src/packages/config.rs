@@ -66,6 +66,10 @@ pub struct GroupEntry {
     /// The changelog of every package of the group that names none of its own (root-relative):
     /// a fixed group releasing with one changelog.
     pub changelog: Option<String>,
+    /// `release --all` also releases (a patch) each package of the group that requires a
+    /// package being released, with the requirement moved (default false: the requirement
+    /// moves, the package is not released).
+    pub linked: Option<bool>,
 }
 
 /// The name of the group that holds the packages no `[[group]]` lists.

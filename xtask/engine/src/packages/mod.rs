@@ -16,7 +16,7 @@ pub mod units;
 pub use config::{DEFAULT_GROUP, GroupEntry, Mode, PackageEntry};
 pub use propose::{Proposal, proposal_text, propose};
 pub use show::run as version;
-pub use sources::{pathspecs, sources};
+pub use sources::{owner, pathspecs, sources};
 pub use units::{Unit, units};
 
 use crate::changelog::TagStyle;
@@ -38,6 +38,9 @@ pub struct Package {
     pub shared: Vec<String>,
     /// `[[package.version]]` when listed; `None` detects the sources inside the folder.
     pub listed: Option<Vec<VersionEntry>>,
+    /// Its group is `linked`: `release --all` releases it too when a package it requires is
+    /// released.
+    pub linked: bool,
 }
 
 impl Package {
@@ -91,6 +94,7 @@ struct GroupDefaults<'a> {
     tag: &'a TagStyle,
     shared: &'a [String],
     changelog: Option<&'a str>,
+    linked: bool,
 }
 
 /// The groups the configuration declares, then the implicit fixed group of the packages no
@@ -106,8 +110,14 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
     }
     .unwrap_or(TagStyle { prefix: "v".into(), spelling: crate::changelog::Spelling::Semver });
     let build = |entry: &PackageEntry, group: &GroupDefaults<'_>| {
-        let GroupDefaults { name: group, mode, tag: group_tag, shared: group_shared, changelog: group_changelog } =
-            *group;
+        let GroupDefaults {
+            name: group_name,
+            mode,
+            tag: group_tag,
+            shared: group_shared,
+            changelog: group_changelog,
+            linked,
+        } = *group;
         let folder = config::folder_of(&entry.folder);
         let tag = match (&entry.tag_format, mode) {
             (Some(format), _) => config::tag_style(format).unwrap_or_else(|_| group_tag.clone()),
@@ -134,12 +144,13 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
         Package {
             name: entry.name.clone(),
             folder,
-            group: group.to_string(),
+            group: group_name.to_string(),
             mode,
             tag,
             changelog,
             shared,
             listed: entry.versions.clone(),
+            linked,
         }
     };
     let mut out = Vec::new();
@@ -158,6 +169,7 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
                     tag: &tag,
                     shared: &shared,
                     changelog: group.changelog.as_deref(),
+                    linked: group.linked.unwrap_or(false),
                 };
                 build(p, &defaults)
             })
@@ -174,6 +186,7 @@ pub(crate) fn model(config: &Config) -> Vec<Group> {
                 tag: &release_tag,
                 shared: &[],
                 changelog: None,
+                linked: false,
             };
             build(p, &defaults)
         })

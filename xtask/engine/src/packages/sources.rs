@@ -9,7 +9,7 @@ use crate::repo::files::in_scope;
 const MANIFESTS: [&str; 4] = ["pyproject.toml", "package.json", "Cargo.toml", "VERSION"];
 
 /// The deepest package folder that holds `path`.
-fn owner<'p>(packages: &'p Packages, path: &str) -> Option<&'p Package> {
+pub fn owner<'p>(packages: &'p Packages, path: &str) -> Option<&'p Package> {
     packages.all().filter(|p| in_scope(path, &p.folder)).max_by_key(|p| p.folder.len())
 }
 

@@ -116,6 +116,8 @@ pub enum Role {
     Changelog,
     /// A file restored to another release's content (rollback).
     Restore,
+    /// A manifest (or lockfile) whose requirement on a released package moves with it.
+    Dependency,
 }
 
 /// One file edit with the exact bytes before and after (`None`: the file does not exist).

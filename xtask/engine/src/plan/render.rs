@@ -77,6 +77,7 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                     Role::Lockfile => "lockfile",
                     Role::Changelog => "changelog",
                     Role::Restore => "restored",
+                    Role::Dependency => "dependency requirement",
                 };
                 let link = if change.symlink || change.was_symlink { ", symbolic link" } else { "" };
                 let _ = writeln!(

@@ -250,14 +250,18 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
 /// All the gates, before the first write, quiet unless one fails: a failing gate stops the
 /// release (exit 1), a gate that cannot run too (exit 2).
 pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
-    let gates: Vec<&crate::project::GateSpec> = project.gates.iter().collect();
+    run_these_gates(project, &project.gates.iter().collect::<Vec<_>>(), ui)
+}
+
+/// [`run_gates`] with these gates only.
+pub(crate) fn run_these_gates(project: &Project, gates: &[&crate::project::GateSpec], ui: &Ui) -> Result<()> {
     if gates.is_empty() {
         ui.info("no quality gates to run (none configured or detected)");
         return Ok(());
     }
     ui.info(format!("running {} quality gates before the first write (--no-verify skips them)", gates.len()));
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results = crate::gates::check(project, &gates, crate::gates::Options { jobs, fix: false }, ui);
+    let results = crate::gates::check(project, gates, crate::gates::Options { jobs, fix: false }, ui);
     let verdict = crate::gates::verdict(&results);
     if verdict == Verdict::Passed {
         ui.info(format!("quality gates passed ({})", results.len()));

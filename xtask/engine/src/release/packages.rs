@@ -20,7 +20,7 @@ use crate::error::Verdict;
 use crate::output::Ui;
 use crate::packages::units::{self, Unit, pathspecs_of};
 use crate::plan::{self, Plan};
-use crate::project::Project;
+use crate::project::{GateSpec, Project};
 use crate::repo::history::TagRef;
 
 /// `release --all` or `release NAME TARGET` in a repository without packages: what to do instead.
@@ -41,6 +41,110 @@ struct Read<'u, 'p> {
     facts: Facts,
     paths: Vec<String>,
     next: Option<Result<Version, String>>,
+}
+
+/// `release --all`: a unit of a linked group that has nothing of its own to release but
+/// requires a package being released is released too, a patch (and so on, until no more).
+fn promote_linked<'u, 'p>(
+    project: &Project,
+    reads: &mut Vec<Read<'u, 'p>>,
+    skipped: &mut Vec<(Read<'u, 'p>, String)>,
+) -> Result<()> {
+    let manifests = manifests(project);
+    loop {
+        let (_, changed) = crate::version::requirement_edits(project, &manifests, &moved(project, reads))?;
+        let requires = |read: &Read<'_, '_>| {
+            read.unit.packages.iter().any(|p| p.linked)
+                && changed.iter().any(|c| {
+                    crate::packages::owner(&project.packages, &c.path)
+                        .is_some_and(|o| read.unit.packages.iter().any(|p| p.name == o.name))
+                })
+        };
+        let Some(at) = skipped.iter().position(|(read, _)| requires(read)) else { return Ok(()) };
+        let (mut read, _) = skipped.remove(at);
+        let patch = Target::Level(super::target::Level::Patch);
+        read.next = read.facts.current.as_ref().ok().map(|current| {
+            super::target::next_version(current, &patch, &super::target::Inputs::default())
+                .map_err(|e| format!("{e:#}"))
+        });
+        reads.push(read);
+    }
+}
+
+/// The gates that check the packages being released: every gate but those whose folders (a
+/// command's, a linter's, the test runners', a scanner's paths) all lie in packages that are
+/// not being released; and those left out, as `NAME (PACKAGE)`. A gate of the root or of the
+/// whole repository always runs.
+fn gates_of<'g>(project: &'g Project, reads: &[Read<'_, '_>]) -> (Vec<&'g GateSpec>, Vec<String>) {
+    use crate::project::GateKind;
+    let released = |name: &str| reads.iter().any(|r| r.unit.packages.iter().any(|p| p.name == name));
+    let mut kept = Vec::new();
+    let mut left_out = Vec::new();
+    for gate in &project.gates {
+        let folders: Vec<&str> = match &gate.kind {
+            GateKind::Command(c) => vec![c.cwd.as_str()],
+            GateKind::Lint(l) => vec![l.command.cwd.as_str()],
+            GateKind::Tests { commands } => commands.iter().map(|c| c.cwd.as_str()).collect(),
+            GateKind::Ascii { paths, .. }
+            | GateKind::Ellipsis { paths, .. }
+            | GateKind::Compile { paths, .. }
+            | GateKind::Links { paths, .. } => paths.iter().map(String::as_str).collect(),
+            GateKind::Versions | GateKind::Commits { .. } => Vec::new(),
+        };
+        let owners: Vec<Option<&crate::packages::Package>> = folders
+            .iter()
+            .map(|f| match f.trim_matches('/') {
+                "" | "." => None,
+                f => crate::packages::owner(&project.packages, f).filter(|o| !o.folder.is_empty()),
+            })
+            .collect();
+        let elsewhere = !owners.is_empty() && owners.iter().all(|o| o.is_some_and(|o| !released(&o.name)));
+        if elsewhere {
+            let names: BTreeSet<&str> = owners.iter().flatten().map(|o| o.name.as_str()).collect();
+            left_out.push(format!("{} ({})", gate.name, names.into_iter().collect::<Vec<_>>().join(", ")));
+        } else {
+            kept.push(gate);
+        }
+    }
+    (kept, left_out)
+}
+
+/// The manifests that may require another package: each package's `package.json` and
+/// `pyproject.toml`.
+fn manifests(project: &Project) -> Vec<String> {
+    let mut out = Vec::new();
+    for package in project.packages.all() {
+        for name in ["package.json", "pyproject.toml"] {
+            let path = if package.folder.is_empty() { name.to_string() } else { format!("{}/{name}", package.folder) };
+            if project.files.iter().any(|f| f == path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The packages that move, each by the names other manifests require it by.
+fn moved(project: &Project, reads: &[Read<'_, '_>]) -> Vec<crate::version::Moved> {
+    let mut out = Vec::new();
+    for read in reads {
+        let Some(Ok(to)) = &read.next else { continue };
+        for package in &read.unit.packages {
+            let at = |name: &str| {
+                let path =
+                    if package.folder.is_empty() { name.to_string() } else { format!("{}/{name}", package.folder) };
+                std::fs::read_to_string(project.repo.path(&path)).ok()
+            };
+            let npm = at("package.json")
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string));
+            let python = at("pyproject.toml").and_then(|t| t.parse::<toml_edit::DocumentMut>().ok()).and_then(|d| {
+                d.get("project").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(str::to_string)
+            });
+            out.push(crate::version::Moved { npm, python, to: crate::version::Version::from_semver(to.clone()) });
+        }
+    }
+    out
 }
 
 pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<Lock>) -> Result<Verdict> {
@@ -80,10 +184,17 @@ pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<L
     let mut skipped = Vec::new();
     for unit in chosen {
         let read = read_unit(project, &shared, unit, (&refs, &reachable), &target, args)?;
-        if let Some(why) = nothing_to_release(project, &read, &target, args)? {
-            skipped.push(format!("{}: {why}", unit.label()));
-            continue;
+        match nothing_to_release(project, &read, &target, args)? {
+            Some(why) => skipped.push((read, why)),
+            None => reads.push(read),
         }
+    }
+    if args.all {
+        promote_linked(project, &mut reads, &mut skipped)?;
+    }
+    let skipped: Vec<String> = skipped.iter().map(|(read, why)| format!("{}: {why}", read.unit.label())).collect();
+    for read in &reads {
+        let unit = read.unit;
         let request = preconditions::Request {
             target: &target,
             next: read.next.as_ref(),
@@ -96,7 +207,6 @@ pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<L
         }
         let found = preconditions::version_problems(project, &read.facts, &request)?;
         problems.extend(found.into_iter().map(|p| format!("{}: {p}", unit.label())));
-        reads.push(read);
     }
     let mut seen = BTreeSet::new();
     problems.retain(|p| seen.insert(p.clone()));
@@ -118,7 +228,11 @@ pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<L
     if args.no_verify {
         ui.warn("--no-verify: the quality gates were NOT run before this release");
     } else {
-        super::run_gates(project, ui)?;
+        let (gates, left_out) = gates_of(project, &reads);
+        if !left_out.is_empty() {
+            ui.info(format!("gates of packages not being released are left out: {}", left_out.join(", ")));
+        }
+        super::run_these_gates(project, &gates, ui)?;
     }
     let moves: Vec<String> =
         plan.releases.iter().map(|r| format!("{} {} -> {} (tag {})", r.name, r.from, r.version, r.tag)).collect();
@@ -185,6 +299,8 @@ fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &R
     let (Some(branch), Some(head)) = (&shared.branch, &shared.head) else {
         bail!("the release facts are incomplete after the preconditions passed");
     };
+    let (requirements, changed) =
+        crate::version::requirement_edits(project, &manifests(project), &moved(project, reads))?;
     let mut inputs = Vec::new();
     for read in reads {
         let (Some(Ok(new)), Ok(current)) = (&read.next, &read.facts.current) else {
@@ -213,7 +329,18 @@ fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &R
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => bail!("{path}: cannot read ({e})"),
             };
-            changelogs.push(ChangelogInput { path, before, commits: listed });
+            let dependencies: Vec<String> = changed
+                .iter()
+                .filter(|c| {
+                    crate::packages::owner(&project.packages, &c.path)
+                        .is_some_and(|o| members.iter().any(|m| m.name == o.name))
+                })
+                .map(|c| match c.before.starts_with(&c.on) {
+                    true => format!("{}: {} -> {}", c.path, c.before, c.after),
+                    false => format!("{}: {} {} -> {}", c.path, c.on, c.before, c.after),
+                })
+                .collect();
+            changelogs.push(ChangelogInput { path, before, commits: listed, dependencies });
         }
         inputs.push(UnitInput {
             name: read.unit.name.clone(),
@@ -230,6 +357,7 @@ fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &R
     let executable: BTreeSet<String> = inputs
         .iter()
         .flat_map(|u| u.edits.iter().map(|e| e.path.as_str()).chain(u.changelogs.iter().map(|c| c.path.as_str())))
+        .chain(requirements.iter().map(|e| e.path.as_str()))
         .filter(|p| apply::files::mode_of(&repo.path(p)).ok().flatten().is_some_and(|m| m & 0o111 != 0))
         .map(str::to_string)
         .collect();
@@ -238,11 +366,16 @@ fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &R
         branch,
         head,
         date: &shared.date,
-        gates: if args.no_verify { Vec::new() } else { project.gates.iter().map(|g| g.name.clone()).collect() },
+        gates: if args.no_verify {
+            Vec::new()
+        } else {
+            gates_of(project, reads).0.iter().map(|g| g.name.clone()).collect()
+        },
         sign: args.sign,
         push: args.push.then_some(project.release.remote.as_str()),
         executable: &executable,
         units: inputs,
+        requirements,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The plan of a release of packages, computed by a pure function: every unit's version edits
 //! and changelog sections, one commit, one annotated tag per unit, and one atomic push of the
-//! branch and all the tags. A file two units would write is refused before anything is planned.
+//! branch and all the tags. Two edits of one file (a manifest whose version moves with one
+//! unit and whose requirement on another moves with it) are combined line by line; a changelog
+//! two units would write is refused before anything is planned.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +10,7 @@ use anyhow::{Result, bail};
 
 use super::planner::{changelog_write, commit_message, role_of};
 use crate::changelog::{self, Commit};
-use crate::plan::{Bytes, FileChange, Plan, Step, UnitRelease};
+use crate::plan::{Bytes, FileChange, Plan, Role, Step, UnitRelease};
 use crate::version::FileEdit;
 
 /// One changelog a unit writes: its path, its current bytes (`None`: it does not exist yet),
@@ -18,6 +20,9 @@ pub struct ChangelogInput {
     pub path: String,
     pub before: Option<Vec<u8>>,
     pub commits: Vec<Commit>,
+    /// The requirements of its packages that move with this release (`shop-api ^0.2.0 in
+    /// frontend/package.json`), listed under Dependencies.
+    pub dependencies: Vec<String>,
 }
 
 /// One fixed group or independent package being released.
@@ -50,56 +55,80 @@ pub struct Input<'a> {
     /// Files among the edits and changelogs that are executable (their mode is kept).
     pub executable: &'a BTreeSet<String>,
     pub units: Vec<UnitInput>,
+    /// The requirements on the released packages in other manifests (and their lockfiles).
+    pub requirements: Vec<FileEdit>,
 }
 
 pub fn plan_packages(input: Input<'_>) -> Result<Plan> {
-    let mut writer: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut changelog_of: BTreeMap<&str, &str> = BTreeMap::new();
     for unit in &input.units {
-        let written = unit.edits.iter().filter(|e| e.before != e.after).map(|e| e.path.as_str());
-        for path in written.chain(unit.changelogs.iter().map(|c| c.path.as_str())) {
-            match writer.insert(path, &unit.name) {
-                Some(other) if other != unit.name => bail!(
-                    "{path}: {other} and {} would both write it in one release; give each its own changelog \
+        for log in &unit.changelogs {
+            if let Some(other) = changelog_of.insert(&log.path, &unit.name) {
+                bail!(
+                    "{}: {other} and {} would both write their notes into it in one release; give each its own changelog \
                      (`changelog` of the [[package]] or [[group]]), or release them one at a time (`release NAME TARGET`)",
+                    log.path,
                     unit.name
-                ),
-                _ => {}
+                );
             }
         }
     }
-    let mut steps = Vec::new();
-    let mut paths = Vec::new();
-    let mut tags = Vec::new();
-    let mut releases = Vec::new();
-    for unit in &input.units {
-        let changelog_paths: Vec<&str> = unit.changelogs.iter().map(|c| c.path.as_str()).collect();
-        for edit in &unit.edits {
-            if edit.before == edit.after || changelog_paths.contains(&edit.path.as_str()) {
-                continue;
+    let mut writes: Vec<FileChange> = Vec::new();
+    let mut add = |edit: &FileEdit, role: Role, owner: &str| -> Result<()> {
+        if edit.before == edit.after || changelog_of.contains_key(edit.path.as_str()) {
+            return Ok(());
+        }
+        match writes.iter_mut().find(|w| w.path == edit.path) {
+            Some(write) => {
+                let ours = write.after.as_ref().map(|b| b.0.as_slice()).unwrap_or_default();
+                let Some(merged) = merge_lines(&edit.before, ours, &edit.after) else {
+                    bail!(
+                        "{}: {owner} changes the same lines as another part of this release; release them one at a time",
+                        edit.path
+                    );
+                };
+                write.after = Some(Bytes(merged));
             }
-            paths.push(edit.path.clone());
-            steps.push(Step::Write(FileChange {
-                role: role_of(&edit.path),
+            None => writes.push(FileChange {
+                role,
                 executable: input.executable.contains(&edit.path),
                 symlink: false,
                 was_symlink: false,
                 before: Some(Bytes(edit.before.clone())),
                 after: Some(Bytes(edit.after.clone())),
                 path: edit.path.clone(),
-            }));
+            }),
         }
+        Ok(())
+    };
+    for unit in &input.units {
+        for edit in &unit.edits {
+            add(edit, role_of(&edit.path), &unit.name)?;
+        }
+    }
+    for edit in &input.requirements {
+        add(edit, Role::Dependency, "a dependency requirement")?;
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    let mut paths: Vec<String> = writes.iter().map(|w| w.path.clone()).collect();
+    steps.extend(writes.into_iter().map(Step::Write));
+    let mut tags = Vec::new();
+    let mut releases = Vec::new();
+    for unit in &input.units {
         for log in &unit.changelogs {
             paths.push(log.path.clone());
+            let notes = notes_with(&log.commits, &log.dependencies);
             steps.push(Step::Write(changelog_write(
                 &log.path,
                 log.before.as_deref(),
                 &unit.to,
                 input.date,
-                &log.commits,
+                &notes,
                 input.executable.contains(&log.path),
             )?));
         }
-        let notes = changelog::render_notes(&unit.commits);
+        let dependencies: Vec<String> = unit.changelogs.iter().flat_map(|c| c.dependencies.iter().cloned()).collect();
+        let notes = notes_with(&unit.commits, &dependencies);
         tags.push(Step::Tag { name: unit.tag.clone(), message: format!("{}\n\n{notes}", unit.tag), sign: input.sign });
         releases.push(UnitRelease {
             name: unit.name.clone(),
@@ -139,6 +168,38 @@ pub fn plan_packages(input: Input<'_>) -> Result<Plan> {
     })
 }
 
+/// The notes of `commits`, and a Dependencies section listing the requirements that moved.
+fn notes_with(commits: &[Commit], dependencies: &[String]) -> String {
+    if dependencies.is_empty() {
+        return changelog::render_notes(commits);
+    }
+    let list: String = dependencies.iter().map(|d| format!("- {d}\n")).collect();
+    let section = format!("### Dependencies\n\n{list}");
+    if commits.is_empty() { section } else { format!("{}\n{section}", changelog::render_notes(commits)) }
+}
+
+/// Two edits of one file made from the same bytes, combined line by line: `None` when they
+/// change the same line differently, or a line count (a version edit changes values inside
+/// lines, never the number of lines).
+fn merge_lines(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
+    let lines = |b: &[u8]| -> Vec<Vec<u8>> { b.split_inclusive(|&c| c == b'\n').map(<[u8]>::to_vec).collect() };
+    let (base, ours, theirs) = (lines(base), lines(ours), lines(theirs));
+    if base.len() != ours.len() || base.len() != theirs.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for ((b, o), t) in base.iter().zip(&ours).zip(&theirs) {
+        let line = match (o == b, t == b) {
+            (true, _) => t,
+            (false, true) => o,
+            (false, false) if o == t => o,
+            (false, false) => return None,
+        };
+        out.extend_from_slice(line);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +235,12 @@ mod tests {
                 before: format!("{from}\n").into_bytes(),
                 after: format!("{to}\n").into_bytes(),
             }],
-            changelogs: vec![ChangelogInput { path: changelog.into(), before: None, commits: commits.clone() }],
+            changelogs: vec![ChangelogInput {
+                path: changelog.into(),
+                before: None,
+                commits: commits.clone(),
+                dependencies: vec![],
+            }],
             commits,
         }
     }
@@ -190,6 +256,7 @@ mod tests {
             push: Some("origin"),
             executable: exec,
             units,
+            requirements: vec![],
         }
     }
 
@@ -216,10 +283,10 @@ mod tests {
             kinds,
             [
                 "write backend/VERSION",
-                "write CHANGES.md",
                 "write VERSION",
+                "write CHANGES.md",
                 "write CHANGELOG.md",
-                "commit chore(release): v0.2.0, app-v1.1.0 [backend/VERSION,CHANGES.md,VERSION,CHANGELOG.md]",
+                "commit chore(release): v0.2.0, app-v1.1.0 [backend/VERSION,VERSION,CHANGES.md,CHANGELOG.md]",
                 "tag v0.2.0",
                 "tag app-v1.1.0",
                 "push v0.2.0 app-v1.1.0",
@@ -232,7 +299,7 @@ mod tests {
             message.starts_with("app-v1.1.0\n\n") && message.contains("ui") && !message.contains("api"),
             "{message}"
         );
-        let Step::Write(log) = &plan.steps[1] else { unreachable!() };
+        let Step::Write(log) = &plan.steps[2] else { unreachable!() };
         assert!(String::from_utf8_lossy(&log.after.as_ref().unwrap().0).contains("## [0.2.0] - 2026-01-02"));
     }
 
@@ -256,6 +323,19 @@ mod tests {
         let pair = unit("pair", "v0.2.0", "0.1.0", "0.2.0", "backend/VERSION", "CHANGELOG.md", vec![]);
         let app = unit("app", "app-v1.1.0", "1.0.0", "1.1.0", "VERSION", "CHANGELOG.md", vec![]);
         let err = plan_packages(input(vec![pair, app], &exec)).unwrap_err().to_string();
-        assert!(err.starts_with("CHANGELOG.md: pair and app would both write it in one release"), "{err}");
+        assert!(err.starts_with("CHANGELOG.md: pair and app would both write their notes into it"), "{err}");
+    }
+
+    #[test]
+    fn two_edits_of_one_file_merge_by_line_unless_they_collide() {
+        let base = b"{\n  \"version\": \"1.0.0\",\n  \"dep\": \"^0.1.0\"\n}\n";
+        let version = b"{\n  \"version\": \"1.0.1\",\n  \"dep\": \"^0.1.0\"\n}\n";
+        let dep = b"{\n  \"version\": \"1.0.0\",\n  \"dep\": \"^0.2.0\"\n}\n";
+        let merged = merge_lines(base, version, dep).unwrap();
+        assert_eq!(merged, b"{\n  \"version\": \"1.0.1\",\n  \"dep\": \"^0.2.0\"\n}\n");
+        assert_eq!(merge_lines(base, version, version).unwrap(), version, "the same change twice is one");
+        let other = b"{\n  \"version\": \"2.0.0\",\n  \"dep\": \"^0.1.0\"\n}\n";
+        assert_eq!(merge_lines(base, version, other), None, "one line changed two ways");
+        assert_eq!(merge_lines(base, version, b"{}\n"), None, "another line count");
     }
 }

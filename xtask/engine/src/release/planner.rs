@@ -80,7 +80,7 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         input.changelog,
         input.to,
         input.date,
-        input.commits,
+        &notes,
         input.executable.contains(input.changelog_path),
     )?));
     steps.push(Step::Commit { message: commit_message(&tag), paths });
@@ -115,14 +115,15 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
     })
 }
 
-/// The changelog with the release's section added: `before` is its current bytes (`None`: it
-/// is created). Refused when it is not text or already has a section for `to`.
+/// The changelog with the release's section (`## [TO] - DATE` and `notes`) added: `before` is
+/// its current bytes (`None`: it is created). Refused when it is not text or already has a
+/// section for `to`.
 pub(super) fn changelog_write(
     path: &str,
     before: Option<&[u8]>,
     to: &semver::Version,
     date: &str,
-    commits: &[Commit],
+    notes: &str,
     executable: bool,
 ) -> Result<FileChange> {
     let old = match before.map(std::str::from_utf8) {
@@ -139,7 +140,7 @@ pub(super) fn changelog_write(
              `## [Unreleased]` are moved into the release's section), or release another version"
         );
     }
-    let section = changelog::render_section(&to.to_string(), date, commits);
+    let section = format!("## [{to}] - {date}\n\n{notes}");
     let new = changelog::insert_section(old, &section);
     Ok(FileChange {
         path: path.to_string(),
