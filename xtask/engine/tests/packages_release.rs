@@ -360,3 +360,18 @@ fn only_the_gates_of_the_packages_being_released_run() {
     assert!(run.stderr.contains("the quality gates did not pass (frontend-check)"), "{run}");
     assert_same(&snapshot, &p.snapshot());
 }
+
+#[test]
+fn each_file_of_a_unit_gets_the_new_version_in_its_own_ecosystems_form() {
+    let p = shop();
+    p.xtask(&["release", "pair", "minor", "--pre", "rc", "--no-verify"]).code(0);
+    assert!(p.read("backend/pyproject.toml").contains("version = \"0.2.0rc1\""));
+    assert!(p.read("backend/shop_api/__init__.py").contains("__version__ = \"0.2.0rc1\""));
+    assert!(p.read("frontend/package.json").contains("\"version\": \"0.2.0-rc.1\""));
+    assert_eq!(p.subject(), "chore(release): v0.2.0-rc.1");
+    // The final release's notes cover the release candidate's commits too.
+    p.xtask(&["release", "pair", "ga", "--no-verify"]).code(0);
+    assert!(p.read("backend/pyproject.toml").contains("version = \"0.2.0\""));
+    let message = p.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
+    assert!(message.contains("list the orders") && message.contains("no margin"), "{message}");
+}
