@@ -88,11 +88,7 @@ pub fn run(project: &Project, args: &ReleaseArgs, ui: &Ui) -> Result<Verdict> {
         plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
-    if args.no_verify {
-        ui.warn("--no-verify: the quality gates were NOT run before this release");
-    } else {
-        run_gates(project, ui)?;
-    }
+    verify(project, &project.gates.iter().collect::<Vec<_>>(), args, ui)?;
     let what = match plan.new_branch() {
         Some(branch) => format!("on branch {branch}, no tag until it is merged"),
         None => format!("tag {}", plan.tag_name().unwrap_or("?")),
@@ -251,6 +247,15 @@ fn make_plan(project: &Project, facts: &Facts, new: &Version, args: &ReleaseArgs
 /// release (exit 1), a gate that cannot run too (exit 2).
 pub fn run_gates(project: &Project, ui: &Ui) -> Result<()> {
     run_these_gates(project, &project.gates.iter().collect::<Vec<_>>(), ui)
+}
+
+/// The gates before the first write, or the warning that `--no-verify` skipped them.
+fn verify(project: &Project, gates: &[&crate::project::GateSpec], args: &ReleaseArgs, ui: &Ui) -> Result<()> {
+    if args.no_verify {
+        ui.warn("--no-verify: the quality gates were NOT run before this release");
+        return Ok(());
+    }
+    run_these_gates(project, gates, ui)
 }
 
 /// [`run_gates`] with these gates only.

@@ -225,15 +225,11 @@ pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<L
         plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
-    if args.no_verify {
-        ui.warn("--no-verify: the quality gates were NOT run before this release");
-    } else {
-        let (gates, left_out) = gates_of(project, &reads);
-        if !left_out.is_empty() {
-            ui.info(format!("gates of packages not being released are left out: {}", left_out.join(", ")));
-        }
-        super::run_these_gates(project, &gates, ui)?;
+    let (gates, left_out) = gates_of(project, &reads);
+    if !left_out.is_empty() && !args.no_verify {
+        ui.info(format!("gates of packages not being released are left out: {}", left_out.join(", ")));
     }
+    super::verify(project, &gates, args, ui)?;
     let moves: Vec<String> =
         plan.releases.iter().map(|r| format!("{} {} -> {} (tag {})", r.name, r.from, r.version, r.tag)).collect();
     ui.info(format!("releasing {}", moves.join(", ")));
