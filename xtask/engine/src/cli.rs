@@ -186,6 +186,10 @@ pub struct BundleArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct RollbackArgs {
+    /// With [[package]]s in xtask.toml: the package (or group) to roll back; only its folders
+    /// are restored, with its own versions, tags and changelog.
+    #[arg(value_name = "PACKAGE")]
+    pub package: Option<String>,
     /// The release to restore (default: the newest final release older than the current one).
     #[arg(long, value_name = "TAG", conflicts_with = "undo")]
     pub to: Option<String>,

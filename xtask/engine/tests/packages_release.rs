@@ -375,3 +375,62 @@ fn each_file_of_a_unit_gets_the_new_version_in_its_own_ecosystems_form() {
     let message = p.git(&["tag", "-l", "--format=%(contents)", "v0.2.0"]);
     assert!(message.contains("list the orders") && message.contains("no margin"), "{message}");
 }
+
+#[test]
+fn rollback_name_restores_only_that_units_folders_with_its_own_version_tag_and_changelog() {
+    let p = shop();
+    p.xtask(&["release", "--all", "auto", "--no-verify"]).code(0);
+    let pair_log = p.read("docs/CHANGELOG.md");
+    let snapshot = p.snapshot();
+    for (args, wants) in [
+        (&["rollback", "--no-verify"][..], "name the one to roll back (`rollback pair`)"),
+        (&["rollback", "web", "--no-verify"][..], "\"web\" is not a package or group of xtask.toml"),
+    ] {
+        let run = p.xtask(args);
+        run.code(2);
+        assert!(run.stderr.contains(wants), "{args:?}\n{run}");
+        assert_same(&snapshot, &p.snapshot());
+    }
+    let run = p.xtask(&["rollback", "app", "--no-verify", "--reason", "the start page breaks"]);
+    run.code(0);
+    assert!(run.stdout.contains("rolled back app to app-v1.0.0 as 1.1.1"), "{run}");
+    assert_eq!(p.git(&["cat-file", "-t", "app-v1.1.1"]), "tag");
+    // The app's files are those of app-v1.0.0, at the new version.
+    assert!(!p.path("src/start.js").exists(), "added after app-v1.0.0");
+    assert_eq!(version_in(&p.read("package.json")), "1.1.1");
+    assert_eq!(version_in(&p.read("package-lock.json")), "1.1.1");
+    let log = p.read("CHANGELOG.md");
+    assert!(log.contains("## [1.1.1]") && log.contains("the start page breaks") && log.contains("## [1.1.0]"), "{log}");
+    // The pair is left as it is: its files, its versions, its changelog.
+    assert!(p.path("backend/shop_api/orders.py").exists() && p.path("frontend/style.css").exists());
+    assert_eq!(version_in(&p.read("backend/pyproject.toml")), "0.2.0");
+    assert_eq!(version_in(&p.read("frontend/package.json")), "0.2.0");
+    assert_eq!(p.read("docs/CHANGELOG.md"), pair_log);
+    assert_eq!(p.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_refused_push_of_a_release_of_packages_is_undone_with_every_tag() {
+    let p = shop();
+    let before = p.snapshot();
+    let head = p.git(&["rev-parse", "HEAD"]);
+    let hook = p.remote.path().join("hooks/pre-receive");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(&hook, "#!/bin/sh\necho 'protected by policy' >&2\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = p.xtask(&["release", "--all", "auto", "--push", "--no-verify"]);
+    run.code(3);
+    assert!(run.stderr.contains("tags v0.2.0, app-v1.1.0"), "{run}");
+    assert!(
+        run.stderr.contains("git push --atomic origin refs/heads/main refs/tags/v0.2.0 refs/tags/app-v1.1.0"),
+        "{run}"
+    );
+    let run = p.xtask(&["rollback", "--undo"]);
+    run.code(0);
+    assert!(run.stdout.contains("removed release shop 0.2.0: main is back at"), "{run}");
+    assert!(run.stdout.contains("tags v0.2.0, app-v1.1.0 are deleted"), "{run}");
+    assert_eq!(p.git(&["rev-parse", "HEAD"]), head);
+    assert!(p.tags().iter().all(|t| t == "v0.1.0" || t == "app-v1.0.0"), "{:?}", p.tags());
+    assert_same(&before, &p.snapshot());
+}

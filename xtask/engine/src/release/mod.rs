@@ -4,7 +4,7 @@
 pub mod branch;
 pub mod channels;
 pub mod facts;
-mod packages;
+pub(crate) mod packages;
 mod plan_packages;
 pub mod planner;
 pub mod preconditions;

@@ -246,6 +246,21 @@ fn read_unit<'u, 'p>(
     target: &Target,
     args: &ReleaseArgs,
 ) -> Result<Read<'u, 'p>> {
+    let facts = unit_facts(project, shared, unit, (refs, reachable));
+    let paths = pathspecs_of(&project.packages, &unit.packages);
+    let scope = Scope { prefix: &unit.tag().prefix, paths: Some(&paths) };
+    let next = facts.current.as_ref().ok().map(|c| super::next_version(project, &facts, c, target, args, &scope));
+    Ok(Read { unit, facts, paths, next })
+}
+
+/// The facts of the repository (`shared`) as one unit sees them: its version (from its own
+/// sources, which must agree), its release tags (by its tag prefix) and how it tags.
+pub(crate) fn unit_facts(
+    project: &Project,
+    shared: &Facts,
+    unit: &Unit<'_>,
+    (refs, reachable): (&[TagRef], &[TagRef]),
+) -> Facts {
     let survey = crate::version::survey_of(project, &unit.sources(project));
     let current = if let Some(e) = survey.errors.first() {
         Err(format!("{e}"))
@@ -258,7 +273,7 @@ fn read_unit<'u, 'p>(
         crate::version::current(&survey.readings).map(|v| v.semver().clone()).map_err(|e| format!("{e:#}"))
     };
     let prefix = &unit.tag().prefix;
-    let facts = Facts {
+    Facts {
         branch: shared.branch.clone(),
         head: shared.head.clone(),
         dirty: shared.dirty.clone(),
@@ -270,11 +285,7 @@ fn read_unit<'u, 'p>(
         identity: shared.identity.clone(),
         date: shared.date.clone(),
         dry_run: shared.dry_run,
-    };
-    let paths = pathspecs_of(&project.packages, &unit.packages);
-    let scope = Scope { prefix, paths: Some(&paths) };
-    let next = facts.current.as_ref().ok().map(|c| super::next_version(project, &facts, c, target, args, &scope));
-    Ok(Read { unit, facts, paths, next })
+    }
 }
 
 /// With `--all auto`: why a unit with no releasable commit is left out (`None`: it releases).

@@ -74,6 +74,14 @@ pub struct Built {
     pub restored: Arc<TreeFiles>,
 }
 
+/// What the rollback writes besides the restored files: the changelog (its path and today's
+/// text) and, for `rollback NAME`, the unit whose version sources move.
+pub struct Written<'a> {
+    pub changelog_path: &'a str,
+    pub changelog: &'a str,
+    pub unit: Option<&'a str>,
+}
+
 /// Build the tree to commit from `split` (whose configuration it takes). Problems (files in the way, unreadable version
 /// sources) are added to `problems`; `None` when there are any (found here or before).
 pub fn build(
@@ -81,7 +89,7 @@ pub fn build(
     split: &mut Split,
     target: &ReleaseTag,
     story: &Story<'_>,
-    changelog: &str,
+    written: &Written<'_>,
     problems: &mut Vec<String>,
 ) -> Result<Option<Built>> {
     let repo = &project.repo;
@@ -93,7 +101,7 @@ pub fn build(
     let view = View::new(restored.clone(), absent);
     let config = std::mem::take(&mut split.config);
     let there = Project::resolve(repo.with_view(view), config, split.config_file.clone(), files);
-    let edits = match version_edits(&there, story.new) {
+    let edits = match version_edits(&there, story.new, written.unit) {
         Ok(edits) => edits,
         Err(e) => {
             problems.push(format!("the version sources after the rollback to {}: {e:#}", target.name));
@@ -109,7 +117,7 @@ pub fn build(
         let entry = restored.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
         after.insert(change.path.clone(), (Role::Restore, entry));
     }
-    let mut written = |path: &str, role: Role, bytes: Vec<u8>| -> Result<()> {
+    let mut write = |path: &str, role: Role, bytes: Vec<u8>| -> Result<()> {
         // The file keeps the executable bit it has in the tree to commit.
         let executable = match after.get(path) {
             Some((_, entry)) => entry.as_ref().is_some_and(|e| e.executable),
@@ -119,9 +127,10 @@ pub fn build(
         Ok(())
     };
     for edit in edits {
-        written(&edit.path, tree::version_role(&edit.path), edit.after)?;
+        write(&edit.path, tree::version_role(&edit.path), edit.after)?;
     }
-    written(&project.release.changelog, Role::Changelog, notes::edit_changelog(changelog, story).into_bytes())?;
+    let changelog = notes::edit_changelog(written.changelog, story).into_bytes();
+    write(written.changelog_path, Role::Changelog, changelog)?;
     let mut changes = Vec::new();
     for (path, (role, entry)) in after {
         changes.extend(file_change(&path, role, read_entry(repo.root(), &path)?, entry));
@@ -140,10 +149,22 @@ fn files_after(files: &FileList, restored: &[TreeChange]) -> FileList {
     files.changed(&removed, added)
 }
 
-/// The version sources (and lockfiles) of `there`, moved to `new`. They need not agree: a
-/// file kept at today's content holds today's version, a restored one the target's.
-fn version_edits(there: &Project, new: &semver::Version) -> Result<Vec<crate::version::FileEdit>> {
-    let readings = crate::version::read_all(there)?;
+/// The version sources (and lockfiles) of `there` (of the unit named `unit`, when one is),
+/// moved to `new`. They need not agree: a file kept at today's content holds today's version,
+/// a restored one the target's.
+fn version_edits(there: &Project, new: &semver::Version, unit: Option<&str>) -> Result<Vec<crate::version::FileEdit>> {
+    let readings = match unit {
+        None => crate::version::read_all(there)?,
+        Some(name) => {
+            let all = crate::packages::units(&there.packages);
+            let unit = crate::packages::units::find(&all, name)?;
+            let survey = crate::version::survey_of(there, &unit.sources(there));
+            if let Some(e) = survey.errors.first() {
+                anyhow::bail!("{e}");
+            }
+            survey.readings
+        }
+    };
     if readings.is_empty() {
         anyhow::bail!("none found (list them as [[version]] in xtask.toml)");
     }

@@ -21,8 +21,16 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let repo = &project.repo;
     let lock = apply::Lock::for_run(&repo.git_dir()?, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
-    let facts = Facts::gather(project, ui, args.dry_run)?;
-    let changelog_path = &project.release.changelog;
+    let unit = super::scope::resolve(project, args.package.as_deref())?;
+    let mut facts = Facts::gather(project, ui, args.dry_run)?;
+    if let Some(unit) = &unit {
+        facts = super::scope::facts(project, facts, unit)?;
+    }
+    let changelog_path = match &unit {
+        Some(unit) => unit.changelogs()[0].0.clone(),
+        None => project.release.changelog.clone(),
+    };
+    let changelog_path = &changelog_path;
     let mut problems = preconditions::repository_problems(project, &facts, args.allow_branch, false);
     let changelog = match std::fs::read(repo.path(changelog_path)) {
         Ok(bytes) => String::from_utf8(bytes).unwrap_or_else(|e| {
@@ -35,7 +43,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("{changelog_path}: cannot read")),
     };
-    let prefix = &project.release.tag_prefix;
+    let prefix = unit.as_ref().map_or(&project.release.tag_prefix, |u| &u.tag().prefix);
     let mut chosen = None;
     if let Ok(current) = &facts.current {
         let yanked = notes::yanked_versions(&changelog);
@@ -56,6 +64,10 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         target::yanked(&facts.reachable, &target, current).into_iter().map(|t| t.version).collect();
     let head = facts.head.as_deref().unwrap_or_default();
     let mut split = build::split(project, head, &target)?;
+    if let Some(unit) = &unit {
+        split.restored.retain(|c| super::scope::owns(project, unit, &c.path));
+        split.kept.retain(|c| super::scope::owns(project, unit, &c.path));
+    }
     let story = Story {
         new: &new,
         target: &target.version,
@@ -74,14 +86,17 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
             describe_paths(split.kept.iter().map(|c| c.path.as_str()))
         ));
     }
-    let built = build::build(project, &mut split, &target, &story, &changelog, &mut problems)?;
+    let written =
+        build::Written { changelog_path, changelog: &changelog, unit: unit.as_ref().map(|u| u.name.as_str()) };
+    let built = build::build(project, &mut split, &target, &story, &written, &mut problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
         anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");
     };
     let gates = if args.no_verify { Vec::new() } else { built.project.gates.iter().map(|g| g.name.clone()).collect() };
+    let name = unit.as_ref().map_or(&project.release.name, |u| &u.name);
     let plan = planner::plan_rollback(Rollback {
-        project: &project.release.name,
+        project: name,
         tag: &tag,
         from: current,
         branch,

@@ -9,6 +9,7 @@ mod build;
 mod forward;
 mod notes;
 mod planner;
+mod scope;
 mod scratch;
 mod target;
 mod tree;
@@ -28,12 +29,17 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     if args.undo { undo::run(project, args.dry_run, ui) } else { forward::run(project, args, ui) }
 }
 
-/// The tag an undo plan deletes.
-fn deleted_tag(plan: &Plan) -> Option<&str> {
-    plan.steps.iter().find_map(|s| match s {
-        Step::DeleteTag { name, .. } => Some(name.as_str()),
-        _ => None,
-    })
+/// The tags an undo plan deletes (`v0.2.0, app-v1.1.0`), if any.
+fn deleted_tag(plan: &Plan) -> Option<String> {
+    let names: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::DeleteTag { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// The summary of a completed rollback or undo (also after `release --resume`): stdout, or
@@ -55,8 +61,12 @@ pub fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> R
             }));
         } else {
             ui.summary(format!(
-                "removed release {} {}: {} is back at {short} and tag {removed} is deleted (the release commit {released} stays in git's reflog until it expires)\n",
-                plan.project, plan.version, plan.branch
+                "removed release {} {}: {} is back at {short} and {} {removed} {} deleted (the release commit {released} stays in git's reflog until it expires)\n",
+                plan.project,
+                plan.version,
+                plan.branch,
+                if removed.contains(", ") { "tags" } else { "tag" },
+                if removed.contains(", ") { "are" } else { "is" },
             ));
         }
         return Ok(Verdict::Passed);

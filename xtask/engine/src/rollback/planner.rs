@@ -65,6 +65,8 @@ pub struct Undo<'a> {
     pub tag: &'a str,
     /// The object the tag points at (to recreate it if the undo is aborted).
     pub tag_object: &'a str,
+    /// The other tags of the release commit (a release of several packages), with their objects.
+    pub more_tags: Vec<(String, String)>,
     pub date: &'a str,
     /// The files as they were before the release commit.
     pub changes: Vec<FileChange>,
@@ -76,6 +78,7 @@ pub fn plan_undo(input: Undo<'_>) -> Plan {
     let mut steps: Vec<Step> = changes.into_iter().map(Step::Write).collect();
     steps.push(Step::Reset { to: input.parent.to_string() });
     steps.push(Step::DeleteTag { name: input.tag.to_string(), object: input.tag_object.to_string() });
+    steps.extend(input.more_tags.into_iter().map(|(name, object)| Step::DeleteTag { name, object }));
     Plan {
         command: "rollback --undo".into(),
         project: input.project.to_string(),
@@ -182,6 +185,7 @@ mod tests {
             parent: "par",
             tag: "v2.5.1",
             tag_object: "obj",
+            more_tags: vec![],
             date: "2026-03-04",
             changes: vec![write("CHANGELOG.md", Some("new"), Some("old"))],
         });

@@ -29,7 +29,7 @@ pub fn run(project: &Project, dry_run: bool, ui: &Ui) -> Result<Verdict> {
         "removing release {} {} (tag {}) from {}",
         plan.project,
         plan.version,
-        super::deleted_tag(&plan).unwrap_or("?"),
+        super::deleted_tag(&plan).unwrap_or_else(|| "?".into()),
         plan.branch
     ));
     let outcome = apply::execute(repo, &plan, ui, &lock)?;
@@ -41,6 +41,11 @@ pub fn run(project: &Project, dry_run: bool, ui: &Ui) -> Result<Verdict> {
 fn gather_and_plan(project: &Project) -> Result<Plan> {
     let repo = &project.repo;
     let prefix = &project.release.tag_prefix;
+    // With packages, a release tag is one of any unit's tag series.
+    let prefixes: Vec<String> = match project.packages.is_empty() {
+        true => vec![prefix.clone()],
+        false => crate::packages::units(&project.packages).iter().map(|u| u.tag().prefix.clone()).collect(),
+    };
     let mut problems = Vec::new();
     let branch = repo.head_branch()?;
     let head = repo.head_commit()?;
@@ -53,8 +58,11 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
         problems.push(format!("uncommitted changes to tracked files: {list}; commit or stash them first"));
     }
     // The newest release: the one on HEAD if there is one, else the last one made.
-    let releases: Vec<_> =
-        repo.tag_refs(None)?.into_iter().filter_map(|r| tag_version(&r.name, prefix).map(|v| (r, v))).collect();
+    let releases: Vec<_> = repo
+        .tag_refs(None)?
+        .into_iter()
+        .filter_map(|r| prefixes.iter().find_map(|p| tag_version(&r.name, p)).map(|v| (r, v)))
+        .collect();
     let newest = |on_head: bool| {
         releases
             .iter()
@@ -69,7 +77,15 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
     let (name, commit) = (&release.name, &release.commit);
     let short = &commit[..commit.len().min(7)];
     let (_, subject) = repo.parent_and_subject(commit)?;
-    let expected = crate::release::planner::commit_message(name);
+    // A release of several packages tags its one commit once per unit: all of them go.
+    let mut others: Vec<&str> =
+        releases.iter().filter(|(r, _)| r.commit == *commit && r.name != *name).map(|(r, _)| r.name.as_str()).collect();
+    let listed: Vec<&str> =
+        subject.strip_prefix("chore(release): ").map(|t| t.split(", ").collect()).unwrap_or_default();
+    others.retain(|o| listed.contains(o));
+    let mut all: Vec<&str> = others.iter().copied().chain([name.as_str()]).collect();
+    all.sort_by_key(|t| listed.iter().position(|l| l == t));
+    let expected = crate::release::planner::commit_message(&all.join(", "));
     if subject != expected {
         problems.push(format!(
             "{name} points at {short} (\"{subject}\"), not at a release commit (\"{expected}\"); only a release made by `cargo xtask release` or `rollback` can be undone (a wrong tag is deleted with `git tag -d {name}`)"
@@ -103,7 +119,9 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
             problems.push(format!("{b} is not the branch of {name} (its commit {short} is not on {b}){hint}"));
         }
     }
-    problems.extend(pushed_problems(project, name, commit)?);
+    for tag in &all {
+        problems.extend(pushed_problems(project, tag, commit)?);
+    }
     let changes = match &parent {
         Some(parent) => {
             // From the release's side (the work tree now) to its parent's.
@@ -125,15 +143,23 @@ fn gather_and_plan(project: &Project) -> Result<Plan> {
         let after = previous.get(&change.path)?.map(|(bytes, mode)| Entry::from_git(bytes, &mode));
         writes.extend(file_change(&change.path, Role::Restore, before, after));
     }
-    let tag_object = repo.tag_object(name)?.unwrap_or_default();
+    // In the order the release commit names them.
+    let first = all.first().copied().unwrap_or(name.as_str());
+    let version = releases.iter().find(|(r, _)| r.name == first).map_or(version, |(_, v)| v);
+    let tag_object = repo.tag_object(first)?.unwrap_or_default();
+    let mut more_tags = Vec::new();
+    for other in all.iter().skip(1) {
+        more_tags.push((other.to_string(), repo.tag_object(other)?.unwrap_or_default()));
+    }
     Ok(planner::plan_undo(Undo {
         project: &project.release.name,
         version,
         branch: &branch,
         head: &head,
         parent: &parent,
-        tag: name,
+        tag: first,
         tag_object: &tag_object,
+        more_tags,
         date: &crate::changelog::release_date(),
         changes: writes,
     }))
