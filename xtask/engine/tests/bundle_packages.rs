@@ -122,8 +122,7 @@ fn manifest(dir: &Path) -> serde_json::Value {
 
 /// `ARTIFACT` and `ARTIFACT.cdx.json` for each artifact, the statement, the checksums, the manifest.
 fn set_of(artifacts: &[&str], top: &str) -> BTreeSet<String> {
-    let mut names: BTreeSet<String> =
-        artifacts.iter().flat_map(|a| [a.to_string(), format!("{a}.cdx.json")]).collect();
+    let mut names: BTreeSet<String> = artifacts.iter().flat_map(|a| [a.to_string(), format!("{a}.cdx.json")]).collect();
     names.extend([format!("{top}.intoto.json"), "SHA256SUMS".into(), "manifest.json".into()]);
     names
 }
@@ -240,7 +239,10 @@ fn nothing_released_on_the_commit_and_unknown_names_are_exit_2_and_change_nothin
     let run = p.xtask(&["bundle"]);
     run.code(2);
     assert!(run.stderr.contains("no package's release tag is on HEAD"), "{run}");
-    assert!(run.stderr.contains("pair (backend, frontend) is at 0.1.0 (tag v0.1.0), app is at 1.0.0 (tag app-v1.0.0)"), "{run}");
+    assert!(
+        run.stderr.contains("pair (backend, frontend) is at 0.1.0 (tag v0.1.0), app is at 1.0.0 (tag app-v1.0.0)"),
+        "{run}"
+    );
     assert!(run.stderr.contains("`--package NAME`"), "{run}");
     assert_same(&snapshot, &p.snapshot());
 
@@ -288,4 +290,19 @@ fn after_the_release_an_unknown_only_name_lists_each_units_bundles() {
         "{run}"
     );
     assert_same(&snapshot, &p.snapshot());
+}
+
+#[test]
+fn a_unit_that_fails_to_build_leaves_every_output_folder_as_it_was() {
+    let p = released(&format!("{PACKAGES}{BUNDLES}"), "");
+    p.xtask(&["bundle"]).code(0);
+    // The app's zip now matches nothing, after the pair's set is built (the pair's comes first).
+    std::fs::remove_dir_all(p.path("src")).unwrap();
+    let snapshot = p.snapshot();
+    let run = p.xtask(&["bundle", "--allow-dirty"]);
+    run.code(2);
+    assert!(run.stderr.contains("bundle app.zip: nothing under src/ matches"), "{run}");
+    assert!(!run.stderr.contains("bundled pair"), "{run}");
+    assert_same(&snapshot, &p.snapshot());
+    assert_eq!(manifest(&p.path("dist/pair"))["dirty"], false, "the pair's previous set is in place");
 }

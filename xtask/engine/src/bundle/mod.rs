@@ -169,13 +169,22 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         stagings.push((Staging::create(&p.set.out, &shown_out)?, shown_out));
     }
     // No bundle archives an output folder of the run, or the folder that holds them.
-    let mut skip: Vec<PathBuf> = stagings.iter().flat_map(|(s, _)| [s.out().to_path_buf(), s.dir().to_path_buf()]).collect();
+    let mut skip: Vec<PathBuf> =
+        stagings.iter().flat_map(|(s, _)| [s.out().to_path_buf(), s.dir().to_path_buf()]).collect();
     if let Ok(base) = request.out.canonicalize() {
         skip.push(base);
     }
     let mut built = Vec::new();
     for (n, (p, (staging, _))) in prepared.into_iter().zip(&stagings).enumerate() {
-        let cx = SetContext { repo: &project.repo, tree_project, facts: &facts, opts: &opts, skip: &skip, scratch: scratch.path().join(format!("set-{n}")), ui };
+        let cx = SetContext {
+            repo: &project.repo,
+            tree_project,
+            facts: &facts,
+            opts: &opts,
+            skip: &skip,
+            scratch: scratch.path().join(format!("set-{n}")),
+            ui,
+        };
         let mut manifest = build_set(p, &cx, staging)?;
         if let Some(signer) = &signer {
             manifest.signature = Some(signer.sign(staging.dir())?);
@@ -224,7 +233,8 @@ fn build_set(p: Prepared, cx: &SetContext<'_>, staging: &Staging) -> Result<Mani
     for (i, bundle) in plan.bundles.iter().enumerate() {
         let tmp = cx.scratch.join(format!("build-{i}"));
         std::fs::create_dir_all(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
-        let bx = build::BuildContext { tree: cx.tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, skip: cx.skip, ui };
+        let bx =
+            build::BuildContext { tree: cx.tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, skip: cx.skip, ui };
         let artifacts = plan::make_bundle(bundle, &bx, staging, cx.opts, &mut names, ui)?;
         records.extend(artifacts.into_iter().map(|a| (a, bundle.spec.name.clone())));
     }

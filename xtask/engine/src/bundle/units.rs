@@ -111,7 +111,11 @@ pub fn sets(req: &Request<'_>, ui: &Ui) -> Result<Vec<Set>> {
     };
     let mut sets = Vec::new();
     for (unit, version) in chosen {
-        let specs = owners.iter().filter(|(_, o)| o.as_deref() == Some(unit.name.as_str())).map(|(s, _)| (*s).clone()).collect();
+        let specs = owners
+            .iter()
+            .filter(|(_, o)| o.as_deref() == Some(unit.name.as_str()))
+            .map(|(s, _)| (*s).clone())
+            .collect();
         let out = match (&req.args.package, &req.args.out) {
             (Some(_), Some(dir)) => dir.clone(),
             _ => req.out.join(&unit.name),
@@ -173,8 +177,9 @@ fn tagged<'u, 'p>(req: &Request<'_>, all: &'u [Unit<'p>]) -> Result<Vec<(&'u Uni
     let mut states = Vec::new();
     for unit in all {
         let prefix = &unit.tag().prefix;
-        let released_here =
-            tags.iter().any(|t| t.strip_prefix(prefix.as_str()).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit())));
+        let released_here = tags
+            .iter()
+            .any(|t| t.strip_prefix(prefix.as_str()).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit())));
         match unit_version(req.project, unit) {
             Ok(version) => {
                 let tag = unit.tag().name(version.semver());
@@ -262,5 +267,82 @@ pub fn base_out(project: &Project, args: &BundleArgs) -> PathBuf {
     match &args.out {
         Some(dir) => dir.clone(),
         None => project.repo.path("dist"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PACKAGES: &str = "[[package]]\nname = \"backend\"\nfolder = \"backend\"\n\
+        [[package]]\nname = \"app\"\nfolder = \"app\"\n\
+        [[group]]\nname = \"pair\"\npackages = [\"backend\"]\n\
+        [[group]]\nname = \"apps\"\npackages = [\"app\"]\nmode = \"independent\"\n";
+
+    fn bundle(name: &str, package: &str) -> String {
+        format!("\n[[bundle]]\nname = \"{name}\"\ninclude = [\"x\"]\npackage = \"{package}\"\n")
+    }
+
+    #[test]
+    fn a_bundles_package_names_a_package_or_a_fixed_group() {
+        for ok in ["backend", "pair", "app"] {
+            Config::parse(&format!("{PACKAGES}{}", bundle("a.zip", ok))).unwrap();
+        }
+        let err = Config::parse(&format!("{PACKAGES}{}{}", bundle("a.zip", "app"), bundle("b.zip", "web")))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "line 23: [[bundle]] \"b.zip\": package = \"web\" is not a package or group of xtask.toml; \
+             what releases on its own is: pair (backend), app; set it to one of them"
+        );
+        let err = Config::parse(&format!("{PACKAGES}{}", bundle("a.zip", "apps"))).unwrap_err().to_string();
+        assert!(err.starts_with("line 18: [[bundle]] \"a.zip\": package = \"apps\" is an independent group"), "{err}");
+        let err = Config::parse(&bundle("a.zip", "app")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("line 5: [[bundle]] \"a.zip\" has package = \"app\", but there is no [[package]]"),
+            "{err}"
+        );
+    }
+
+    fn set(name: &str, bundles: &[&str]) -> Set {
+        let spec = |b: &&str| BundleSpec {
+            name: b.to_string(),
+            cwd: String::new(),
+            build: vec![],
+            include: vec!["x".into()],
+            exclude: vec![],
+            collect: vec![],
+            package: None,
+            origin: Origin::Configured,
+        };
+        Set {
+            name: name.into(),
+            version: "1.0.0".into(),
+            specs: bundles.iter().map(spec).collect(),
+            out: PathBuf::new(),
+            only: vec![],
+        }
+    }
+
+    #[test]
+    fn only_picks_within_each_set_and_leaves_out_a_set_with_none() {
+        let only = |names: &[&str]| -> Result<Vec<(String, Vec<String>)>> {
+            let mut sets = vec![set("pair", &["a.zip", "b.zip"]), set("app", &["c.zip"])];
+            only_within(&mut sets, &names.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+            Ok(sets.into_iter().map(|s| (s.name, s.only)).collect())
+        };
+        assert_eq!(only(&[]).unwrap(), [("pair".into(), vec![]), ("app".into(), vec![])]);
+        assert_eq!(only(&["c.zip"]).unwrap(), [("app".to_string(), vec!["c.zip".to_string()])]);
+        assert_eq!(
+            only(&["a.zip", "source"]).unwrap(),
+            [("pair".into(), vec!["a.zip".to_string(), "source".into()]), ("app".into(), vec!["source".to_string()])]
+        );
+        assert_eq!(only(&["pair-1.0.0-source.tar.gz"]).unwrap().len(), 1, "a set's source archive by its file name");
+        let err = only(&["a.zip", "z.zip"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--only: no bundle named `z.zip` in the packages being bundled; their bundles are pair: a.zip, b.zip, source; app: c.zip, source"
+        );
     }
 }
