@@ -306,3 +306,45 @@ fn a_unit_that_fails_to_build_leaves_every_output_folder_as_it_was() {
     assert_same(&snapshot, &p.snapshot());
     assert_eq!(manifest(&p.path("dist/pair"))["dirty"], false, "the pair's previous set is in place");
 }
+
+#[test]
+fn a_bundle_that_no_package_holds_is_an_error_when_configured_and_left_out_when_detected() {
+    let repo = TestRepo::new();
+    let (front, _) = npm("frontend", "0.1.0");
+    let pair = "[[package]]\nname = \"backend\"\nfolder = \"backend\"\n\n\
+                [[package]]\nname = \"frontend\"\nfolder = \"frontend\"\n\n\
+                [[group]]\nname = \"pair\"\npackages = [\"backend\", \"frontend\"]\n";
+    repo.write("backend/pyproject.toml", "[project]\nname = \"b\"\nversion = \"0.1.0\"\n")
+        .write("frontend/package.json", front)
+        .write("docs/guide.md", "# Guide\n")
+        .write(".gitignore", "dist/\n")
+        .write("xtask.toml", format!("{pair}\n[[bundle]]\nname = \"guide.zip\"\ncwd = \"docs\"\ninclude = [\"**\"]\n"));
+    repo.commit_all("chore: initial import");
+    repo.tag("v0.1.0");
+    let snapshot = repo.snapshot();
+    let run = repo.xtask(&["bundle"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(
+            "bundle `guide.zip` (configured in xtask.toml): no package's folder holds its cwd `docs`; give it `package = NAME`, one of: pair (backend, frontend)"
+        ),
+        "{run}"
+    );
+    assert_same(&snapshot, &repo.snapshot());
+
+    // Detected: the docs zip (at the root) is no package's; the pair's source archive is built.
+    repo.write("xtask.toml", pair);
+    repo.commit_all("chore: detected bundles");
+    repo.git(&["tag", "-f", "v0.1.0"]);
+    let run = repo.xtask(&["bundle", "--only", "source"]);
+    run.code(0);
+    assert!(run.stderr.contains("warning: bundle `docs-bundle.zip` (detected: docs/ exists): no package's folder holds `.`, so no package bundles it"), "{run}");
+    assert_eq!(files_in(&repo.path("dist/pair")), set_of(&["pair-0.1.0-source.tar.gz"], "pair-0.1.0"));
+
+    // --package in a repository without packages says so.
+    repo.write("xtask.toml", "");
+    repo.commit_all("chore: no packages");
+    let run = repo.xtask(&["bundle", "--package", "pair"]);
+    run.code(2);
+    assert!(run.stderr.contains("--package pair: xtask.toml declares no [[package]]"), "{run}");
+}
