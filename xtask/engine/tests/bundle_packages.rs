@@ -161,6 +161,15 @@ fn bundle_builds_each_released_unit_into_its_own_folder_with_its_own_version() {
         run.code(0);
         assert!(run.stdout.contains(&format!("{shown}: ")) && run.stdout.contains("verified"), "{run}");
     }
+    // The folder above them is not a bundle folder: it says which are.
+    let run = p.xtask(&["bundle", "--verify", "dist"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(
+            "dist: no manifest.json, so not a bundle folder; it holds the bundle folders dist/app, dist/pair: verify each, such as `cargo xtask bundle --verify dist/app`"
+        ),
+        "{run}"
+    );
     // The frontend zip holds the pair's package.json, which --verify checks against 0.2.0.
     assert!(manifest(&pair)["files"].as_array().unwrap().iter().any(|f| f["bundle"] == "notes.zip"));
 
