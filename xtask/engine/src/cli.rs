@@ -179,6 +179,10 @@ pub struct BundleArgs {
     /// Build even when tracked files have changes (the manifest then records a dirty tree).
     #[arg(long, conflicts_with = "verify")]
     pub allow_dirty: bool,
+    /// Build the bundles of this package or group (of xtask.toml) with its version, into
+    /// dist/NAME (default: every package whose release tag is on the commit).
+    #[arg(long, value_name = "NAME", conflicts_with = "verify")]
+    pub package: Option<String>,
     /// Check the checksums, archives and versions of the bundles in DIR.
     #[arg(long, value_name = "DIR")]
     pub verify: Option<PathBuf>,

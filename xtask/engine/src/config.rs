@@ -340,6 +340,9 @@ pub struct BundleEntry {
     /// are (a wheel, an sdist): copied into the output folder instead of archived.
     #[serde(default)]
     pub collect: Vec<String>,
+    /// The package or group (of `[[package]]` / `[[group]]`) whose bundles it is; default:
+    /// the package whose folder holds `cwd`.
+    pub package: Option<String>,
 }
 
 /// `[bundles]`: how `bundle` signs `SHA256SUMS` and how `bundle --verify` checks it.
@@ -407,6 +410,7 @@ impl Config {
         config.validate(text)?;
         config.check_paths(text)?;
         crate::packages::config::validate(&config, text)?;
+        crate::bundle::units::check_config(&config, text)?;
         Ok(config)
     }
 

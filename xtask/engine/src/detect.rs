@@ -400,6 +400,7 @@ pub fn bundles(repo: &Repo, files: &FileList, versions: &[VersionSpec]) -> Vec<B
             include: vec![],
             exclude: vec![],
             collect: vec!["{tmp}/*.whl".into(), "{tmp}/*.tar.gz".into()],
+            package: None,
             origin: Origin::Detected(format!("Python package at {}", where_(&v.path))),
         });
     }
@@ -425,6 +426,7 @@ pub fn bundles(repo: &Repo, files: &FileList, versions: &[VersionSpec]) -> Vec<B
                 .to_vec(),
             exclude: vec![".next/cache/**".into()],
             collect: vec![],
+            package: None,
             origin: Origin::Detected(format!("package.json with a build script at {}", where_(&v.path))),
         });
     }
@@ -436,6 +438,7 @@ pub fn bundles(repo: &Repo, files: &FileList, versions: &[VersionSpec]) -> Vec<B
             include: vec!["docs/**".into()],
             exclude: vec![],
             collect: vec![],
+            package: None,
             origin: Origin::Detected("docs/ exists".into()),
         });
     }

@@ -175,6 +175,10 @@ pub struct BundleSpec {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub collect: Vec<String>,
+    /// `package = NAME`: the package or group whose bundles it is (default: the package whose
+    /// folder holds `cwd`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
     #[serde(flatten)]
     pub origin: Origin,
 }
@@ -254,6 +258,7 @@ impl Project {
                     include: b.include.clone(),
                     exclude: b.exclude.clone(),
                     collect: b.collect.clone(),
+                    package: b.package.clone(),
                     origin: Origin::Configured,
                 })
                 .collect(),

@@ -23,6 +23,8 @@ pub struct BuildContext<'a> {
     /// Given to every command as `SOURCE_DATE_EPOCH`, so the tools that honour it (wheel
     /// builders, bundlers) stamp the commit's time.
     pub epoch: i64,
+    /// Folders no bundle archives: the output folders of the run and their staging folders.
+    pub skip: &'a [std::path::PathBuf],
     pub ui: &'a Ui,
 }
 

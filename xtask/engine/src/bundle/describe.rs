@@ -34,6 +34,8 @@ pub fn read_lockfiles(plan: &Plan, project: &Project) -> Result<BTreeMap<String,
 /// The facts the documents record.
 pub struct Context<'a> {
     pub project: &'a Project,
+    /// The set's name (`[release] name`, or the package's): the statement's purl.
+    pub name: &'a str,
     pub plan: &'a Plan,
     pub locks: &'a BTreeMap<String, Vec<Component>>,
     pub version: &'a str,
@@ -61,7 +63,7 @@ pub fn write(
     }
     let mut subjects = artifacts.to_vec();
     subjects.extend(written.iter().cloned());
-    let text = intoto::document(&cx.project.release.name, cx.version, cx.commit, &subjects);
+    let text = intoto::document(cx.name, cx.version, cx.commit, &subjects);
     written.push(put(staging, intoto::file_name(&cx.plan.top), &text, ArtifactKind::Statement, "statement")?);
     Ok(written)
 }

@@ -22,6 +22,7 @@ pub mod sign;
 pub mod source;
 pub mod stage;
 pub mod targz;
+pub mod units;
 pub mod verify;
 pub mod zip;
 
@@ -82,15 +83,17 @@ fn gather(repo: &Repo, args: &BundleArgs, before: Option<&TreeState>) -> Result<
     Ok(Facts { commit, epoch, dirty })
 }
 
-fn out_dir(project: &Project, args: &BundleArgs) -> PathBuf {
-    match &args.out {
-        Some(dir) => dir.clone(),
-        None => project.repo.path("dist"),
-    }
+fn out_shown(project: &Project, args: &BundleArgs) -> String {
+    project.repo.display_path(&units::base_out(project, args))
 }
 
-fn out_shown(project: &Project, args: &BundleArgs) -> String {
-    project.repo.display_path(&out_dir(project, args))
+/// One set planned: everything known before anything is built.
+struct Prepared {
+    set: units::Set,
+    plan: plan::Plan,
+    names: Names,
+    locks: std::collections::BTreeMap<String, Vec<lockfiles::Component>>,
+    source: Option<(String, Vec<source::Member>)>,
 }
 
 fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
@@ -129,41 +132,115 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         }
         None => project,
     };
-    let version = project_version(tree_project)?;
-    let plan = plan::plan(&tree_project.bundles, &args.only, &tree_project.release.name, &version)?;
-    // Every name known before building is unique; each collected file is checked on arrival.
-    let mut names = Names::planned(&plan)?;
-    // The lockfiles the SBOMs are made from: a broken one stops the run before any build.
-    let locks = describe::read_lockfiles(&plan, tree_project)?;
-
-    // The source archive's members are checked (symlinks) before anything is built.
-    let source = match &plan.source {
-        Some(top) => {
-            let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
-            for s in &submodules {
-                if !ui.quiet {
-                    ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
-                }
-            }
-            Some((plan::source_file(top), members))
-        }
-        None => None,
+    let request = units::Request {
+        project: tree_project,
+        repo: &project.repo,
+        args,
+        commit: &facts.commit,
+        out: units::base_out(project, args),
     };
+    // Every set is planned before any is built: a bad name or lockfile writes nothing.
+    let mut prepared = Vec::new();
+    for set in units::sets(&request, ui)? {
+        let plan = plan::plan(&set.specs, &set.only, &set.name, &set.version)?;
+        // Every name known before building is unique; each collected file is checked on arrival.
+        let names = Names::planned(&plan)?;
+        // The lockfiles the SBOMs are made from: a broken one stops the run before any build.
+        let locks = describe::read_lockfiles(&plan, tree_project)?;
+        // The source archive's members are checked (symlinks) before anything is built.
+        let source = match &plan.source {
+            Some(top) => {
+                let (members, submodules) = source::gather(&project.repo, &facts.commit, top)?;
+                for s in &submodules {
+                    if !ui.quiet {
+                        ui.warn(format!("{s}: a submodule; the source archive does not include its files"));
+                    }
+                }
+                Some((plan::source_file(top), members))
+            }
+            None => None,
+        };
+        prepared.push(Prepared { set, plan, names, locks, source });
+    }
 
-    let out = out_dir(project, args);
-    let shown_out = project.repo.display_path(&out);
-    let staging = Staging::create(&out, &shown_out)?;
+    let mut stagings = Vec::new();
+    for p in &prepared {
+        let shown_out = project.repo.display_path(&p.set.out);
+        stagings.push((Staging::create(&p.set.out, &shown_out)?, shown_out));
+    }
+    // No bundle archives an output folder of the run, or the folder that holds them.
+    let mut skip: Vec<PathBuf> =
+        stagings.iter().flat_map(|(s, _)| [s.out().to_path_buf(), s.dir().to_path_buf()]).collect();
+    if let Ok(base) = request.out.canonicalize() {
+        skip.push(base);
+    }
+    let mut built = Vec::new();
+    for (n, (p, (staging, _))) in prepared.into_iter().zip(&stagings).enumerate() {
+        let cx = SetContext {
+            repo: &project.repo,
+            tree_project,
+            facts: &facts,
+            opts: &opts,
+            skip: &skip,
+            scratch: scratch.path().join(format!("set-{n}")),
+            ui,
+        };
+        let mut manifest = build_set(p, &cx, staging)?;
+        if let Some(signer) = &signer {
+            manifest.signature = Some(signer.sign(staging.dir())?);
+        }
+        staging.write(MANIFEST, |w| Ok(std::io::Write::write_all(w, manifest.to_json().as_bytes())?))?;
+        built.push(manifest);
+    }
+    interrupt::check()?;
+    if let Some(before) = &before {
+        before.check_unchanged(project, &out_shown(project, args))?;
+    }
+    let several = !project.packages.is_empty();
+    let mut shown = Vec::new();
+    for ((staging, shown_out), manifest) in stagings.into_iter().zip(&built) {
+        staging.commit(manifest)?;
+        shown.push(shown_out);
+    }
+    drop(worktree);
+    if several {
+        report_units(&built, &shown, ui);
+    } else {
+        report(&built[0], &shown[0], ui);
+    }
+    Ok(Verdict::Passed)
+}
+
+/// What every set of a run shares.
+struct SetContext<'a> {
+    /// The repository whose objects the source archive is read from.
+    repo: &'a Repo,
+    tree_project: &'a Project,
+    facts: &'a Facts,
+    opts: &'a zip::Options,
+    skip: &'a [PathBuf],
+    /// This set's scratch folder (each bundle's `{tmp}` is inside it).
+    scratch: PathBuf,
+    ui: &'a Ui,
+}
+
+/// Build one set into its staging folder: its bundles, its source archive, what describes them
+/// and `SHA256SUMS`; its manifest (written by the caller, after the signature).
+fn build_set(p: Prepared, cx: &SetContext<'_>, staging: &Staging) -> Result<Manifest> {
+    let Prepared { set, plan, mut names, locks, source } = p;
+    let (facts, ui) = (cx.facts, cx.ui);
     let mut records = Vec::new();
     for (i, bundle) in plan.bundles.iter().enumerate() {
-        let tmp = scratch.path().join(format!("build-{i}"));
+        let tmp = cx.scratch.join(format!("build-{i}"));
         std::fs::create_dir_all(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
-        let cx = build::BuildContext { tree: tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, ui };
-        let artifacts = plan::make_bundle(bundle, &cx, &staging, &opts, &mut names, ui)?;
+        let bx =
+            build::BuildContext { tree: cx.tree_project.repo.root(), tmp: &tmp, epoch: facts.epoch, skip: cx.skip, ui };
+        let artifacts = plan::make_bundle(bundle, &bx, staging, cx.opts, &mut names, ui)?;
         records.extend(artifacts.into_iter().map(|a| (a, bundle.spec.name.clone())));
     }
     if let Some((name, members)) = source {
         ui.progress(format!("source archive {name}"));
-        staging.write(&name, |w| source::write(&project.repo, &members, w, &opts))?;
+        staging.write(&name, |w| source::write(cx.repo, &members, w, cx.opts))?;
         ui.progress_done();
         records.push((Artifact { name, kind: ArtifactKind::Source }, plan::SOURCE.to_string()));
     }
@@ -173,19 +250,20 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         files.push(FileRecord { name: artifact.name, size, sha256, kind: artifact.kind, bundle });
     }
     let described = describe::Context {
-        project: tree_project,
+        project: cx.tree_project,
+        name: &set.name,
         plan: &plan,
         locks: &locks,
-        version: &version,
+        version: &set.version,
         commit: &facts.commit,
         epoch: facts.epoch,
     };
-    let descriptions = describe::write(&described, &files, &staging, &mut names)?;
+    let descriptions = describe::write(&described, &files, staging, &mut names)?;
     files.extend(descriptions);
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut manifest = Manifest {
-        project: tree_project.release.name.clone(),
-        version,
+    let manifest = Manifest {
+        project: set.name,
+        version: set.version,
         commit: facts.commit.clone(),
         dirty: !facts.dirty.is_empty(),
         source_date_epoch: facts.epoch,
@@ -194,18 +272,23 @@ fn build_all(project: &Project, args: &BundleArgs, ui: &Ui) -> Result<Verdict> {
         signature: None,
     };
     staging.write(SUMS, |w| Ok(std::io::Write::write_all(w, manifest.sums().as_bytes())?))?;
-    if let Some(signer) = &signer {
-        manifest.signature = Some(signer.sign(staging.dir())?);
+    Ok(manifest)
+}
+
+/// With packages: each set's files and summary, or one JSON document listing every set.
+fn report_units(manifests: &[Manifest], outs: &[String], ui: &Ui) {
+    if ui.json {
+        let sets: Vec<serde_json::Value> = manifests
+            .iter()
+            .zip(outs)
+            .map(|(m, out)| serde_json::json!({ "package": m.project, "out": out, "manifest": m }))
+            .collect();
+        ui.json_doc(&serde_json::json!({ "ok": true, "packages": sets }));
+        return;
     }
-    staging.write(MANIFEST, |w| Ok(std::io::Write::write_all(w, manifest.to_json().as_bytes())?))?;
-    interrupt::check()?;
-    if let Some(before) = &before {
-        before.check_unchanged(project, &shown_out)?;
+    for (m, out) in manifests.iter().zip(outs) {
+        report(m, out, ui);
     }
-    staging.commit(&manifest)?;
-    drop(worktree);
-    report(&manifest, &shown_out, ui);
-    Ok(Verdict::Passed)
 }
 
 fn report(manifest: &Manifest, out: &str, ui: &Ui) {
@@ -279,11 +362,4 @@ impl Drop for Worktree<'_> {
             crate::output::stderr_line(&format!("warning: {err:#}"));
         }
     }
-}
-
-/// The project's one version (its sources must agree), as the manifest and the source
-/// archive's folder spell it: SemVer.
-fn project_version(project: &Project) -> Result<String> {
-    let readings = crate::version::read_all(project)?;
-    Ok(crate::version::current(&readings)?.to_string())
 }

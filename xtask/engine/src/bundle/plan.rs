@@ -226,8 +226,7 @@ pub fn make_bundle(
     let Some(format) = b.format else { return Ok(artifacts) };
     let base = cx.tree.join(&spec.cwd);
     let rules = Rules::new(&spec.include, &spec.exclude, &format!("bundle {}", spec.name))?;
-    let skip = [staging.out().to_path_buf(), staging.dir().to_path_buf()];
-    let entries = select::select(&base, &spec.cwd, &rules, &skip)?;
+    let entries = select::select(&base, &spec.cwd, &rules, cx.skip)?;
     if entries.is_empty() {
         let where_ = if spec.cwd.is_empty() { "the root".to_string() } else { format!("{}/", spec.cwd) };
         bail!(
@@ -282,6 +281,7 @@ mod tests {
             include: include.iter().map(|s| s.to_string()).collect(),
             exclude: vec![],
             collect: collect.iter().map(|s| s.to_string()).collect(),
+            package: None,
             origin: Origin::Configured,
         }
     }

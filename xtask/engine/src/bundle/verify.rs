@@ -29,6 +29,15 @@ pub fn run(dir: &Path, settings: &BundleSettings, root: &Path, ui: &Ui) -> Resul
     // DIR itself may be a link to the folder; nothing inside it is followed.
     let dir = dir.canonicalize().with_context(|| format!("{shown}: cannot resolve the folder"))?;
     if std::fs::symlink_metadata(dir.join(MANIFEST)).is_err() {
+        // With packages, `dist` holds a bundle folder per package.
+        let sets = bundle_folders(&dir);
+        if let Some(first) = sets.first() {
+            let shown_sets: Vec<String> = sets.iter().map(|s| format!("{shown}/{s}")).collect();
+            bail!(
+                "{shown}: no {MANIFEST}, so not a bundle folder; it holds the bundle folders {}: verify each, such as `cargo xtask bundle --verify {shown}/{first}`",
+                shown_sets.join(", ")
+            );
+        }
         bail!("{shown}: no {MANIFEST}, so not a bundle folder; build one with `cargo xtask bundle`");
     }
     let Checked { files, problems, notes, signed } = check(&dir, settings, root);
@@ -60,6 +69,18 @@ pub fn run(dir: &Path, settings: &BundleSettings, root: &Path, ui: &Ui) -> Resul
         ui.err_line(&format!("{shown}: {} mismatches; rebuild with `cargo xtask bundle`", problems.len()));
     }
     Ok(Verdict::from_ok(problems.is_empty()))
+}
+
+/// The sub-folders of `dir` that hold a `manifest.json` (the packages' bundle folders), sorted.
+fn bundle_folders(dir: &Path) -> Vec<String> {
+    let Ok(read) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<String> = read
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.path().join(MANIFEST).is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    found.sort();
+    found
 }
 
 /// What `check` found.

@@ -107,6 +107,17 @@ pub fn find<'u, 'p>(units: &'u [Unit<'p>], name: &str) -> Result<&'u Unit<'p>> {
     }
 }
 
+/// The unit of the package whose folder holds `path` (the deepest such folder; a root package
+/// holds what no other does); `None` when no package's folder holds it.
+pub fn of_path<'u, 'p>(units: &'u [Unit<'p>], path: &str) -> Option<&'u Unit<'p>> {
+    units
+        .iter()
+        .flat_map(|u| u.packages.iter().map(move |p| (u, p)))
+        .filter(|(_, p)| in_scope(path, &p.folder))
+        .max_by_key(|(_, p)| p.folder.len())
+        .map(|(u, _)| u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +146,9 @@ mod tests {
         assert_eq!(units[1].changelogs()[0].0, "CHANGELOG.md");
         assert_eq!(find(&units, "frontend").unwrap().name, "pair", "a package of a fixed group releases with it");
         assert_eq!(find(&units, "app").unwrap().name, "app");
+        assert_eq!(of_path(&units, "frontend/src").unwrap().name, "pair", "the deepest folder holds it");
+        assert_eq!(of_path(&units, "docs").unwrap().name, "app", "the root package holds the rest");
+        assert_eq!(of_path(&units, "").unwrap().name, "app");
         let err = find(&units, "nope").unwrap_err().to_string();
         assert!(err.contains("what releases on its own is: pair (backend, frontend), app"), "{err}");
     }
