@@ -9,66 +9,10 @@ mod support;
 use support::origin::Project;
 use support::{TestRepo, assert_same};
 
-const CONFIG: &str = r#"[release]
-name = "shop"
+const CONFIG: &str = support::shop::PACKAGES;
 
-[[package]]
-name = "backend"
-folder = "backend"
-
-[[package]]
-name = "frontend"
-folder = "frontend"
-
-[[package]]
-name = "app"
-folder = "."
-
-[[group]]
-name = "pair"
-packages = ["backend", "frontend"]
-changelog = "docs/CHANGELOG.md"
-
-[[group]]
-name = "apps"
-packages = ["app"]
-mode = "independent"
-"#;
-
-fn npm(name: &str, version: &str) -> (String, String) {
-    let manifest = format!("{{\n  \"name\": \"{name}\",\n  \"version\": \"{version}\",\n  \"private\": true\n}}\n");
-    let lock = format!(
-        "{{\n  \"name\": \"{name}\",\n  \"version\": \"{version}\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {{\n    \"\": {{\n      \"name\": \"{name}\",\n      \"version\": \"{version}\"\n    }}\n  }}\n}}\n"
-    );
-    (manifest, lock)
-}
-
-/// The pair at 0.1.0 and the app at 1.0.0, tagged and pushed; then a feature in the backend, a
-/// fix in the frontend and a feature in the app.
 fn shop() -> Project {
-    let repo = TestRepo::new();
-    let (front, front_lock) = npm("frontend", "0.1.0");
-    let (app, app_lock) = npm("app", "1.0.0");
-    repo.write("backend/pyproject.toml", "[project]\nname = \"shop-backend\"\nversion = \"0.1.0\"\n")
-        .write("backend/shop_api/__init__.py", "__version__ = \"0.1.0\"\n")
-        .write("frontend/package.json", front)
-        .write("frontend/package-lock.json", front_lock)
-        .write("package.json", app)
-        .write("package-lock.json", app_lock)
-        .write("src/main.js", "console.log('app');\n")
-        .write("docs/CHANGELOG.md", "# Changelog\n")
-        .write("CHANGELOG.md", "# Changelog\n")
-        .write("xtask.toml", CONFIG);
-    repo.commit_all("chore: initial import");
-    repo.tag("v0.1.0");
-    repo.tag("app-v1.0.0");
-    repo.write("backend/shop_api/orders.py", "ORDERS = []\n");
-    repo.commit_all("feat(api): list the orders");
-    repo.write("frontend/style.css", "body { margin: 0; }\n");
-    repo.commit_all("fix(ui): no margin");
-    repo.write("src/start.js", "export const start = 1;\n");
-    repo.commit_all("feat(app): a start page");
-    Project::with_origin(repo, &["main", "v0.1.0", "app-v1.0.0"])
+    support::shop::shop(CONFIG, "")
 }
 
 /// The first version after the word `version` (`version = "1.2.3"`, `"version": "1.2.3"`).
@@ -255,7 +199,7 @@ fn shop_with_dependents(linked: bool) -> Project {
         CONFIG.replace("mode = \"independent\"\n", &format!("mode = \"independent\"\nlinked = {linked}\n"))
     );
     let repo = TestRepo::new();
-    let (front, front_lock) = npm("frontend", "0.1.0");
+    let (front, front_lock) = support::shop::npm("frontend", "0.1.0");
     let app = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"private\": true,\n  \"dependencies\": {\n    \"frontend\": \"^0.1.0\",\n    \"left-pad\": \"^0.1.0\"\n  }\n}\n";
     let app_lock = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n    \"\": {\n      \"name\": \"app\",\n      \"version\": \"1.0.0\",\n      \"dependencies\": {\n        \"frontend\": \"^0.1.0\",\n        \"left-pad\": \"^0.1.0\"\n      }\n    }\n  }\n}\n";
     let tools = "[project]\nname = \"shop-tools\"\nversion = \"2.0.0\"\ndependencies = [\n    \"shop-backend>=0.1.0\",\n    \"requests>=0.1.0\",\n]\n";

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod origin;
+pub mod shop;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
