@@ -13,7 +13,7 @@ use crate::apply;
 use crate::cli::RollbackArgs;
 use crate::error::Verdict;
 use crate::output::Ui;
-use crate::project::Project;
+use crate::project::{Detect, Project};
 use crate::release::facts::Facts;
 use crate::release::preconditions;
 
@@ -74,7 +74,9 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
             describe_paths(split.kept.iter().map(|c| c.path.as_str()))
         ));
     }
-    let built = build::build(project, &mut split, &target, &story, &changelog, &mut problems)?;
+    // Without gates to run (or show), they are not looked for over every file of the tree.
+    let detect = Detect { gates: !args.no_verify, bundles: false };
+    let built = build::build(project, &mut split, &target, &story, &changelog, detect, &mut problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
         anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");
