@@ -82,6 +82,8 @@ fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdic
     let project = match command {
         // History only: no file listing or detection.
         Command::Changelog(_) => project::Project::load_settings(repo, config)?,
+        // Its gates run on the tree it commits (detected there), never on this one.
+        Command::Rollback(_) => project::Project::load_with(repo, config, project::Detect::VERSIONS)?,
         _ => project::Project::load(repo, config)?,
     };
     match command {

@@ -276,47 +276,58 @@ const OWN_SGR: &[&str] = &["\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[32
 /// backslash before it (`\::warning`), and the legacy `##[` prefix, recognised anywhere in a
 /// line, is written `##\[`. Text that needs none of this is returned as it is.
 pub fn defuse(text: &str) -> Cow<'_, str> {
-    let plain = |line: &str| {
-        line.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
-            && !line.trim_start().starts_with("::")
-            && !line.contains("##[")
-    };
-    // Each line is checked once: those before the first that needs work are copied as they are.
-    let Some(first) = text.split('\n').position(|line| !plain(line)) else { return Cow::Borrowed(text) };
+    // What makes a line need work: a byte outside printable ASCII and tab (a control, a colour,
+    // any non-ASCII character, a carriage return), `##[`, or `::` after the leading blanks.
+    // Found by one search of the whole text (the regex crate is compiled optimised; a check of
+    // every byte here is not, in the dev profile `cargo xtask` runs).
+    static NEEDS_WORK: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)[^\t\n\x20-\x7e]|##\[|^[\t ]*::").expect("a valid regex"));
+    let bytes = text.as_bytes();
+    let mut marked =
+        NEEDS_WORK.find_iter(text).map(|m| memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1));
+    let Some(first) = marked.next() else { return Cow::Borrowed(text) };
     let mut out = String::with_capacity(text.len() + 16);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if i < first || (i > first && plain(line)) {
-            out.push_str(line);
+    // `done`: the bytes of `text` handled so far; the lines between two marked ones (with their
+    // line breaks) are copied as they are.
+    let mut done = 0;
+    for start in std::iter::once(first).chain(marked) {
+        if start < done {
             continue;
         }
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let mut escaped_line = String::with_capacity(line.len());
-        let mut rest = line;
-        while let Some(c) = rest.chars().next() {
-            if c == '\x1b'
-                && let Some(code) = OWN_SGR.iter().find(|code| rest.starts_with(**code))
-            {
-                escaped_line.push_str(code);
-                rest = &rest[code.len()..];
-                continue;
-            }
-            if c == '\t' {
-                escaped_line.push(c)
-            } else {
-                push_char(&mut escaped_line, c)
-            }
-            rest = &rest[c.len_utf8()..];
-        }
-        let lead = escaped_line.len() - escaped_line.trim_start().len();
-        if escaped_line[lead..].starts_with("::") {
-            escaped_line.insert(lead, '\\');
-        }
-        out.push_str(&escaped_line.replace("##[", "##\\["));
+        out.push_str(&text[done..start]);
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i);
+        escape_line(&mut out, &text[start..end]);
+        done = end;
     }
+    out.push_str(&text[done..]);
     Cow::Owned(out)
+}
+
+/// One line of [`defuse`] that needs work, escaped onto `out`.
+fn escape_line(out: &mut String, line: &str) {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut escaped_line = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '\x1b'
+            && let Some(code) = OWN_SGR.iter().find(|code| rest.starts_with(**code))
+        {
+            escaped_line.push_str(code);
+            rest = &rest[code.len()..];
+            continue;
+        }
+        if c == '\t' {
+            escaped_line.push(c)
+        } else {
+            push_char(&mut escaped_line, c)
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    let lead = escaped_line.len() - escaped_line.trim_start().len();
+    if escaped_line[lead..].starts_with("::") {
+        escaped_line.insert(lead, '\\');
+    }
+    out.push_str(&escaped_line.replace("##[", "##\\["));
 }
 
 /// A serialised JSON document made as safe as [`defuse`] makes text, without changing what it
@@ -364,6 +375,8 @@ mod tests {
         assert_eq!(defuse("a\r::warning::x\r\nb"), "a\\r::warning::x\nb");
         assert_eq!(defuse("\x1b[31merror:\x1b[0m \x1b]0;title\x07"), "\x1b[31merror:\x1b[0m \\u{1b}]0;title\\u{7}");
         assert_eq!(defuse("a :: b"), "a :: b");
+        // Plain lines around and between the ones escaped are kept as they are.
+        assert_eq!(defuse("a\n::x\nb\n\tc ##[y\x07\n\nd\r\ne"), "a\n\\::x\nb\n\tc ##\\[y\\u{7}\n\nd\ne");
     }
 
     #[test]

@@ -183,6 +183,23 @@ pub struct BundleSpec {
     pub origin: Origin,
 }
 
+/// What a resolution finds beyond the configuration and the version sources: a command that
+/// never runs gates or builds bundles (a rollback, which runs its gates on another tree) skips
+/// their detection over every file of a large tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detect {
+    /// The quality gates (configured and detected); `false` leaves `gates` empty.
+    pub gates: bool,
+    /// The release bundles (configured and detected); `false` leaves `bundles` empty.
+    pub bundles: bool,
+}
+
+impl Detect {
+    pub const ALL: Detect = Detect { gates: true, bundles: true };
+    /// The configuration, the version sources and the tool's files only.
+    pub const VERSIONS: Detect = Detect { gates: false, bundles: false };
+}
+
 /// Everything a command needs to know about the repository, read once.
 #[derive(Debug)]
 pub struct Project {
@@ -205,9 +222,15 @@ impl Project {
     /// Open the repository, read `xtask.toml` (or `config`), and fill every absent section
     /// by detection.
     pub fn load(repo: Repo, config: Option<&std::path::Path>) -> Result<Project> {
+        Project::load_with(repo, config, Detect::ALL)
+    }
+
+    /// [`Project::load`], detecting only what `detect` asks for (the rest stays empty).
+    pub fn load_with(repo: Repo, config: Option<&std::path::Path>, detect: Detect) -> Result<Project> {
         let loaded = Config::load(repo.root(), config)?;
         let files = repo.files()?;
-        Ok(Project::resolve(repo, loaded.config, loaded.file, files))
+        let release = release_settings(&repo, &loaded.config);
+        Ok(Project::resolve_with(repo, loaded.config, loaded.file, files, release, detect))
     }
 
     /// Only the configuration and the `[release]` settings, no file listing or detection (empty
@@ -236,6 +259,24 @@ impl Project {
     /// Merge a parsed configuration with detection over `files`.
     pub fn resolve(repo: Repo, config: Config, config_file: Option<PathBuf>, files: FileList) -> Project {
         let release = release_settings(&repo, &config);
+        Project::resolve_with(repo, config, config_file, files, release, Detect::ALL)
+    }
+
+    /// Another tree of this repository (a rollback's, seen through a view) with the same
+    /// configuration: the `[release]` settings are this project's (the tags they are read from
+    /// are the same), detection runs over `files` as `detect` asks.
+    pub fn resolve_tree(&self, repo: Repo, config: Config, files: FileList, detect: Detect) -> Project {
+        Project::resolve_with(repo, config, self.config_file.clone(), files, self.release.clone(), detect)
+    }
+
+    fn resolve_with(
+        repo: Repo,
+        config: Config,
+        config_file: Option<PathBuf>,
+        files: FileList,
+        release: ReleaseSettings,
+        what: Detect,
+    ) -> Project {
         let configured: Vec<String> =
             config.versions.iter().flatten().map(|e| crate::repo::files::normalize_scope(&e.path)).collect();
         let tooling = Tooling::of(&repo, &files, &configured);
@@ -246,9 +287,13 @@ impl Project {
                 config.version_filter.exclude.as_deref().unwrap_or_default(),
             ),
         };
-        let mut gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty(), &tooling);
-        crate::gates::cache::configure(&mut gates, &config.gates);
+        let mut gates = Vec::new();
+        if what.gates {
+            gates = detect::gates(&repo, &files, &config.gates, !versions.is_empty(), &tooling);
+            crate::gates::cache::configure(&mut gates, &config.gates);
+        }
         let bundles = match &config.bundles {
+            _ if !what.bundles => Vec::new(),
             Some(entries) => entries
                 .iter()
                 .map(|b| BundleSpec {

@@ -1,7 +1,7 @@
 //! Unified diffs of the plan's file edits, for `--dry-run` (line-based, git's hunk format).
 
 /// One line of a file, without its end of line; `eol` is false for a last line without one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Line<'a> {
     text: &'a str,
     eol: bool,
@@ -70,10 +70,24 @@ fn align(a: &[Line<'_>], b: &[Line<'_>]) -> Vec<Op> {
     let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
     let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     let mut ops: Vec<Op> = (0..prefix).map(|i| Op::Same(i, i)).collect();
-    if am.len().saturating_mul(bm.len()) > MAX_CELLS {
+    // Each distinct line as a number (when the middles are small enough to align): the table
+    // compares numbers, not text, this crate being unoptimised in the dev profile `cargo xtask`
+    // runs. The lines of `bm` that `am` lacks get none.
+    let (mut na, mut nb) = (Vec::new(), Vec::new());
+    if am.len().saturating_mul(bm.len()) <= MAX_CELLS {
+        let mut numbers: std::collections::HashMap<Line<'_>, u32> = std::collections::HashMap::new();
+        for line in am {
+            let next = numbers.len() as u32;
+            na.push(*numbers.entry(*line).or_insert(next));
+        }
+        nb = bm.iter().map(|line| numbers.get(line).copied().unwrap_or(u32::MAX)).collect();
+    }
+    // Too large, or no line in common: all of one replaced by all of the other.
+    if !nb.iter().any(|&n| n != u32::MAX) {
         ops.extend((0..am.len()).map(|i| Op::Del(prefix + i)));
         ops.extend((0..bm.len()).map(|j| Op::Add(prefix + j)));
     } else {
+        let (am, bm) = (&na, &nb);
         // lcs[i][j]: the longest common subsequence of am[i..] and bm[j..].
         let w = bm.len() + 1;
         let mut lcs = vec![0u32; (am.len() + 1) * w];

@@ -37,7 +37,13 @@ impl FileList {
         added.sort_unstable();
         let mut paths = Vec::with_capacity(self.paths.len() + added.len());
         let mut added = added.into_iter().peekable();
-        for path in self.paths.iter().filter(|p| !removed.contains(p.as_str())) {
+        // Both sorted: the removed paths are passed over in step, not looked up for every file.
+        let mut removed = removed.iter().peekable();
+        for path in &self.paths {
+            while removed.next_if(|r| **r < path.as_str()).is_some() {}
+            if removed.next_if(|r| **r == path.as_str()).is_some() {
+                continue;
+            }
             while let Some(next) = added.next_if(|a| a < path) {
                 paths.push(next);
             }
@@ -114,14 +120,14 @@ fn git_files(repo: &Repo) -> Result<Vec<String>> {
     let prefix = repo.git(["rev-parse", "--show-prefix"])?.trim().to_string();
     let listed = parse_listing(&out.stdout);
     let deleted: std::collections::HashSet<&str> =
-        listed.iter().filter(|e| e.state == State::Deleted).map(|e| e.path.as_str()).collect();
+        listed.iter().filter(|e| e.state == State::Deleted).map(|e| &*e.path).collect();
     let mut paths = Vec::with_capacity(listed.len());
     for entry in &listed {
         let Some(rel) = entry.path.strip_prefix(prefix.as_str()) else { continue };
         let keep = match entry.state {
             State::Deleted | State::Submodule => false,
             State::Untracked => !rel.ends_with('/'),
-            State::Tracked => !deleted.contains(entry.path.as_str()),
+            State::Tracked => deleted.is_empty() || !deleted.contains(&*entry.path),
             // Outside a sparse checkout's cone the file may be absent: git does not say.
             State::SkipWorktree => std::fs::symlink_metadata(repo.path(rel))
                 .is_ok_and(|meta| meta.is_file() || meta.file_type().is_symlink()),
@@ -143,14 +149,15 @@ enum State {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-struct Listed {
+struct Listed<'a> {
     state: State,
-    path: String,
+    /// Borrowed from git's output (one allocation per file, for the list itself, not two).
+    path: std::borrow::Cow<'a, str>,
 }
 
 /// The records of `git ls-files -z -t -s`: `TAG MODE OID STAGE<TAB>PATH` for index entries,
 /// `? PATH` for untracked files.
-fn parse_listing(out: &[u8]) -> Vec<Listed> {
+fn parse_listing(out: &[u8]) -> Vec<Listed<'_>> {
     let mut listed = Vec::new();
     for raw in out.split(|&b| b == 0).filter(|r| r.len() > 2) {
         let (tag, rest) = (raw[0], &raw[2..]);
@@ -165,7 +172,7 @@ fn parse_listing(out: &[u8]) -> Vec<Listed> {
             b'S' => State::SkipWorktree,
             _ => State::Tracked,
         };
-        listed.push(Listed { state, path: String::from_utf8_lossy(path).into_owned() });
+        listed.push(Listed { state, path: String::from_utf8_lossy(path) });
     }
     listed
 }
@@ -200,7 +207,7 @@ mod tests {
 R 100644 61780798228d17af2d34fce4cfbdf35556832472 0\tgone\0H 160000 1111111111111111111111111111111111111111 0\tsub\0\
 S 100755 f2ad6c76f0115a6ba5b00456a849810e7ec0af20 0\tsparse/x\0? nested/\0";
         let listed = parse_listing(out);
-        let states: Vec<(State, &str)> = listed.iter().map(|e| (e.state, e.path.as_str())).collect();
+        let states: Vec<(State, &str)> = listed.iter().map(|e| (e.state, &*e.path)).collect();
         assert_eq!(
             states,
             [

@@ -27,6 +27,8 @@ pub struct Repo {
     git: bool,
     /// Reads of the paths another tree has differently go there (a rollback's plan).
     view: Option<std::sync::Arc<tree_files::View>>,
+    /// [`Repo::git_dir`], asked of git once (a run asks for it several times).
+    git_dir: std::sync::OnceLock<PathBuf>,
 }
 
 /// What a git command printed, whatever its exit status.
@@ -51,7 +53,7 @@ impl Repo {
         }
         let root =
             root.canonicalize().with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
-        let mut repo = Repo { root, git: false, view: None };
+        let mut repo = Repo { root, git: false, view: None, git_dir: std::sync::OnceLock::new() };
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree"]);
         repo.git = matches!(probe, Ok(ref out) if out.success && out.stdout.trim() == "true");
         Ok(repo)
@@ -187,8 +189,11 @@ impl Repo {
 
     /// The `.git` directory (or the worktree's git dir), where journals and locks live.
     pub fn git_dir(&self) -> Result<PathBuf> {
-        let dir = self.git(["rev-parse", "--absolute-git-dir"])?;
-        Ok(PathBuf::from(dir.trim()))
+        if let Some(dir) = self.git_dir.get() {
+            return Ok(dir.clone());
+        }
+        let dir = PathBuf::from(self.git(["rev-parse", "--absolute-git-dir"])?.trim());
+        Ok(self.git_dir.get_or_init(|| dir).clone())
     }
 }
 

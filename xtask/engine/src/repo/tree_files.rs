@@ -81,6 +81,35 @@ impl TreeFiles {
     }
 }
 
+/// `git cat-file --batch` output for `oids`: `OID TYPE SIZE\n`, the content and `\n` for each
+/// object found, `NAME missing\n` for the others.
+fn parse_batch(out: &[u8], oids: &[&str]) -> Result<Vec<Result<Vec<u8>>>> {
+    let mut contents = Vec::with_capacity(oids.len());
+    let mut rest = out;
+    for oid in oids {
+        let end = memchr::memchr(b'\n', rest).context("git cat-file ended early")?;
+        let header = String::from_utf8_lossy(&rest[..end]);
+        rest = &rest[end + 1..];
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let [_, kind, size] = fields[..] else {
+            contents.push(Err(anyhow::anyhow!("git object {oid} is not a readable blob: {}", header.trim())));
+            continue;
+        };
+        let size: usize = size.parse().with_context(|| format!("git cat-file: bad header {header}"))?;
+        if rest.len() < size + 1 {
+            bail!("git cat-file ended early");
+        }
+        let content = rest[..size].to_vec();
+        rest = &rest[size + 1..];
+        contents.push(if kind == "blob" {
+            Ok(content)
+        } else {
+            Err(anyhow::anyhow!("git object {oid} is not a readable blob: {}", header.trim()))
+        });
+    }
+    Ok(contents)
+}
+
 /// Put a file (with its executable bit) or a link, as git's `mode` says, at `path` in a
 /// temporary folder (not the work tree, which only the executor writes).
 pub fn write_entry(path: &Path, bytes: &[u8], mode: &str) -> std::io::Result<()> {
@@ -161,14 +190,32 @@ impl Repo {
             )
             .with_context(|| format!("cannot write the files of {rev} in a temporary folder"))?;
         } else {
-            let mut reader = self.blobs()?;
+            let oids: Vec<&str> = entries.iter().map(|(_, _, oid)| *oid).collect();
+            let mut contents = self.read_blobs(&oids)?.into_iter();
             let mut blobs = BTreeMap::new();
-            for (path, _, oid) in entries {
-                blobs.insert(path.to_string(), reader.read(oid).with_context(|| format!("{path} in {rev}"))?);
+            for (path, _, _) in entries {
+                let content = contents.next().context("git cat-file gave fewer objects than asked for")?;
+                blobs.insert(path.to_string(), content.with_context(|| format!("{path} in {rev}"))?);
             }
             files.blobs = Some(blobs);
         }
         Ok(files)
+    }
+
+    /// The contents of the blobs `oids`, in their order, from one `git cat-file --batch` that
+    /// is given every id at once (not one round trip per blob); an error for an id that is not
+    /// a blob.
+    fn read_blobs(&self, oids: &[&str]) -> Result<Vec<Result<Vec<u8>>>> {
+        let mut input = Vec::with_capacity(oids.len() * 41);
+        for oid in oids {
+            input.extend_from_slice(oid.as_bytes());
+            input.push(b'\n');
+        }
+        let out = self.git_raw(["cat-file", "--batch", "--buffer"], Some(&input))?;
+        if !out.status.success() {
+            bail!("`git cat-file --batch` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        parse_batch(&out.stdout, oids)
     }
 
     /// Whether a checkout converts any of `paths` (a filter, a line-ending attribute, an
@@ -236,6 +283,20 @@ impl Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_gives_each_blob_and_names_what_is_not_one() {
+        let (a, b, t) = ("a".repeat(40), "b".repeat(40), "c".repeat(40));
+        let out = format!("{a} blob 3\nx\ny\n{b} missing\n{t} tree 0\n\n{a} blob 0\n\n");
+        let got = parse_batch(out.as_bytes(), &[&a, &b, &t, &a]).unwrap();
+        assert_eq!(got[0].as_ref().unwrap(), b"x\ny");
+        assert!(
+            format!("{:#}", got[1].as_ref().unwrap_err()).contains(&format!("git object {b} is not a readable blob"))
+        );
+        assert!(got[2].is_err());
+        assert_eq!(got[3].as_ref().unwrap(), b"");
+        assert!(parse_batch(format!("{a} blob 9\nx\n").as_bytes(), &[&a]).is_err(), "cut short");
+    }
 
     #[test]
     fn a_view_redirects_only_the_paths_that_differ() {

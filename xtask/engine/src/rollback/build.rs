@@ -16,7 +16,7 @@ use super::tree::{self, Entry, file_change, read_entry};
 use crate::changelog::ReleaseTag;
 use crate::config::Config;
 use crate::plan::{FileChange, Role};
-use crate::project::{Origin, Project};
+use crate::project::{Detect, Origin, Project};
 use crate::repo::FileList;
 use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
 use crate::repo::tree_files::{TreeFiles, View};
@@ -29,7 +29,6 @@ pub struct Split {
     pub kept: Vec<TreeChange>,
     /// Today's configuration (the rollback plans with it, never the target's).
     pub config: Config,
-    pub config_file: Option<std::path::PathBuf>,
 }
 
 /// Compare HEAD's tree with the target's and decide what is restored.
@@ -46,7 +45,7 @@ pub fn split(project: &Project, head: &str, target: &ReleaseTag) -> Result<Split
             // Today's configuration names it: it stays, and gets the new version.
             || (c.new_mode.is_none() && sources.contains(c.path.as_str()))
     });
-    Ok(Split { restored, kept, config: loaded.config, config_file: loaded.file })
+    Ok(Split { restored, kept, config: loaded.config })
 }
 
 fn keep_globs(patterns: &[String]) -> Result<GlobSet> {
@@ -82,7 +81,8 @@ pub struct Written<'a> {
     pub unit: Option<&'a str>,
 }
 
-/// Build the tree to commit from `split` (whose configuration it takes). Problems (files in the way, unreadable version
+/// Build the tree to commit from `split` (whose configuration it takes), detecting in it what
+/// `detect` asks for (no gates for `--no-verify`). Problems (files in the way, unreadable version
 /// sources) are added to `problems`; `None` when there are any (found here or before).
 pub fn build(
     project: &Project,
@@ -90,6 +90,7 @@ pub fn build(
     target: &ReleaseTag,
     story: &Story<'_>,
     written: &Written<'_>,
+    detect: Detect,
     problems: &mut Vec<String>,
 ) -> Result<Option<Built>> {
     let repo = &project.repo;
@@ -100,7 +101,7 @@ pub fn build(
     let files = files_after(&project.files, &split.restored);
     let view = View::new(restored.clone(), absent);
     let config = std::mem::take(&mut split.config);
-    let there = Project::resolve(repo.with_view(view), config, split.config_file.clone(), files);
+    let there = project.resolve_tree(repo.with_view(view), config, files, detect);
     let edits = match version_edits(&there, story.new, written.unit) {
         Ok(edits) => edits,
         Err(e) => {

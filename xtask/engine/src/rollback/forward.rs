@@ -13,7 +13,7 @@ use crate::apply;
 use crate::cli::RollbackArgs;
 use crate::error::Verdict;
 use crate::output::Ui;
-use crate::project::Project;
+use crate::project::{Detect, Project};
 use crate::release::facts::Facts;
 use crate::release::preconditions;
 
@@ -88,7 +88,9 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     }
     let written =
         build::Written { changelog_path, changelog: &changelog, unit: unit.as_ref().map(|u| u.name.as_str()) };
-    let built = build::build(project, &mut split, &target, &story, &written, &mut problems)?;
+    // Without gates to run (or show), they are not looked for over every file of the tree.
+    let detect = Detect { gates: !args.no_verify, bundles: false };
+    let built = build::build(project, &mut split, &target, &story, &written, detect, &mut problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
         anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");
