@@ -9,6 +9,9 @@
 #   RUNS=10 FILES=40000 scripts/bench-rollback.sh
 #   GATES=1 scripts/bench-rollback.sh          # also time a real rollback that runs the gates
 #                                              # (detected ones; for information, no ratio)
+#   BASE_BIN=/tmp/xtask-old scripts/bench-rollback.sh
+#                                              # also time another build (an older commit's) in
+#                                              # the same run, under the same load: before/after
 #
 # Timed: `rollback --dry-run` (plan and print every diff, write nothing) and the real
 # `rollback --no-verify` (plan, journal, write, commit, tag); each real run starts from the
@@ -16,7 +19,7 @@
 #
 # Environment: BENCH_DATA (default: $TMPDIR/benchdata; the repository is generated there once,
 # same bytes every time), FILES (default 20000), RUNS, WARMUP, GATES, XTASK_BIN (default: the
-# debug build that `cargo xtask` runs). Needs python3, git, cargo; installs hyperfine (apt) when
+# debug build that `cargo xtask` runs), BASE_BIN (none by default). Needs python3, git, cargo; installs hyperfine (apt) when
 # it is missing.
 set -euo pipefail
 
@@ -93,6 +96,13 @@ commands=(
     "$x --root $w -q rollback --dry-run --no-verify >/dev/null"
     "$x --root $w -q rollback --no-verify"
 )
+if [ -n "${BASE_BIN:-}" ]; then
+    b=$(printf %q "$BASE_BIN")
+    names+=(base.dry-run base.rollback)
+    # The dry run comes after the real runs above: it starts from the bad release again too.
+    prepares+=("$reset_work" "$reset_work")
+    commands+=("$b --root $w -q rollback --dry-run --no-verify >/dev/null" "$b --root $w -q rollback --no-verify")
+fi
 if [ "$GATES" = 1 ]; then
     names+=(xtask.rollback-with-gates)
     prepares+=("$reset_work")
@@ -126,8 +136,12 @@ for name, r in results.items():
 cpu = lambda r: r["user"] + r["system"]
 print("\n| xtask | reference | median wall | user+sys |")
 print("|---|---|---:|---:|")
-for name, ref in [("xtask.dry-run", "git.read-tree-checkout"), ("xtask.rollback", "git.read-tree-checkout"),
-                  ("xtask.rollback", "git.by-hand")]:
+pairs = [("xtask.dry-run", "git.read-tree-checkout"), ("xtask.rollback", "git.read-tree-checkout"),
+         ("xtask.rollback", "git.by-hand")]
+if "base.rollback" in results:
+    pairs += [("base.dry-run", "git.read-tree-checkout"), ("base.rollback", "git.read-tree-checkout"),
+              ("xtask.dry-run", "base.dry-run"), ("xtask.rollback", "base.rollback")]
+for name, ref in pairs:
     r, g = results[name], results[ref]
     print("| %s | %s | %.2fx | %.2fx |" % (name, ref, r["median"] / g["median"], cpu(r) / cpu(g)))
 print("\ntarget: within 3x of git read-tree + checkout of the changed paths;")
