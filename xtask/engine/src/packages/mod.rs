@@ -44,6 +44,11 @@ pub struct Package {
 }
 
 impl Package {
+    /// The root-relative path of the file `name` in its folder.
+    pub fn file(&self, name: &str) -> String {
+        if self.folder.is_empty() { name.to_string() } else { format!("{}/{name}", self.folder) }
+    }
+
     /// The folder as people read it: `.` for the root.
     pub fn shown_folder(&self) -> &str {
         if self.folder.is_empty() { "." } else { &self.folder }

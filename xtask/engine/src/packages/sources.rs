@@ -27,10 +27,7 @@ pub fn sources(project: &Project, package: &Package) -> Vec<VersionSpec> {
         .map(|v| crate::repo::files::normalize_scope(&v.path))
         .collect();
     let mut found = crate::detect::version_sources(&project.repo, &project.files, &project.tooling);
-    let direct: Vec<String> = MANIFESTS
-        .iter()
-        .map(|m| if package.folder.is_empty() { m.to_string() } else { format!("{}/{m}", package.folder) })
-        .collect();
+    let direct: Vec<String> = MANIFESTS.iter().map(|m| package.file(m)).collect();
     let mut in_folder: Vec<VersionSpec> = project
         .files
         .iter()

@@ -115,7 +115,7 @@ fn manifests(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
     for package in project.packages.all() {
         for name in ["package.json", "pyproject.toml"] {
-            let path = if package.folder.is_empty() { name.to_string() } else { format!("{}/{name}", package.folder) };
+            let path = package.file(name);
             if project.files.iter().any(|f| f == path) {
                 out.push(path);
             }
@@ -131,8 +131,7 @@ fn moved(project: &Project, reads: &[Read<'_, '_>]) -> Vec<crate::version::Moved
         let Some(Ok(to)) = &read.next else { continue };
         for package in &read.unit.packages {
             let at = |name: &str| {
-                let path =
-                    if package.folder.is_empty() { name.to_string() } else { format!("{}/{name}", package.folder) };
+                let path = package.file(name);
                 std::fs::read_to_string(project.repo.path(&path)).ok()
             };
             let npm = at("package.json")
@@ -220,12 +219,12 @@ pub(super) fn run(project: &Project, args: &ReleaseArgs, ui: &Ui, lock: Option<L
             skipped.join("\n  - ")
         );
     }
-    let plan = make_plan(project, &shared, &reads, args)?;
+    let (gates, left_out) = gates_of(project, &reads);
+    let plan = make_plan(project, &shared, &reads, &gates, args)?;
     let Some(lock) = lock else {
         plan::show_dry_run(&plan, ui);
         return Ok(Verdict::Passed);
     };
-    let (gates, left_out) = gates_of(project, &reads);
     if !left_out.is_empty() && !args.no_verify {
         ui.info(format!("gates of packages not being released are left out: {}", left_out.join(", ")));
     }
@@ -301,7 +300,13 @@ fn nothing_to_release(
     Ok(level.is_none().then_some(why))
 }
 
-fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &ReleaseArgs) -> Result<Plan> {
+fn make_plan(
+    project: &Project,
+    shared: &Facts,
+    reads: &[Read<'_, '_>],
+    gates: &[&GateSpec],
+    args: &ReleaseArgs,
+) -> Result<Plan> {
     let repo = &project.repo;
     let (Some(branch), Some(head)) = (&shared.branch, &shared.head) else {
         bail!("the release facts are incomplete after the preconditions passed");
@@ -373,11 +378,7 @@ fn make_plan(project: &Project, shared: &Facts, reads: &[Read<'_, '_>], args: &R
         branch,
         head,
         date: &shared.date,
-        gates: if args.no_verify {
-            Vec::new()
-        } else {
-            gates_of(project, reads).0.iter().map(|g| g.name.clone()).collect()
-        },
+        gates: if args.no_verify { Vec::new() } else { gates.iter().map(|g| g.name.clone()).collect() },
         sign: args.sign,
         push: args.push.then_some(project.release.remote.as_str()),
         executable: &executable,
