@@ -9,6 +9,7 @@
 # the units that took longest, their sum (the CPU work) and the wall time.
 #
 # usage: scripts/bench-adopted-build.sh [RUNS] [path|git]   (default: 3 git)
+#        TIMINGS=FILE keeps the HTML report of the --timings run.
 set -euo pipefail
 runs="${1:-3}"
 from="${2:-git}"
@@ -55,6 +56,7 @@ for i in $(seq "$runs"); do
   echo "run $i: ${walls[-1]}s"
 done
 
+[ -n "${TIMINGS:-}" ] && cp "$repo/target/cargo-timings/cargo-timing.html" "$TIMINGS"
 python3 - "$repo/target/cargo-timings/cargo-timing.html" "${walls[*]}" <<'PY'
 import json, re, statistics, sys
 html = open(sys.argv[1]).read()
@@ -63,6 +65,6 @@ walls = [float(w) for w in sys.argv[2].split()]
 print(f"\ncold build: median {statistics.median(walls):.2f}s ({', '.join(f'{w:.2f}' for w in walls)})")
 print(f"units: {len(units)}, sum of their times (CPU work) {sum(u['duration'] for u in units):.1f}s in the --timings run")
 print("\n| unit | start s | took s |\n|---|---:|---:|")
-for u in sorted(units, key=lambda u: -u["duration"])[:12]:
+for u in sorted(units, key=lambda u: -u["duration"])[:int(__import__('os').environ.get('TOP', '12'))]:
     print(f"| {u['name']} {u.get('target', '').strip()} | {u['start']:.1f} | {u['duration']:.1f} |")
 PY
