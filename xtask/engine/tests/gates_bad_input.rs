@@ -81,7 +81,11 @@ fn without_git_on_the_machine_a_folder_is_walked_whole() {
         cmd.env("PATH", empty.path());
     });
     run.code(1);
-    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/b.md", 1, 1), ("ascii", "docs/build/a.md", 1, 1)]), "{run}");
+    assert_eq!(
+        findings(&run.json()),
+        set(&[("ascii", "docs/b.md", 1, 1), ("ascii", "docs/build/a.md", 1, 1)]),
+        "{run}"
+    );
 }
 
 #[test]

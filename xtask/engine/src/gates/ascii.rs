@@ -56,13 +56,8 @@ impl FileCheck for Ascii {
     }
 }
 
-/// The fast path: almost every file is pure ASCII. Text is ASCII when it is valid UTF-8 with as
-/// many characters as bytes. Both steps run inside the optimised standard library (SIMD-style,
-/// tens of GB/s), even in the unoptimised build that `cargo xtask` runs, where the inlined
-/// `<[u8]>::is_ascii` is compiled without optimisation and is some thirty times slower.
-pub fn is_ascii(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|s| s.chars().count() == s.len())
-}
+/// The fast path: almost every file is pure ASCII.
+pub use crate::bytes::is_ascii;
 
 /// Rewrite every character of the replacement table; count the replacements per character.
 pub fn fix_text(text: &str) -> (String, BTreeMap<char, usize>) {
@@ -220,25 +215,11 @@ fn check_line(line_no: usize, line: &[u8], out: &mut Found<'_>) {
 fn non_ascii_runs(line: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
-        let start = next_non_ascii(line, at)?;
+        let start = crate::bytes::next_non_ascii(line, at)?;
         let end = line[start..].iter().position(|b| b.is_ascii()).map_or(line.len(), |n| start + n);
         at = end;
         Some((start, end))
     })
-}
-
-/// The first byte at or after `at` that is not ASCII: whole chunks of ASCII are passed over by
-/// [`is_ascii`], only a chunk that holds something else is read byte by byte.
-fn next_non_ascii(line: &[u8], mut at: usize) -> Option<usize> {
-    const CHUNK: usize = 256;
-    while at < line.len() {
-        let end = line.len().min(at + CHUNK);
-        if !is_ascii(&line[at..end]) {
-            return line[at..end].iter().position(|b| !b.is_ascii()).map(|n| at + n);
-        }
-        at = end;
-    }
-    None
 }
 
 /// Feed the cells of `bytes` (no ASCII run of any length inside) to the check.

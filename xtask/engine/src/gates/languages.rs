@@ -134,83 +134,26 @@ const ALL: &[&Syntax] = &[
 /// Per syntax, the bytes where something may start in code (a comment, a string, a bracket
 /// Python counts): the search skips the rest of a line at once, so a megabyte line of prose
 /// costs what its searches cost.
-pub(super) fn starts(syntax: &Syntax) -> Option<&'static ByteSet> {
-    static TABLE: std::sync::LazyLock<Vec<(&'static str, Option<ByteSet>)>> = std::sync::LazyLock::new(|| {
-        ALL.iter()
-            .map(|s| {
-                let mut bytes: Vec<u8> = Vec::new();
-                bytes.extend(s.line_comments.iter().map(|m| m.as_bytes()[0]));
-                bytes.extend(s.block_comments.iter().map(|(open, _)| open.as_bytes()[0]));
-                bytes.extend_from_slice(s.quotes);
-                if s.regex {
-                    bytes.push(b'/');
-                }
-                if s.python {
-                    bytes.extend_from_slice(b"()[]{}");
-                }
-                (s.name, (!bytes.is_empty()).then(|| ByteSet::new(bytes)))
-            })
-            .collect()
-    });
-    TABLE.iter().find(|(name, _)| *name == syntax.name).and_then(|(_, set)| set.as_ref())
-}
-
-/// A small set of bytes searched for with `memchr` (optimised even in the unoptimised build
-/// `cargo xtask` runs), three bytes per search.
-#[derive(Debug)]
-pub struct ByteSet {
-    groups: Vec<Vec<u8>>,
-}
-
-impl ByteSet {
-    fn new(mut bytes: Vec<u8>) -> ByteSet {
-        bytes.sort_unstable();
-        bytes.dedup();
-        ByteSet { groups: bytes.chunks(3).map(<[u8]>::to_vec).collect() }
-    }
-
-    /// A search over one line: each group's next hit is remembered, so the line is scanned at
-    /// most once per group however many times it is asked.
-    pub fn searcher(&self) -> ByteSearch<'_> {
-        ByteSearch { set: self, next: vec![None; self.groups.len()] }
-    }
-}
-
-/// The searches over one line of a [`ByteSet`].
-#[derive(Debug)]
-pub struct ByteSearch<'a> {
-    set: &'a ByteSet,
-    /// Per group: searched from where, and found where (`None`: nowhere after that).
-    next: Vec<Option<(usize, Option<usize>)>>,
-}
-
-impl ByteSearch<'_> {
-    /// The first byte of the set at or after `at`.
-    pub fn find(&mut self, line: &[u8], at: usize) -> Option<usize> {
-        let mut first: Option<usize> = None;
-        for (group, next) in self.set.groups.iter().zip(&mut self.next) {
-            let hit = match *next {
-                Some((from, hit)) if from <= at && hit.is_none_or(|h| h >= at) => hit,
-                _ => {
-                    let rest = line.get(at..).unwrap_or_default();
-                    let hit = match group[..] {
-                        [a] => memchr::memchr(a, rest),
-                        [a, b] => memchr::memchr2(a, b, rest),
-                        [a, b, c] => memchr::memchr3(a, b, c, rest),
-                        _ => unreachable!("groups hold one to three bytes"),
+pub(super) fn starts(syntax: &Syntax) -> Option<&'static crate::bytes::ByteSet> {
+    static TABLE: std::sync::LazyLock<Vec<(&'static str, Option<crate::bytes::ByteSet>)>> =
+        std::sync::LazyLock::new(|| {
+            ALL.iter()
+                .map(|s| {
+                    let mut bytes: Vec<u8> = Vec::new();
+                    bytes.extend(s.line_comments.iter().map(|m| m.as_bytes()[0]));
+                    bytes.extend(s.block_comments.iter().map(|(open, _)| open.as_bytes()[0]));
+                    bytes.extend_from_slice(s.quotes);
+                    if s.regex {
+                        bytes.push(b'/');
                     }
-                    .map(|h| h + at);
-                    *next = Some((at, hit));
-                    hit
-                }
-            };
-            first = match (first, hit) {
-                (Some(f), Some(h)) => Some(f.min(h)),
-                (f, h) => f.or(h),
-            };
-        }
-        first
-    }
+                    if s.python {
+                        bytes.extend_from_slice(b"()[]{}");
+                    }
+                    (s.name, (!bytes.is_empty()).then(|| crate::bytes::ByteSet::new(bytes)))
+                })
+                .collect()
+        });
+    TABLE.iter().find(|(name, _)| *name == syntax.name).and_then(|(_, set)| set.as_ref())
 }
 
 /// The language of a file, from its name.
@@ -240,41 +183,5 @@ pub fn for_path(path: &str) -> &'static Syntax {
             | "Rakefile" | "Pipfile" | "BUILD" | "WORKSPACE" => &HASH_CONFIG,
             _ => &PLAIN,
         },
-    }
-}
-
-#[cfg(test)]
-mod byte_set_tests {
-    use super::ByteSet;
-
-    fn all(set: &ByteSet, line: &[u8]) -> Vec<u8> {
-        let mut search = set.searcher();
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(i) = search.find(line, at) {
-            found.push(line[i]);
-            at = i + 1;
-        }
-        found
-    }
-
-    #[test]
-    fn finds_each_byte_of_the_set_in_order() {
-        let set = ByteSet::new(b"#\"'()[]{}".to_vec());
-        assert_eq!(all(&set, b"x = f(a, 'b') # c [d]"), b"('')#[]");
-        assert_eq!(all(&set, b"no such bytes here"), b"");
-        assert_eq!(all(&set, b"{}"), b"{}");
-    }
-
-    #[test]
-    fn a_search_may_go_back_to_an_earlier_position() {
-        let set = ByteSet::new(b"ab".to_vec());
-        let line = b"..a...b..a";
-        let mut search = set.searcher();
-        assert_eq!(search.find(line, 3), Some(6));
-        assert_eq!(search.find(line, 0), Some(2));
-        assert_eq!(search.find(line, 7), Some(9));
-        assert_eq!(search.find(line, 10), None);
-        assert_eq!(search.find(line, 99), None);
     }
 }

@@ -7,8 +7,9 @@
 //! string, a Rust raw string), keeps the bracket depth (for Python's logical lines) and never
 //! looks further than the line it is given. The languages are in [`super::languages`].
 
-use super::languages::{ByteSet, starts};
+use super::languages::starts;
 pub use super::languages::{Syntax, for_path};
+use crate::bytes::ByteSet;
 
 /// What a stretch of a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

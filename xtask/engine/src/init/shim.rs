@@ -136,15 +136,11 @@ const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "crc32fast"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
-    (&["profile", "dev", "package", "aho-corasick"], 1),
-    (&["profile", "dev", "package", "regex-automata"], 1),
-    (&["profile", "dev", "package", "bstr"], 1),
-    (&["profile", "dev", "package", "globset"], 1),
     (&["profile", "dev", "package", "serde_json"], 3),
 ];
 
 fn profile() -> Vec<Wanted> {
-    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte and regex search, JSON) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
+    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte search, JSON) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
     let mut wanted = vec![
         Wanted { path: &["profile", "dev"], key: "debug", value: Value::from("line-tables-only"), comment: WHY },
         Wanted { path: &["profile", "dev", "package", "*"], key: "debug", value: Value::from(false), comment: "" },
