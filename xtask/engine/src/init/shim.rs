@@ -136,7 +136,7 @@ const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "crc32fast"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
-    (&["profile", "dev", "package", "serde_json"], 3),
+    (&["profile", "dev", "package", "serde_json"], 1),
 ];
 
 fn profile() -> Vec<Wanted> {
