@@ -67,4 +67,19 @@ print(f"units: {len(units)}, sum of their times (CPU work) {sum(u['duration'] fo
 print("\n| unit | start s | took s |\n|---|---:|---:|")
 for u in sorted(units, key=lambda u: -u["duration"])[:int(__import__('os').environ.get('TOP', '12'))]:
     print(f"| {u['name']} {u.get('target', '').strip()} | {u['start']:.1f} | {u['duration']:.1f} |")
+
+# The critical path: from the unit that ended last, back through the unit whose end (or whose
+# metadata, for a pipelined start) let each one start, the latest such.
+by_index = {u["i"]: u for u in units}
+unblocked_by = {}
+for u in units:
+    for i in u["unblocked_units"] + u["unblocked_rmeta_units"]:
+        unblocked_by.setdefault(i, []).append(u)
+def name(u):
+    return f"{u['name']}{' ' + u['target'].strip() if u['target'].strip() else ''}"
+path = [max(units, key=lambda u: u["start"] + u["duration"])]
+while unblocked_by.get(path[-1]["i"]):
+    path.append(max(unblocked_by[path[-1]["i"]], key=lambda u: u["start"] + u["duration"]))
+print("\ncritical path (start s + took s):")
+print(" <- ".join(f"{name(u)} ({u['start']:.1f}+{u['duration']:.1f})" for u in path))
 PY

@@ -435,7 +435,7 @@ impl Config {
             }
         }
         for (glob, label) in self.release.channels.iter().flatten() {
-            if let Err(e) = globset::Glob::new(glob) {
+            if let Err(e) = crate::glob::Glob::new(glob) {
                 bail!(
                     "{}[release.channels] {glob:?} is not a branch glob ({e}); write a name or a glob such as \"release/*\"",
                     at(glob)
@@ -461,7 +461,7 @@ impl Config {
         }
         if let Some(ell) = &self.gates.ellipsis {
             for allow in ell.allow.iter().flatten() {
-                if let Err(e) = regex::Regex::new(allow) {
+                if let Err(e) = regex_lite::Regex::new(allow) {
                     bail!("{}[gates.ellipsis] allow pattern {allow:?} is not a valid regex: {e}", at(allow));
                 }
             }
@@ -508,7 +508,7 @@ impl Config {
             .chain(self.version_filter.exclude.iter().flatten())
             .chain(self.rollback.keep.iter().flatten());
         for glob in globs {
-            if let Err(e) = globset::Glob::new(glob) {
+            if let Err(e) = crate::glob::Glob::new(glob) {
                 bail!("{}{glob:?} is not a valid glob: {e}", at(glob));
             }
         }
@@ -519,7 +519,7 @@ impl Config {
             if glob.starts_with('/') || glob.split('/').any(|part| part == "..") {
                 bail!("{}inputs: {glob:?} leaves the root; give globs relative to the root", at(glob));
             }
-            if let Err(e) = globset::Glob::new(glob) {
+            if let Err(e) = crate::glob::Glob::new(glob) {
                 bail!("{}inputs: {glob:?} is not a valid glob: {e}", at(glob));
             }
         }

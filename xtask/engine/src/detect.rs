@@ -117,7 +117,7 @@ pub(crate) fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
 /// Folders matching a member glob (`packages/*`, `crates/foo`), among the folders that hold files.
 pub(crate) fn member_dirs(known: &BTreeSet<&str>, pattern: &str) -> Vec<String> {
     let pattern = pattern.trim_end_matches('/');
-    let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() else { return Vec::new() };
+    let Ok(glob) = crate::glob::GlobBuilder::new(pattern).literal_separator(true).build() else { return Vec::new() };
     let matcher = glob.compile_matcher();
     let dirs: BTreeSet<&str> = known.iter().map(|p| parent(p)).filter(|d| !d.is_empty()).collect();
     dirs.into_iter().filter(|d| matcher.is_match(d)).map(str::to_string).collect()

@@ -14,14 +14,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static SHIELDED: AtomicBool = AtomicBool::new(false);
 
-/// Catch Ctrl-C from now on. `ctrlc` takes one handler per process, so it is installed once.
+/// Catch Ctrl-C (SIGINT) from now on; installed once per process.
 pub fn watch() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        // If a handler cannot be installed, Ctrl-C ends the process as usual; the release
-        // journal (or the bundle's staging folder) makes the next run clean up after it.
-        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe; the action
+        // is zeroed and then filled as sigaction(2) asks. If it cannot be installed, Ctrl-C
+        // ends the process as usual, and the release journal (or the bundle's staging folder)
+        // makes the next run clean up after it.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+        }
     });
+}
+
+extern "C" fn on_interrupt(_signal: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
 /// Whether Ctrl-C was pressed.
@@ -29,8 +41,8 @@ pub fn happened() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// [`happened`], after giving the handler (on its own thread) a moment to record a signal that
-/// has just ended the step's child. For failure paths only.
+/// [`happened`], after giving a signal that has just ended the step's child a moment to reach
+/// this process too. For failure paths only.
 pub fn happened_settled() -> bool {
     for _ in 0..10 {
         if happened() {

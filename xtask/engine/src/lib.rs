@@ -14,12 +14,14 @@
 pub mod apply;
 pub mod atomic;
 pub mod bundle;
+pub mod bytes;
 pub mod changelog;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod error;
 pub mod gates;
+pub mod glob;
 pub mod init;
 pub mod interrupt;
 pub mod output;

@@ -276,15 +276,8 @@ const OWN_SGR: &[&str] = &["\x1b[0m", "\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[32
 /// backslash before it (`\::warning`), and the legacy `##[` prefix, recognised anywhere in a
 /// line, is written `##\[`. Text that needs none of this is returned as it is.
 pub fn defuse(text: &str) -> Cow<'_, str> {
-    // What makes a line need work: a byte outside printable ASCII and tab (a control, a colour,
-    // any non-ASCII character, a carriage return), `##[`, or `::` after the leading blanks.
-    // Found by one search of the whole text (the regex crate is compiled optimised; a check of
-    // every byte here is not, in the dev profile `cargo xtask` runs).
-    static NEEDS_WORK: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)[^\t\n\x20-\x7e]|##\[|^[\t ]*::").expect("a valid regex"));
     let bytes = text.as_bytes();
-    let mut marked =
-        NEEDS_WORK.find_iter(text).map(|m| memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1));
+    let mut marked = lines_needing_work(bytes).into_iter();
     let Some(first) = marked.next() else { return Cow::Borrowed(text) };
     let mut out = String::with_capacity(text.len() + 16);
     // `done`: the bytes of `text` handled so far; the lines between two marked ones (with their
@@ -301,6 +294,40 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[done..]);
     Cow::Owned(out)
+}
+
+/// The starts of the lines that need work: a byte outside printable ASCII and tab (a control,
+/// a colour, any non-ASCII character, a carriage return), `##[`, or `::` after the leading
+/// blanks. Each is found by searches the optimised `memchr` and standard library make (a check
+/// of every byte here would not be optimised, in the dev profile `cargo xtask` runs).
+fn lines_needing_work(bytes: &[u8]) -> Vec<usize> {
+    static CONTROLS: std::sync::LazyLock<crate::bytes::ByteSet> = std::sync::LazyLock::new(|| {
+        crate::bytes::ByteSet::new((0..0x20).filter(|b| !matches!(b, b'\t' | b'\n')).chain([0x7f]).collect())
+    });
+    let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let next_line = |at: usize| memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1);
+    let mut starts = Vec::new();
+    let mut controls = CONTROLS.searcher();
+    let mut at = 0;
+    while let Some(hit) = controls.find(bytes, at) {
+        starts.push(line_start(hit));
+        at = next_line(hit);
+    }
+    at = 0;
+    while let Some(hit) = crate::bytes::next_non_ascii(bytes, at) {
+        starts.push(line_start(hit));
+        at = next_line(hit);
+    }
+    starts.extend(memchr::memmem::find_iter(bytes, b"##[").map(line_start));
+    for hit in memchr::memmem::find_iter(bytes, b"::") {
+        let start = line_start(hit);
+        if bytes[start..hit].iter().all(|b| matches!(b, b' ' | b'\t')) {
+            starts.push(start);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
 }
 
 /// One line of [`defuse`] that needs work, escaped onto `out`.

@@ -50,6 +50,45 @@ fn a_folder_that_is_not_a_repository_honours_gitignore() {
 }
 
 #[test]
+fn outside_git_a_nested_repository_is_one_entry_and_ignored_folders_are_skipped() {
+    let repo = TestRepo::plain();
+    let dots = ".".repeat(3);
+    repo.write(".gitignore", "*.log\n/out/\n");
+    repo.write("out/gen.py", format!("{dots}\n"));
+    repo.write("docs/x.log", "caf\u{00E9}\n");
+    repo.write("docs/deep/.gitignore", "skip.md\n");
+    repo.write("docs/deep/skip.md", "\u{00A0}\n");
+    repo.write("docs/deep/keep.md", "\u{00A0}\n");
+    // Another project's repository inside the folder is not part of this one (as git sees it).
+    repo.write("docs/vendor/a.md", "\u{00A0}\n");
+    let init = std::process::Command::new("git").args(["init", "-q"]).current_dir(repo.path("docs/vendor")).status();
+    assert!(init.unwrap().success());
+    let run = repo.xtask(&["--json", "quality-check", "--only", "ascii"]);
+    run.code(1);
+    assert_eq!(findings(&run.json()), set(&[("ascii", "docs/deep/keep.md", 1, 1)]), "{run}");
+}
+
+#[test]
+fn without_git_on_the_machine_a_folder_is_walked_whole() {
+    let repo = TestRepo::plain();
+    repo.write(".gitignore", "build/\n");
+    repo.write("docs/build/a.md", "\u{00A0}\n");
+    repo.write("docs/b.md", "\u{00A0}\n");
+    repo.write(".git/HEAD", "not a repository, and never read\n");
+    // A PATH with no git on it: the walk falls back to reading every folder.
+    let empty = tempfile::tempdir().unwrap();
+    let run = repo.xtask_with(&["--json", "quality-check", "--only", "ascii"], |cmd| {
+        cmd.env("PATH", empty.path());
+    });
+    run.code(1);
+    assert_eq!(
+        findings(&run.json()),
+        set(&[("ascii", "docs/b.md", 1, 1), ("ascii", "docs/build/a.md", 1, 1)]),
+        "{run}"
+    );
+}
+
+#[test]
 fn symbolic_links_are_never_followed_and_loops_do_not_hang() {
     let repo = TestRepo::new();
     let outside = tempfile::tempdir().unwrap();

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::glob::{GlobBuilder, GlobSet, GlobSetBuilder};
 use anyhow::{Context, Result, bail};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::entry::{self, Entry};
 

@@ -6,7 +6,6 @@
 //! context around it, so a file that is one 100 MiB line costs no memory beyond the file itself.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::LazyLock;
 
 use super::chars;
 use super::scan::{FileCheck, Found, lines};
@@ -57,13 +56,8 @@ impl FileCheck for Ascii {
     }
 }
 
-/// The fast path: almost every file is pure ASCII. Text is ASCII when it is valid UTF-8 with as
-/// many characters as bytes. Both steps run inside the optimised standard library (SIMD-style,
-/// tens of GB/s), even in the unoptimised build that `cargo xtask` runs, where the inlined
-/// `<[u8]>::is_ascii` is compiled without optimisation and is some thirty times slower.
-pub fn is_ascii(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|s| s.chars().count() == s.len())
-}
+/// The fast path: almost every file is pure ASCII.
+pub use crate::bytes::is_ascii;
 
 /// Rewrite every character of the replacement table; count the replacements per character.
 pub fn fix_text(text: &str) -> (String, BTreeMap<char, usize>) {
@@ -196,10 +190,10 @@ fn check_line(line_no: usize, line: &[u8], out: &mut Found<'_>) {
     let mut column = 0;
     // The invalid run being read: its column and bytes.
     let mut open: Option<(usize, Vec<u8>)> = None;
-    // ASCII runs are taken whole (found by the optimised regex engine); only the bytes between
-    // them are decoded one character at a time.
+    // ASCII runs are taken whole (skipped a chunk at a time by the optimised standard library);
+    // only the bytes between them are decoded one character at a time.
     let mut at = 0;
-    let runs = NON_ASCII.find_iter(line).map(|m| (m.start(), m.end())).chain(std::iter::once((line.len(), line.len())));
+    let runs = non_ascii_runs(line).chain(std::iter::once((line.len(), line.len())));
     for (start, end) in runs {
         if start > at {
             if let Some((col, bytes)) = open.take() {
@@ -217,9 +211,16 @@ fn check_line(line_no: usize, line: &[u8], out: &mut Found<'_>) {
     check.finish();
 }
 
-/// Runs of bytes that are not ASCII.
-static NON_ASCII: LazyLock<regex::bytes::Regex> =
-    LazyLock::new(|| regex::bytes::Regex::new(r"(?-u:[\x80-\xFF])+").expect("a valid regex"));
+/// The runs of bytes that are not ASCII, as `(start, end)`.
+fn non_ascii_runs(line: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = crate::bytes::next_non_ascii(line, at)?;
+        let end = line[start..].iter().position(|b| b.is_ascii()).map_or(line.len(), |n| start + n);
+        at = end;
+        Some((start, end))
+    })
+}
 
 /// Feed the cells of `bytes` (no ASCII run of any length inside) to the check.
 fn decode(bytes: &[u8], check: &mut LineCheck<'_, '_>, column: &mut usize, open: &mut Option<(usize, Vec<u8>)>) {
@@ -254,6 +255,17 @@ mod tests {
         Ascii.check(bytes, &mut found);
         found.finish();
         out.into_iter().map(|f| (f.line, f.column, f.message)).collect()
+    }
+
+    #[test]
+    fn runs_of_other_bytes_are_found_across_chunks() {
+        let mut line = vec![b'a'; 1000];
+        line[0] = 0xC3;
+        line[255..258].copy_from_slice("\u{00E9}x".as_bytes());
+        line[999] = 0x80;
+        assert_eq!(non_ascii_runs(&line).collect::<Vec<_>>(), [(0, 1), (255, 257), (999, 1000)]);
+        assert_eq!(non_ascii_runs(b"plain").count(), 0);
+        assert_eq!(non_ascii_runs("\u{4E2D}\u{6587}".as_bytes()).collect::<Vec<_>>(), [(0, 6)]);
     }
 
     #[test]

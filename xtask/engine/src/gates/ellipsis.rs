@@ -10,7 +10,6 @@
 //! a configured regex, and binary files (a NUL byte anywhere, ripgrep's rule) are skipped.
 
 use memchr::memmem::Finder;
-use regex::bytes::RegexSet;
 
 use super::python_blocks::{Blocks, Verdict};
 use super::scan::{FileCheck, Found, chars_in, lines};
@@ -28,19 +27,25 @@ const QUOTE: usize = 80;
 
 pub struct Ellipsis {
     finder: Finder<'static>,
-    allow: RegexSet,
+    allow: Vec<regex_lite::Regex>,
     mode: Mode,
 }
 
 impl Ellipsis {
     /// `allow`: regexes; a line matching one may hold the dots.
     pub fn new(allow: &[String], mode: Mode) -> anyhow::Result<Ellipsis> {
-        let allow = RegexSet::new(allow).map_err(|e| anyhow::anyhow!("allow: not a valid regex: {e}"))?;
+        let allow = allow
+            .iter()
+            .map(|re| {
+                regex_lite::Regex::new(re).map_err(|e| anyhow::anyhow!("allow: {re:?} is not a valid regex: {e}"))
+            })
+            .collect::<anyhow::Result<_>>()?;
         Ok(Ellipsis { finder: Finder::new(DOTS.as_bytes()), allow, mode })
     }
 
     fn allowed(&self, line: &[u8]) -> bool {
-        has_marker(line) || self.allow.is_match(line)
+        has_marker(line)
+            || (!self.allow.is_empty() && self.allow.iter().any(|re| re.is_match(&String::from_utf8_lossy(line))))
     }
 
     /// `mode = "any"`: every line that holds the dots, at the first of them.

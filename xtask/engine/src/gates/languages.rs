@@ -131,11 +131,11 @@ const ALL: &[&Syntax] = &[
     &PLAIN,
 ];
 
-/// Per syntax, a search for the bytes where something may start in code (a comment, a string,
-/// a bracket Python counts): the optimised regex engine skips the rest of a line at once, so a
-/// megabyte line of prose costs what its searches cost.
-pub(super) fn starts(syntax: &Syntax) -> Option<&'static regex::bytes::Regex> {
-    static TABLE: std::sync::LazyLock<Vec<(&'static str, Option<regex::bytes::Regex>)>> =
+/// Per syntax, the bytes where something may start in code (a comment, a string, a bracket
+/// Python counts): the search skips the rest of a line at once, so a megabyte line of prose
+/// costs what its searches cost.
+pub(super) fn starts(syntax: &Syntax) -> Option<&'static crate::bytes::ByteSet> {
+    static TABLE: std::sync::LazyLock<Vec<(&'static str, Option<crate::bytes::ByteSet>)>> =
         std::sync::LazyLock::new(|| {
             ALL.iter()
                 .map(|s| {
@@ -149,16 +149,11 @@ pub(super) fn starts(syntax: &Syntax) -> Option<&'static regex::bytes::Regex> {
                     if s.python {
                         bytes.extend_from_slice(b"()[]{}");
                     }
-                    bytes.sort_unstable();
-                    bytes.dedup();
-                    let class: String = bytes.iter().map(|b| format!("\\x{b:02x}")).collect();
-                    let re = (!bytes.is_empty())
-                        .then(|| regex::bytes::Regex::new(&format!("(?-u:[{class}])")).expect("a valid class"));
-                    (s.name, re)
+                    (s.name, (!bytes.is_empty()).then(|| crate::bytes::ByteSet::new(bytes)))
                 })
                 .collect()
         });
-    TABLE.iter().find(|(name, _)| *name == syntax.name).and_then(|(_, re)| re.as_ref())
+    TABLE.iter().find(|(name, _)| *name == syntax.name).and_then(|(_, set)| set.as_ref())
 }
 
 /// The language of a file, from its name.

@@ -1,8 +1,8 @@
 //! Which files a gate reads: its `paths` (files or folders) within the project's file list,
 //! narrowed by file-name globs and `exclude` globs.
 
+use crate::glob::{Glob, GlobSet, GlobSetBuilder};
 use anyhow::{Context, Result};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::project::{GateKind, Project};
 use crate::repo::files::{in_scope, normalize_scope};

@@ -9,6 +9,7 @@
 
 use super::languages::starts;
 pub use super::languages::{Syntax, for_path};
+use crate::bytes::ByteSet;
 
 /// What a stretch of a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,7 @@ enum State {
 /// The lexer of one file.
 pub struct Lexer {
     syntax: &'static Syntax,
-    starts: Option<&'static regex::bytes::Regex>,
+    starts: Option<&'static ByteSet>,
     state: State,
     /// Open brackets at the end of the last line.
     pub depth: usize,
@@ -87,6 +88,7 @@ impl Lexer {
         let mut i = 0;
         // Inside a regular expression's character class, `/` does not end it.
         let mut in_class = false;
+        let mut search = self.starts.map(ByteSet::searcher);
         while i < b.len() {
             match self.state {
                 State::LineComment => i = b.len(),
@@ -148,8 +150,8 @@ impl Lexer {
                     }
                 }
                 // Nothing can start before the next byte the search finds; nothing after none.
-                State::Code => match self.starts.and_then(|re| re.find_at(b, i)) {
-                    Some(m) => i = self.code_byte(b, m.start()),
+                State::Code => match search.as_mut().and_then(|s| s.find(b, i)) {
+                    Some(at) => i = self.code_byte(b, at),
                     None => break,
                 },
             }

@@ -29,6 +29,28 @@ pub fn toml(text: &str, wanted: &[Wanted], member: Option<&str>) -> Result<Strin
     Ok(doc.to_string())
 }
 
+/// `text` without the `retired` integer keys an earlier version of `init` wrote, where they still
+/// hold the value it wrote (a value the user changed stays); a table they leave empty goes too.
+pub fn retire(text: &str, retired: &[(&[&str], &str, i64)]) -> Result<String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    for &(path, key, value) in retired {
+        let Some((last, parents)) = path.split_last() else { continue };
+        let Some(parent) = parents.iter().try_fold(doc.as_table_mut(), |t, name| t.get_mut(name)?.as_table_mut())
+        else {
+            continue;
+        };
+        let Some(table) = parent.get_mut(last).and_then(Item::as_table_mut) else { continue };
+        if table.get(key).and_then(Item::as_integer) != Some(value) {
+            continue;
+        }
+        table.remove(key);
+        if table.is_empty() {
+            parent.remove(last);
+        }
+    }
+    Ok(doc.to_string())
+}
+
 /// `[workspace] members` holds `member` (literally or by a glob), else it is appended.
 fn add_member(doc: &mut DocumentMut, member: &str) -> Result<()> {
     let workspace = table_at(doc.as_table_mut(), &["workspace"], "")?;
@@ -36,7 +58,7 @@ fn add_member(doc: &mut DocumentMut, member: &str) -> Result<()> {
     let Some(array) = members.as_array_mut() else { bail!("[workspace] members is not an array of paths") };
     let covered = array.iter().filter_map(Value::as_str).any(|m| {
         let m = m.trim_end_matches('/');
-        m == member || globset::Glob::new(m).is_ok_and(|g| g.compile_matcher().is_match(member))
+        m == member || crate::glob::Glob::new(m).is_ok_and(|g| g.compile_matcher().is_match(member))
     });
     if !covered {
         array.push(member);
@@ -115,6 +137,21 @@ mod tests {
         assert!(out.contains("\n# fast dependencies\n[profile.dev.package.\"*\"]\nopt-level = 3\n"), "{out}");
         // A second merge changes nothing.
         assert_eq!(toml(&out, &wanted(), Some("xtask")).unwrap(), out);
+    }
+
+    #[test]
+    fn retired_keys_go_only_where_they_hold_what_init_wrote() {
+        let text = "[profile.dev.package.globset]\nopt-level = 1\n[profile.dev.package.ignore]\nopt-level = 2\n\
+                    [profile.dev.package.bstr]\nopt-level = 1\ndebug = true\n";
+        let retired: &[(&[&str], &str, i64)] = &[
+            (&["profile", "dev", "package", "globset"], "opt-level", 1),
+            (&["profile", "dev", "package", "ignore"], "opt-level", 1),
+            (&["profile", "dev", "package", "bstr"], "opt-level", 1),
+            (&["profile", "dev", "package", "absent"], "opt-level", 1),
+        ];
+        let out = retire(text, retired).unwrap();
+        assert_eq!(out, "[profile.dev.package.ignore]\nopt-level = 2\n[profile.dev.package.bstr]\ndebug = true\n");
+        assert_eq!(retire(&out, retired).unwrap(), out);
     }
 
     #[test]

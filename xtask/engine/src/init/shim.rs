@@ -136,17 +136,22 @@ const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "crc32fast"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
-    (&["profile", "dev", "package", "aho-corasick"], 1),
-    (&["profile", "dev", "package", "regex-automata"], 1),
-    (&["profile", "dev", "package", "bstr"], 1),
-    (&["profile", "dev", "package", "globset"], 1),
-    (&["profile", "dev", "package", "ignore"], 1),
-    (&["profile", "dev", "package", "crossbeam-deque"], 1),
-    (&["profile", "dev", "package", "serde_json"], 3),
+    (&["profile", "dev", "package", "serde_json"], 1),
+];
+
+/// Profile entries earlier versions wrote for crates the engine no longer depends on (cargo
+/// warns about a profile entry that matches no package): removed where they are unchanged.
+const RETIRED: &[(&[&str], &str, i64)] = &[
+    (&["profile", "dev", "package", "aho-corasick"], "opt-level", 1),
+    (&["profile", "dev", "package", "regex-automata"], "opt-level", 1),
+    (&["profile", "dev", "package", "bstr"], "opt-level", 1),
+    (&["profile", "dev", "package", "globset"], "opt-level", 1),
+    (&["profile", "dev", "package", "ignore"], "opt-level", 1),
+    (&["profile", "dev", "package", "crossbeam-deque"], "opt-level", 1),
 ];
 
 fn profile() -> Vec<Wanted> {
-    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte and regex search, JSON, the tree walk) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
+    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte search, JSON) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
     let mut wanted = vec![
         Wanted { path: &["profile", "dev"], key: "debug", value: Value::from("line-tables-only"), comment: WHY },
         Wanted { path: &["profile", "dev", "package", "*"], key: "debug", value: Value::from(false), comment: "" },
@@ -162,6 +167,8 @@ fn profile() -> Vec<Wanted> {
 
 /// The root `Cargo.toml`: created as a workspace of the shim, or merged into.
 pub fn workspace(existing: Option<&str>) -> Result<String> {
+    let existing = existing.map(|text| merge::retire(text, RETIRED)).transpose()?;
+    let existing = existing.as_deref();
     let base = format!("[workspace]\nmembers = [\"{SHIM}\"]\nresolver = \"3\"\n");
     merge::toml(existing.unwrap_or(&base), &profile(), Some(SHIM))
 }
@@ -252,6 +259,8 @@ mod tests {
         assert!(text.contains("[profile.dev.package.zlib-rs]\nopt-level = 3\n"), "{text}");
         assert!(!text.contains("syn") && !text.contains("derive"), "proc macros stay unoptimised: {text}");
         assert_eq!(workspace(Some(&text)).unwrap(), text);
+        let older = format!("{text}[profile.dev.package.globset]\nopt-level = 1\n");
+        assert_eq!(workspace(Some(&older)).unwrap(), text, "what an older init wrote for a crate no longer used goes");
         assert_eq!(cargo_config(None).unwrap(), "[alias]\nxtask = \"run --package xtask --\"\n");
     }
 }

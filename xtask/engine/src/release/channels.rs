@@ -4,7 +4,7 @@
 //! when `release.branches` does not list it. Pure: the branch name and the table in, the label
 //! out.
 
-use globset::Glob;
+use crate::glob::Glob;
 
 /// The label of the channel `branch` is on: a name written out wins over a glob, a longer glob
 /// over a shorter one (`release/1.*` over `release/*`), then the first in `channels` (the

@@ -1,8 +1,8 @@
 //! Everything that must hold before a release writes anything, checked together and reported
 //! together (exit 2): a maintainer fixes every problem in one go, not one per run.
 
+use crate::glob::{Glob, GlobSetBuilder};
 use anyhow::{Result, bail};
-use globset::{Glob, GlobSetBuilder};
 
 use super::facts::Facts;
 use super::target::{self, TagVersion, Target};

@@ -1,5 +1,6 @@
 //! The list of files a gate reads, collected once per run and shared by every gate.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -16,7 +17,7 @@ pub struct FileList {
 
 impl FileList {
     pub fn collect(repo: &Repo) -> Result<FileList> {
-        let paths = if repo.is_git() { git_files(repo)? } else { walk_files(repo.root())? };
+        let paths = if repo.is_git() { git_files(repo)? } else { walk_files(repo)? };
         Ok(FileList::from_paths(paths))
     }
 
@@ -177,22 +178,71 @@ fn parse_listing(out: &[u8]) -> Vec<Listed<'_>> {
     listed
 }
 
-fn walk_files(root: &Path) -> Result<Vec<String>> {
+/// Outside a git repository: the files git would list as untracked there, by its own ignore
+/// rules (`.gitignore` in every folder, `core.excludesFile`), read through an empty scratch
+/// repository whose work tree is the root; without git on the machine, every file.
+fn walk_files(repo: &Repo) -> Result<Vec<String>> {
+    let scratch = super::rollback_ops::TempDir::new("xtask-walk")?;
+    let git_dir = scratch.path();
+    // The smallest folder git takes for a repository: HEAD, objects and refs.
+    for dir in ["objects", "refs"] {
+        std::fs::create_dir(git_dir.join(dir)).with_context(|| format!("{}: cannot create", git_dir.display()))?;
+    }
+    std::fs::write(git_dir.join("HEAD"), "ref: refs/heads/main\n")
+        .with_context(|| format!("{}: cannot write", git_dir.display()))?;
+    let listed = repo.git_raw(
+        [OsStr::new("--git-dir"), git_dir.as_os_str()]
+            .into_iter()
+            .chain(["--work-tree=.", "ls-files", "-z", "--others", "--exclude-standard"].map(OsStr::new)),
+        None,
+    );
+    let out = match listed {
+        Ok(out) => out,
+        Err(_) if which_git().is_none() => return plain_walk(repo.root()),
+        Err(e) => return Err(e),
+    };
+    if !out.status.success() {
+        anyhow::bail!(
+            "{}: `git ls-files` failed listing the folder: {}",
+            repo.root().display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        // A folder that holds a repository of its own is listed as `name/`.
+        .filter(|p| !p.is_empty() && !p.ends_with(b"/"))
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
+
+/// The `git` on PATH, if any.
+fn which_git() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join("git")).find(|p| p.is_file())
+}
+
+/// Every file and symbolic link under `root` but `.git`, links never followed.
+fn plain_walk(root: &Path) -> Result<Vec<String>> {
     let mut paths = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .follow_links(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = entry.with_context(|| format!("{}: cannot walk the tree", root.display()))?;
-        let is_file = entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-        if !is_file {
-            continue;
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = root.join(&rel);
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("{}: cannot walk the tree", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("{}: cannot walk the tree", dir.display()))?;
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            let kind = entry.file_type().with_context(|| format!("{}: cannot read", entry.path().display()))?;
+            let child = rel.join(entry.file_name());
+            if kind.is_dir() {
+                pending.push(child);
+            } else if kind.is_file() || kind.is_symlink() {
+                paths.push(super::slash_path(&child));
+            }
         }
-        let rel: PathBuf = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
-        paths.push(super::slash_path(&rel));
     }
     Ok(paths)
 }

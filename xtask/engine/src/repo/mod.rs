@@ -142,7 +142,7 @@ impl Repo {
     }
 
     /// The files the gates read: inside git, the tracked files plus untracked files that are
-    /// not ignored; outside git, every file under the root honouring `.gitignore`/`.ignore`.
+    /// not ignored; outside git, every file under the root that git would not ignore there.
     pub fn files(&self) -> Result<FileList> {
         FileList::collect(self)
     }

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::glob::{Glob, GlobSet, GlobSetBuilder};
 use anyhow::{Context, Result};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::notes::{self, Story};
 use super::tree::{self, Entry, file_change, read_entry};
@@ -51,7 +51,7 @@ pub fn split(project: &Project, head: &str, target: &ReleaseTag) -> Result<Split
 fn keep_globs(patterns: &[String]) -> Result<GlobSet> {
     let mut set = GlobSetBuilder::new();
     for p in patterns {
-        let glob = globset::GlobBuilder::new(p)
+        let glob = crate::glob::GlobBuilder::new(p)
             .literal_separator(true)
             .build()
             .with_context(|| format!("[rollback] keep: {p:?} is not a valid glob"))?;

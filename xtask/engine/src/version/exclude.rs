@@ -1,7 +1,7 @@
 //! Detected sources left out by `[versions] exclude`, and the hint for a private package that
 //! looks like it is not part of the release (a folder of tests, an example app).
 
-use globset::{GlobBuilder, GlobSetBuilder};
+use crate::glob::{GlobBuilder, GlobSetBuilder};
 
 use super::sources::Reading;
 use crate::project::{Origin, Project, SourceKind, VersionSpec};

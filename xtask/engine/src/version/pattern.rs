@@ -1,7 +1,7 @@
 //! Any other file: a configured pattern with one `{version}` (the rest is literal text), or a
 //! build backend's regular expression with a `version` group. It must match exactly once.
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::text::{Located, SourceError, Values, line_column};
 
@@ -11,7 +11,7 @@ const VERSION: &str = r"v?[0-9]+(?:\.[0-9]+)*[0-9A-Za-z.+_-]*";
 /// The regular expression for a configured pattern such as `release = "{version}"`.
 pub fn regex_for(pattern: &str) -> Regex {
     let (before, after) = pattern.split_once("{version}").unwrap_or((pattern, ""));
-    let source = format!("{}(?P<version>{VERSION}){}", regex::escape(before), regex::escape(after));
+    let source = format!("{}(?P<version>{VERSION}){}", regex_lite::escape(before), regex_lite::escape(after));
     Regex::new(&source).expect("escaped text and a fixed group form a valid regex")
 }
 

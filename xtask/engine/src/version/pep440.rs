@@ -6,12 +6,12 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// `packaging`'s `VERSION_PATTERN` (appendix B of the PEP), case-insensitive, whole string.
 static PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?ix-u)^
+        r"(?ix)^
         v?
         (?:(?P<epoch>[0-9]+)!)?
         (?P<release>[0-9]+(?:\.[0-9]+)*)

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use anyhow::{Result, bail};
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::pyproject::{self, FollowReader, PyProject};
 use super::semver_pep440::Version;

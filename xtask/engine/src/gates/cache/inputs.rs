@@ -14,8 +14,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::glob::GlobSet;
 use anyhow::Result;
-use globset::GlobSet;
 
 use crate::gates::select::{Selector, globs};
 use crate::project::{GateKind, GateSpec, Project};
