@@ -133,7 +133,6 @@ fn is_engine(dir: &Path) -> bool {
 const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "zlib-rs"], 3),
     (&["profile", "dev", "package", "flate2"], 3),
-    (&["profile", "dev", "package", "crc32fast"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
     (&["profile", "dev", "package", "aho-corasick"], 1),
