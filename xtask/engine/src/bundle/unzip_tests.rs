@@ -8,8 +8,11 @@ use super::*;
 use crate::bundle::entry::{Entry, Files, Kind, Source};
 use crate::bundle::zip::{self, Options};
 
-/// Every member: (name, mode, method, data), or the first error.
-fn read_all(bytes: &[u8]) -> Result<Vec<(String, Option<u32>, u16, Vec<u8>)>> {
+/// A member read back: name, mode, method, data.
+type ReadBack = (String, Option<u32>, u16, Vec<u8>);
+
+/// Every member, or the first error.
+fn read_all(bytes: &[u8]) -> Result<Vec<ReadBack>> {
     let mut archive = Archive::new(Cursor::new(bytes))?;
     let mut out = Vec::new();
     for i in 0..archive.len() {
@@ -94,7 +97,7 @@ raw.close()
     python(dir.path(), &script)
 }
 
-fn python_members() -> Vec<(String, Option<u32>, u16, Vec<u8>)> {
+fn python_members() -> Vec<ReadBack> {
     vec![
         ("pkg/".into(), Some(0o40755), STORED, Vec::new()),
         ("pkg/stored.txt".into(), Some(0o100644), STORED, b"stored\n".to_vec()),
