@@ -17,6 +17,9 @@ const CENTRAL_LEN: usize = 46;
 const LOCAL_LEN: usize = 30;
 /// The end record is followed by a comment of at most 65,535 bytes.
 const TAIL_MAX: u64 = EOCD_LEN + MAX16;
+/// End record signatures tried, last first: enough for a comment or junk that holds one, and
+/// no quadratic work for a file full of them.
+const MAX_CANDIDATES: usize = 8;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -84,29 +87,26 @@ pub struct Archive<R> {
 }
 
 impl<R: Read + Seek> Archive<R> {
-    /// Read the end records and the central directory.
+    /// Read the end records and the central directory. Like the zip crate and Python's
+    /// zipfile, bytes before the archive (a self-extracting stub) or after its end record
+    /// (junk appended to the file) are allowed.
     pub fn new(mut reader: R) -> Result<Archive<R>> {
         let len = reader.seek(SeekFrom::End(0)).context("cannot read the archive")?;
-        let end = find_end(&mut reader, len)?;
-        ensure!(
-            end.cd_offset.checked_add(end.cd_size).is_some_and(|e| e <= end.at),
-            "the central directory ({} bytes at offset {}) lies outside the file ({len} bytes); the archive is truncated or damaged",
-            end.cd_size,
-            end.cd_offset
-        );
-        // Each record takes at least 46 bytes, so the count cannot claim more than fit.
-        ensure!(
-            end.count <= end.cd_size / CENTRAL_LEN as u64,
-            "the end record lists {} members, more than its {}-byte central directory can hold",
-            end.count,
-            end.cd_size
-        );
-        let mut cd = Vec::new();
-        reader.seek(SeekFrom::Start(end.cd_offset)).context("cannot read the central directory")?;
-        reader.by_ref().take(end.cd_size).read_to_end(&mut cd).context("cannot read the central directory")?;
-        ensure!(cd.len() as u64 == end.cd_size, "the central directory is truncated");
-        let records = parse_central(&cd, end.count)?;
-        Ok(Archive { reader, data_end: end.cd_offset, records })
+        ensure!(len >= EOCD_LEN, "not a zip archive ({len} bytes, too short for the end record)");
+        let tail_len = len.min(TAIL_MAX);
+        let tail_start = len - tail_len;
+        let tail = read_at(&mut reader, tail_start, tail_len as usize).context("cannot read the end of the archive")?;
+        let mut first_error = None;
+        for pos in end_candidates(&tail).take(MAX_CANDIDATES) {
+            match directory(&mut reader, &tail[pos..], tail_start + pos as u64) {
+                Ok((data_end, records)) => return Ok(Archive { reader, data_end, records }),
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        Err(first_error
+            .unwrap_or_else(|| anyhow::anyhow!("no end of central directory record: not a zip archive, or truncated")))
     }
 
     pub fn len(&self) -> usize {
@@ -158,25 +158,62 @@ struct End {
     cd_offset: u64,
 }
 
-fn find_end<R: Read + Seek>(reader: &mut R, len: u64) -> Result<End> {
-    ensure!(len >= EOCD_LEN, "not a zip archive ({len} bytes, too short for the end record)");
-    let tail_len = len.min(TAIL_MAX);
-    let tail_start = len - tail_len;
-    let tail = read_at(reader, tail_start, tail_len as usize).context("cannot read the end of the archive")?;
-    // Search back over the comment: the record whose comment ends the file.
-    let pos = (0..=tail.len() - EOCD_LEN as usize)
+/// Where an end record may start in `tail` (the end of the file), last first: its signature,
+/// and a comment that ends inside the file.
+fn end_candidates(tail: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    (0..=tail.len() - EOCD_LEN as usize)
         .rev()
-        .find(|&p| u32_at(&tail, p) == EOCD_SIG && p + EOCD_LEN as usize + u16_at(&tail, p + 20) as usize == tail.len())
-        .context("no end of central directory record: not a zip archive, or truncated")?;
-    let at = tail_start + pos as u64;
-    let r = &tail[pos..];
+        .filter(|&p| u32_at(tail, p) == EOCD_SIG && p + EOCD_LEN as usize + u16_at(tail, p + 20) as usize <= tail.len())
+}
+
+/// The central directory of the end record `r` (at `at` in the file): where the members' data
+/// ends, and the records, their offsets moved by any bytes before the archive.
+fn directory<R: Read + Seek>(reader: &mut R, r: &[u8], at: u64) -> Result<(u64, Vec<Record>)> {
+    let end = end_record(reader, r, at)?;
+    ensure!(
+        end.cd_offset.checked_add(end.cd_size).is_some_and(|e| e <= end.at),
+        "the central directory ({} bytes at offset {}) lies outside the file; the archive is truncated or damaged",
+        end.cd_size,
+        end.cd_offset
+    );
+    // Each record takes at least 46 bytes, so the count cannot claim more than fit.
+    ensure!(
+        end.count <= end.cd_size / CENTRAL_LEN as u64,
+        "the end record lists {} members, more than its {}-byte central directory can hold",
+        end.count,
+        end.cd_size
+    );
+    // The directory ends where the end record starts; when it is not where the end record
+    // says, that many bytes came before the archive (as Python's zipfile reads it).
+    let prefix = end.at - end.cd_offset - end.cd_size;
+    let prefix = if prefix > 0 && read_at(reader, end.cd_offset, 4).is_ok_and(|sig| u32_at(&sig, 0) == CENTRAL_SIG) {
+        0
+    } else {
+        prefix
+    };
+    let cd_start = end.cd_offset + prefix;
+    let mut cd = Vec::new();
+    reader.seek(SeekFrom::Start(cd_start)).context("cannot read the central directory")?;
+    reader.by_ref().take(end.cd_size).read_to_end(&mut cd).context("cannot read the central directory")?;
+    ensure!(cd.len() as u64 == end.cd_size, "the central directory is truncated");
+    let mut records = parse_central(&cd, end.count)?;
+    for r in &mut records {
+        r.offset = r.offset.checked_add(prefix).context("a member's offset overflows")?;
+    }
+    Ok((cd_start, records))
+}
+
+/// The end record `r` (at `at`), or the Zip64 one it leads to.
+fn end_record<R: Read + Seek>(reader: &mut R, r: &[u8], at: u64) -> Result<End> {
     let (disk, cd_disk) = (u16_at(r, 4), u16_at(r, 6));
     let count = u64::from(u16_at(r, 10));
     let cd_size = u64::from(u32_at(r, 12));
     let cd_offset = u64::from(u32_at(r, 16));
-    let locator = if at >= LOCATOR_LEN { Some(read_at(reader, at - LOCATOR_LEN, LOCATOR_LEN as usize)?) } else { None };
-    if let Some(loc) = locator.filter(|l| u32_at(l, 0) == LOCATOR_SIG) {
-        return zip64_end(reader, &loc, at - LOCATOR_LEN);
+    if at >= LOCATOR_LEN {
+        let loc = read_at(reader, at - LOCATOR_LEN, LOCATOR_LEN as usize)?;
+        if u32_at(&loc, 0) == LOCATOR_SIG {
+            return zip64_end(reader, &loc, at - LOCATOR_LEN);
+        }
     }
     ensure!(
         count != MAX16 && cd_size != MAX32 && cd_offset != MAX32,
@@ -189,13 +226,17 @@ fn find_end<R: Read + Seek>(reader: &mut R, len: u64) -> Result<End> {
 /// The Zip64 end record that the locator (at `locator_at`) points to.
 fn zip64_end<R: Read + Seek>(reader: &mut R, loc: &[u8], locator_at: u64) -> Result<End> {
     ensure!(u32_at(loc, 4) == 0 && u32_at(loc, 16) <= 1, "a multi-part (spanned) archive, which cannot be read");
-    let at = u64_at(loc, 8);
-    ensure!(
-        at.checked_add(EOCD64_LEN).is_some_and(|e| e <= locator_at),
-        "the Zip64 end record (at offset {at}) lies outside the file; the archive is damaged"
-    );
-    let r = read_at(reader, at, EOCD64_LEN as usize).context("cannot read the Zip64 end record")?;
-    ensure!(u32_at(&r, 0) == EOCD64_SIG, "no Zip64 end record at offset {at}, where the locator points");
+    // Where the locator says, or (with bytes before the archive) just before the locator.
+    let said = u64_at(loc, 8);
+    let before = locator_at.checked_sub(EOCD64_LEN);
+    let found = [Some(said), before]
+        .into_iter()
+        .flatten()
+        .filter(|at| at.checked_add(EOCD64_LEN).is_some_and(|e| e <= locator_at))
+        .find_map(|at| {
+            read_at(reader, at, EOCD64_LEN as usize).ok().filter(|r| u32_at(r, 0) == EOCD64_SIG).map(|r| (at, r))
+        });
+    let (at, r) = found.with_context(|| format!("no Zip64 end record at offset {said}, where the locator points"))?;
     ensure!(u32_at(&r, 16) == 0 && u32_at(&r, 20) == 0, "a multi-part (spanned) archive, which cannot be read");
     Ok(End { at, count: u64_at(&r, 32), cd_size: u64_at(&r, 40), cd_offset: u64_at(&r, 48) })
 }

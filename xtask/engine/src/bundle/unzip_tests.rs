@@ -307,3 +307,19 @@ fn modes_by_host() {
     assert_eq!(unix_mode(11, 0o120777 << 16), Some(0o120777));
     assert_eq!(unix_mode(11, 0x20), None);
 }
+
+#[test]
+fn bytes_before_or_after_the_archive_are_allowed() {
+    for zip64 in [false, true] {
+        let bytes = ours(zip64);
+        let want = read_all(&bytes).unwrap();
+        let junk = b"#!/bin/sh\nexit 0\nPK\x05\x06 not an end record\n".to_vec();
+        let after = [bytes.clone(), junk.clone()].concat();
+        assert_eq!(read_all(&after).unwrap(), want, "zip64 {zip64}: junk after");
+        let before = [junk.clone(), bytes.clone()].concat();
+        assert_eq!(read_all(&before).unwrap(), want, "zip64 {zip64}: a stub before");
+    }
+    // Python's archive with a comment, and junk after it.
+    let bytes = [python_zip(false, false), b"junk".to_vec()].concat();
+    assert_eq!(read_all(&bytes).unwrap(), python_members());
+}
