@@ -23,6 +23,7 @@ pub mod source;
 pub mod stage;
 pub mod targz;
 pub mod units;
+pub mod unzip;
 pub mod verify;
 pub mod zip;
 

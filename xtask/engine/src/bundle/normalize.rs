@@ -11,6 +11,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::entry::{self, Entry, Kind, Open, Source};
+use super::unzip::Archive;
 use super::zip::{Options, Written};
 use super::{targz, zip};
 
@@ -78,16 +79,18 @@ pub fn rewrite_targz<W: Write>(
 pub fn rewrite_zip<W: Write + Seek>(src: &Path, shown: &str, out: &mut W, opts: &Options) -> Result<Written> {
     let file = std::fs::File::open(src).with_context(|| format!("{shown}: cannot read the file"))?;
     let mut archive =
-        ::zip::ZipArchive::new(std::io::BufReader::new(file)).with_context(|| format!("{shown}: not a zip archive"))?;
+        Archive::new(std::io::BufReader::new(file)).with_context(|| format!("{shown}: not a zip archive"))?;
     let mut entries = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let mut member = archive.by_index(i).with_context(|| format!("{shown}: member {i} is damaged"))?;
-        let name = member.name().with_context(|| format!("{shown}: member {i} has a bad name"))?.into_owned();
+        let mut member = archive.open(i).with_context(|| format!("{shown}: member {i} is damaged"))?;
+        let record = member.record;
+        let name = String::from_utf8(record.name.clone())
+            .with_context(|| format!("{shown}: member {i} has a name that is not UTF-8"))?;
         let member_shown = format!("{shown}: {name}");
-        let mode = member.unix_mode().unwrap_or(0o644);
-        let e = if member.is_dir() {
+        let mode = record.mode.unwrap_or(0o644);
+        let e = if record.is_dir() {
             Entry::dir(name.trim_end_matches('/').to_string() + "/")
-        } else if member.is_symlink() {
+        } else if record.is_symlink() {
             let mut target = String::new();
             member.read_to_string(&mut target).with_context(|| format!("{member_shown}: cannot read the link"))?;
             entry::check_symlink(&name, &target, &member_shown)?;
@@ -96,7 +99,7 @@ pub fn rewrite_zip<W: Write + Seek>(src: &Path, shown: &str, out: &mut W, opts: 
             Entry {
                 name,
                 kind: Kind::File { executable: mode & 0o111 != 0 },
-                size: member.size(),
+                size: record.size,
                 source: Source::Member(i),
             }
         };
@@ -108,7 +111,7 @@ pub fn rewrite_zip<W: Write + Seek>(src: &Path, shown: &str, out: &mut W, opts: 
 
 /// Opens the members of the zip being normalised.
 struct Members<R> {
-    archive: ::zip::ZipArchive<R>,
+    archive: Archive<R>,
     shown: String,
 }
 
@@ -118,7 +121,7 @@ impl<R: Read + Seek + Send> Open for Members<R> {
             Source::Member(i) => {
                 let member = self
                     .archive
-                    .by_index(i)
+                    .open(i)
                     .with_context(|| format!("{}: {}: cannot read the member", self.shown, e.name))?;
                 Ok(Box::new(member))
             }
@@ -161,18 +164,13 @@ with tarfile.open(d + "/s.tar.gz", "w:gz") as t:
 
         let mut zip_out = Cursor::new(Vec::new());
         rewrite_zip(&dir.path().join("w.whl"), "w.whl", &mut zip_out, &opts).unwrap();
-        let mut z = ::zip::ZipArchive::new(Cursor::new(zip_out.into_inner())).unwrap();
+        let mut z = Archive::new(Cursor::new(zip_out.into_inner())).unwrap();
         let mut seen = Vec::new();
         for i in 0..z.len() {
-            let mut f = z.by_index(i).unwrap();
+            let mut f = z.open(i).unwrap();
             let mut data = Vec::new();
             f.read_to_end(&mut data).unwrap();
-            seen.push((
-                f.name().unwrap().into_owned(),
-                f.unix_mode().unwrap(),
-                f.last_modified().unwrap().year(),
-                data.len(),
-            ));
+            seen.push((f.record.shown(), f.record.mode.unwrap(), f.record.year(), data.len()));
         }
         assert_eq!(
             seen,

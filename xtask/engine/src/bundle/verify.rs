@@ -14,6 +14,7 @@ use anyhow::{Context, Result, bail};
 
 use super::checksums::{self, ArtifactKind, FileRecord, MANIFEST, Manifest, SUMS};
 use super::members::{Member, Members};
+use super::unzip::Archive;
 use crate::config::{BundleSettings, Form};
 use crate::error::Verdict;
 use crate::output::safe as escaped;
@@ -268,16 +269,16 @@ fn check_contents(mut file: File, f: &FileRecord, manifest: &Manifest, digest: &
     problems
 }
 
-/// Read every member (the zip crate checks each CRC), checking each is safe to unpack; the
-/// root `package.json`, if any.
+/// Read every member (each CRC and size checked), checking each is safe to unpack; the root
+/// `package.json`, if any.
 fn zip_members(file: File, members: &mut Members) -> Result<Option<String>> {
-    let mut archive = ::zip::ZipArchive::new(std::io::BufReader::new(file)).context("not a valid zip archive")?;
+    let mut archive = Archive::new(std::io::BufReader::new(file)).context("not a valid zip archive")?;
     let mut package_json = None;
     for i in 0..archive.len() {
-        let mut member = archive.by_index(i).with_context(|| format!("member {i} is damaged"))?;
-        let name = String::from_utf8_lossy(member.name_raw()).into_owned();
+        let mut member = archive.open(i).with_context(|| format!("member {i} is damaged"))?;
+        let name = member.record.shown();
         let shown = escaped(&name);
-        let mode = member.unix_mode().unwrap_or(0);
+        let mode = member.record.mode.unwrap_or(0);
         let mut data = Vec::new();
         match mode & 0o170_000 {
             0o120_000 => {
@@ -289,7 +290,7 @@ fn zip_members(file: File, members: &mut Members) -> Result<Option<String>> {
             0o020_000 => members.check(&name, Member::Other("character device")),
             0o060_000 => members.check(&name, Member::Other("block device")),
             0o140_000 => members.check(&name, Member::Other("socket")),
-            _ if member.is_dir() => members.check(&name, Member::Dir),
+            _ if member.record.is_dir() => members.check(&name, Member::Dir),
             _ => members.check(&name, Member::File),
         }
         if name == "package.json" {

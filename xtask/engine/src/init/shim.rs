@@ -133,7 +133,6 @@ fn is_engine(dir: &Path) -> bool {
 const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "zlib-rs"], 3),
     (&["profile", "dev", "package", "flate2"], 3),
-    (&["profile", "dev", "package", "crc32fast"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
     (&["profile", "dev", "package", "serde_json"], 1),
@@ -148,6 +147,7 @@ const RETIRED: &[(&[&str], &str, i64)] = &[
     (&["profile", "dev", "package", "globset"], "opt-level", 1),
     (&["profile", "dev", "package", "ignore"], "opt-level", 1),
     (&["profile", "dev", "package", "crossbeam-deque"], "opt-level", 1),
+    (&["profile", "dev", "package", "crc32fast"], "opt-level", 3),
 ];
 
 fn profile() -> Vec<Wanted> {
