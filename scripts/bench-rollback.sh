@@ -88,7 +88,7 @@ reset_ref="git -C $r reset -q --hard v1.2.0"
 reset_hand="$reset_ref && (git -C $r tag -d v1.2.1 >/dev/null 2>&1 || true)"
 # Each benchmark: a name, what runs before each run (not timed), the command.
 names=(git.diff-stat git.read-tree-checkout git.by-hand xtask.dry-run xtask.rollback)
-prepares=(true "$reset_ref" "$reset_hand" true "$reset_work")
+prepares=(true "$reset_ref" "$reset_hand" "$reset_work" "$reset_work")
 commands=(
     "git -C $r diff --stat v1.2.0 v1.1.0 >/dev/null"
     "git -C $r read-tree -m -u HEAD v1.1.0"

@@ -192,12 +192,15 @@ pub struct Detect {
     pub gates: bool,
     /// The release bundles (configured and detected); `false` leaves `bundles` empty.
     pub bundles: bool,
+    /// Only the files git tracks (read from the index, no scan of the work tree for untracked
+    /// ones): what a rollback, which commits tracked content, looks at.
+    pub tracked_only: bool,
 }
 
 impl Detect {
-    pub const ALL: Detect = Detect { gates: true, bundles: true };
-    /// The configuration, the version sources and the tool's files only.
-    pub const VERSIONS: Detect = Detect { gates: false, bundles: false };
+    pub const ALL: Detect = Detect { gates: true, bundles: true, tracked_only: false };
+    /// The configuration, the version sources and the tool's files only, over tracked files.
+    pub const VERSIONS: Detect = Detect { gates: false, bundles: false, tracked_only: true };
 }
 
 /// Everything a command needs to know about the repository, read once.
@@ -228,7 +231,7 @@ impl Project {
     /// [`Project::load`], detecting only what `detect` asks for (the rest stays empty).
     pub fn load_with(repo: Repo, config: Option<&std::path::Path>, detect: Detect) -> Result<Project> {
         let loaded = Config::load(repo.root(), config)?;
-        let files = repo.files()?;
+        let files = if detect.tracked_only { FileList::tracked(&repo)? } else { repo.files()? };
         let release = release_settings(&repo, &loaded.config);
         Ok(Project::resolve_with(repo, loaded.config, loaded.file, files, release, detect))
     }

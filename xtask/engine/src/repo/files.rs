@@ -17,7 +17,14 @@ pub struct FileList {
 
 impl FileList {
     pub fn collect(repo: &Repo) -> Result<FileList> {
-        let paths = if repo.is_git() { git_files(repo)? } else { walk_files(repo)? };
+        let paths = if repo.is_git() { git_files(repo, Listing::WorkTree)? } else { walk_files(repo)? };
+        Ok(FileList::from_paths(paths))
+    }
+
+    /// The files git tracks, from the index alone (no stat of the work tree, no walk for
+    /// untracked files); outside git, the same as [`FileList::collect`].
+    pub fn tracked(repo: &Repo) -> Result<FileList> {
+        let paths = if repo.is_git() { git_files(repo, Listing::Tracked)? } else { walk_files(repo)? };
         Ok(FileList::from_paths(paths))
     }
 
@@ -90,26 +97,25 @@ pub fn in_scope(path: &str, scope: &str) -> bool {
         || (path.len() > scope.len() && path.starts_with(scope) && path.as_bytes()[scope.len()] == b'/')
 }
 
-fn git_files(repo: &Repo) -> Result<Vec<String>> {
+/// What a git listing holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// Tracked files present in the work tree, and untracked files that are not ignored.
+    WorkTree,
+    /// Tracked files, as the index has them.
+    Tracked,
+}
+
+fn git_files(repo: &Repo, listing: Listing) -> Result<Vec<String>> {
     // One listing with each entry's state (`-t`) and mode (`-s`): tracked files deleted from
     // the work tree are listed again as `R`, submodules have mode 160000, so no file needs a
     // stat of its own.
-    let out = repo.git_raw(
-        [
-            "ls-files",
-            "-z",
-            "-t",
-            "-s",
-            "--cached",
-            "--deleted",
-            "--others",
-            "--exclude-standard",
-            "--full-name",
-            "--",
-            ".",
-        ],
-        None,
-    )?;
+    let work_tree: &[&str] = match listing {
+        Listing::WorkTree => &["--deleted", "--others", "--exclude-standard"],
+        Listing::Tracked => &[],
+    };
+    let args = ["ls-files", "-z", "-t", "-s", "--cached"].iter().chain(work_tree).chain(&["--full-name", "--", "."]);
+    let out = repo.git_raw(args, None)?;
     if !out.status.success() {
         anyhow::bail!(
             "{}: `git ls-files` failed: {}",

@@ -89,7 +89,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let written =
         build::Written { changelog_path, changelog: &changelog, unit: unit.as_ref().map(|u| u.name.as_str()) };
     // Without gates to run (or show), they are not looked for over every file of the tree.
-    let detect = Detect { gates: !args.no_verify, bundles: false };
+    let detect = Detect { gates: !args.no_verify, bundles: false, tracked_only: true };
     let built = build::build(project, &mut split, &target, &story, &written, detect, &mut problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
