@@ -84,7 +84,7 @@ pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome
         );
     }
     fault::reached("after-journal");
-    run_steps(repo, &git_dir, &mut journal, ui)
+    run_steps(repo, &git_dir, &mut journal, Run::Fresh, ui)
 }
 
 /// `release --resume`: finish the plan of an interrupted run.
@@ -99,7 +99,7 @@ pub fn resume(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Plan, Outcome)> {
     ui.info(format!("resuming {}", journal.describe()));
     restore::remove_temps(repo, &journal, ui)?;
     journal.done = 0;
-    let outcome = run_steps(repo, &git_dir, &mut journal, ui)?;
+    let outcome = run_steps(repo, &git_dir, &mut journal, Run::Resumed, ui)?;
     Ok((journal.plan, outcome))
 }
 
@@ -131,7 +131,16 @@ pub fn abort(repo: &Repo, ui: &Ui, lock: &Lock) -> Result<(Journal, Vec<String>)
     }
 }
 
-fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Result<Outcome> {
+/// How a run of the steps starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// Just after the checks that every planned file holds its `before` bytes: no step is done.
+    Fresh,
+    /// After an interruption: any step may be done already, and each one checks.
+    Resumed,
+}
+
+fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, run: Run, ui: &Ui) -> Result<Outcome> {
     let steps = journal.plan.steps.clone();
     let mut outcome = Outcome::default();
     for (index, step) in steps.iter().enumerate() {
@@ -150,7 +159,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, ui: &Ui) -> Res
         let result = if interrupt::happened() {
             Err(anyhow!("interrupted by Ctrl-C"))
         } else {
-            steps::run(repo, git_dir, journal, index, ui, &mut outcome).and_then(|()| {
+            steps::run(repo, git_dir, journal, index, run, ui, &mut outcome).and_then(|()| {
                 journal.done = index + 1;
                 journal.save(git_dir)
             })

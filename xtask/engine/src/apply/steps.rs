@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 
 use super::journal::Journal;
 use super::tags::{self, TagState};
-use super::{Outcome, fault, files};
+use super::{Outcome, Run, fault, files};
 use crate::output::Ui;
 use crate::plan::Step;
 use crate::repo::Repo;
@@ -19,34 +19,18 @@ pub fn run(
     git_dir: &Path,
     journal: &mut Journal,
     index: usize,
+    run: Run,
     ui: &Ui,
     outcome: &mut Outcome,
 ) -> Result<()> {
+    // A file write borrows its step (which holds the file's bytes); the others change the
+    // journal and work on a copy.
+    if let Step::Write(change) = &journal.plan.steps[index] {
+        return write(repo, journal, change, run, ui);
+    }
     let step = journal.plan.steps[index].clone();
     match &step {
-        Step::Write(change) => {
-            let path = repo.path(&change.path);
-            let after = change.after.as_ref().map(|b| b.0.as_slice());
-            // A link's permissions say nothing about the file that replaces it.
-            let old_mode = journal.modes.get(&change.path).copied().filter(|_| !change.was_symlink);
-            let mode = files::mode_for(old_mode, change.executable);
-            let current_mode = files::mode_of(&path)?;
-            if files::holds(&path, after, change.after_link())?
-                && (after.is_none() || change.symlink || current_mode == Some(mode))
-            {
-                return Ok(());
-            }
-            files::put(&path, after, change.symlink, mode)?;
-            if after.is_none() {
-                files::prune_empty_dirs(repo.root(), &path);
-            }
-            let verb = match (&change.before, after) {
-                (None, _) => "created",
-                (_, None) => "deleted",
-                _ => "wrote",
-            };
-            ui.info(format!("  {verb} {}", crate::output::safe(&change.path)));
-        }
+        Step::Write(_) => unreachable!("written above"),
         Step::Commit { message, paths } => {
             let head = repo.head_commit()?.unwrap_or_default();
             let base = journal.plan.base_before(index).to_string();
@@ -106,6 +90,36 @@ pub fn run(
             unreachable!("the pushes are run by run_steps")
         }
     }
+    Ok(())
+}
+
+/// A file step: skipped when the file already holds what the plan writes (in a fresh run it
+/// cannot: the checks found every file holding its `before` bytes, and a plan writes only
+/// files whose bytes change).
+fn write(repo: &Repo, journal: &Journal, change: &crate::plan::FileChange, run: Run, ui: &Ui) -> Result<()> {
+    let path = repo.path(&change.path);
+    let after = change.after.as_ref().map(|b| b.0.as_slice());
+    // A link's permissions say nothing about the file that replaces it.
+    let old_mode = journal.modes.get(&change.path).copied().filter(|_| !change.was_symlink);
+    let mode = files::mode_for(old_mode, change.executable);
+    if run == Run::Resumed {
+        let current_mode = files::mode_of(&path)?;
+        if files::holds(&path, after, change.after_link())?
+            && (after.is_none() || change.symlink || current_mode == Some(mode))
+        {
+            return Ok(());
+        }
+    }
+    files::put(&path, after, change.symlink, mode)?;
+    if after.is_none() {
+        files::prune_empty_dirs(repo.root(), &path);
+    }
+    let verb = match (&change.before, after) {
+        (None, _) => "created",
+        (_, None) => "deleted",
+        _ => "wrote",
+    };
+    ui.info(format!("  {verb} {}", crate::output::safe(&change.path)));
     Ok(())
 }
 
