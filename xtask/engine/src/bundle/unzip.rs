@@ -408,7 +408,8 @@ impl<R: Read> Read for MemberReader<'_, R> {
         };
         self.crc.update(&buf[..n]);
         self.read += n as u64;
-        let bad = |why: String| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {why}", self.record.shown()));
+        // Callers name the member in their context.
+        let bad = |why: String| io::Error::new(io::ErrorKind::InvalidData, why);
         if self.read > self.record.size {
             return Err(bad(format!("more data than the {} bytes the archive lists", self.record.size)));
         }

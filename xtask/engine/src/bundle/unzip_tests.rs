@@ -214,14 +214,14 @@ fn a_wrong_crc_is_an_error() {
     let local = u32_at(&bytes, central(&bytes, 1) + 42) as usize;
     let wrong = patched(&wrong, local + 14, &0u32.to_le_bytes());
     let err = error_of(&wrong);
-    assert!(err.contains("a/run: CRC-32") && err.contains("the archive lists 00000000"), "{err}");
+    assert!(err.contains("CRC-32 ") && err.contains("the archive lists 00000000"), "{err}");
     // Only the central one changed: the headers disagree.
     let err = error_of(&patched(&bytes, crc_at, &0u32.to_le_bytes()));
     assert!(err.contains("differ from the central directory's"), "{err}");
     // A damaged byte of the data itself.
     let data = local + 30 + "a/run".len();
     let err = error_of(&patched(&bytes, data, b"H"));
-    assert!(err.contains("a/run: CRC-32"), "{err}");
+    assert!(err.contains("CRC-32 "), "{err}");
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn sizes_claiming_4_gib_in_a_small_file_are_errors() {
     // A deflated member's uncompressed size, in both headers: the data runs out first.
     let (c0, l0) = (central(&bytes, 0), u32_at(&bytes, central(&bytes, 0) + 42) as usize);
     let err = error_of(&patched(&patched(&bytes, c0 + 24, &huge), l0 + 22, &huge));
-    assert!(err.contains("a/x.js: 50000 bytes of data, the archive lists 4294967280"), "{err}");
+    assert!(err.contains("50000 bytes of data, the archive lists 4294967280"), "{err}");
     // A Zip64 count of 2^64 - 1 members.
     let z = ours(true);
     let eocd64 = z.len() - 22 - 20 - 56;
