@@ -33,7 +33,7 @@ pub struct TreeEntry {
 impl Repo {
     /// Every file git tracks at `commit` under the root, in git's order (by path).
     pub fn ls_tree(&self, commit: &str) -> Result<Vec<TreeEntry>> {
-        let prefix = self.git(["rev-parse", "--show-prefix"])?.trim().to_string();
+        let prefix = self.prefix()?;
         let treeish = if prefix.is_empty() { commit.to_string() } else { format!("{commit}:{prefix}") };
         let out = self.git_raw(["ls-tree", "-r", "-z", "-l", &treeish], None)?;
         if !out.status.success() {

@@ -124,7 +124,7 @@ fn git_files(repo: &Repo, listing: Listing) -> Result<Vec<String>> {
         );
     }
     // With --root pointing below the top of the work tree, git prints paths from the top.
-    let prefix = repo.git(["rev-parse", "--show-prefix"])?.trim().to_string();
+    let prefix = repo.prefix()?;
     let listed = parse_listing(&out.stdout);
     let deleted: std::collections::HashSet<&str> =
         listed.iter().filter(|e| e.state == State::Deleted).map(|e| &*e.path).collect();

@@ -29,6 +29,8 @@ pub struct Repo {
     view: Option<std::sync::Arc<tree_files::View>>,
     /// [`Repo::git_dir`], asked of git once (a run asks for it several times).
     git_dir: std::sync::OnceLock<PathBuf>,
+    /// [`Repo::prefix`], asked of git with the probe that opened the repository.
+    prefix: std::sync::OnceLock<String>,
 }
 
 /// What a git command printed, whatever its exit status.
@@ -53,9 +55,28 @@ impl Repo {
         }
         let root =
             root.canonicalize().with_context(|| format!("{}: cannot resolve the repository root", root.display()))?;
-        let mut repo = Repo { root, git: false, view: None, git_dir: std::sync::OnceLock::new() };
-        let probe = repo.git_output(["rev-parse", "--is-inside-work-tree"]);
-        repo.git = matches!(probe, Ok(ref out) if out.success && out.stdout.trim() == "true");
+        let mut repo = Repo {
+            root,
+            git: false,
+            view: None,
+            git_dir: std::sync::OnceLock::new(),
+            prefix: std::sync::OnceLock::new(),
+        };
+        // One git for three facts: inside a work tree, the git dir, the root's path in the tree.
+        let probe = repo.git_output(["rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix"]);
+        if let Ok(out) = &probe
+            && out.success
+        {
+            let mut lines = out.stdout.lines();
+            repo.git = lines.next() == Some("true");
+            if repo.git {
+                let git_dir = lines.next().unwrap_or_default();
+                if !git_dir.is_empty() {
+                    let _ = repo.git_dir.set(PathBuf::from(git_dir));
+                }
+                let _ = repo.prefix.set(lines.next().unwrap_or_default().to_string());
+            }
+        }
         Ok(repo)
     }
 
@@ -185,6 +206,15 @@ impl Repo {
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
         let out = self.git(["show", "-s", "--format=%ct", rev])?;
         out.trim().parse().with_context(|| format!("git gave no commit time for {rev}"))
+    }
+
+    /// Where the root lies in the work tree, as git prints paths (`sub/dir/`; empty at the top).
+    pub fn prefix(&self) -> Result<String> {
+        if let Some(prefix) = self.prefix.get() {
+            return Ok(prefix.clone());
+        }
+        let prefix = self.git(["rev-parse", "--show-prefix"])?.trim().to_string();
+        Ok(self.prefix.get_or_init(|| prefix).clone())
     }
 
     /// The `.git` directory (or the worktree's git dir), where journals and locks live.
