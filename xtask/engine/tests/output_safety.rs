@@ -195,7 +195,7 @@ fn verbose_prints_every_external_command_relative_to_the_root() {
     run.code(0);
     let lines = traced(&run);
     for want in [
-        "$ git rev-parse --is-inside-work-tree",
+        "$ git rev-parse --is-inside-work-tree --absolute-git-dir --show-prefix",
         "backend$ python3 -m pytest -q",
         "$ python3 -I -B -c \"(compile each path read from stdin)\"",
     ] {
