@@ -8,17 +8,22 @@ pub struct ByteSet {
     groups: Vec<Vec<u8>>,
 }
 
+/// The most groups of three a set holds: what a search remembers fits on the stack, so a
+/// search per line allocates nothing.
+const MAX_GROUPS: usize = 16;
+
 impl ByteSet {
     pub fn new(mut bytes: Vec<u8>) -> ByteSet {
         bytes.sort_unstable();
         bytes.dedup();
+        assert!(bytes.len() <= 3 * MAX_GROUPS, "a byte set holds at most {} bytes", 3 * MAX_GROUPS);
         ByteSet { groups: bytes.chunks(3).map(<[u8]>::to_vec).collect() }
     }
 
     /// A search over one line: each group's next hit is remembered, so the line is scanned at
     /// most once per group however many times it is asked.
     pub fn searcher(&self) -> ByteSearch<'_> {
-        ByteSearch { set: self, next: vec![None; self.groups.len()] }
+        ByteSearch { set: self, next: [None; MAX_GROUPS] }
     }
 }
 
@@ -27,7 +32,7 @@ impl ByteSet {
 pub struct ByteSearch<'a> {
     set: &'a ByteSet,
     /// Per group: searched from where, and found where (`None`: nowhere after that).
-    next: Vec<Option<(usize, Option<usize>)>>,
+    next: [Option<(usize, Option<usize>)>; MAX_GROUPS],
 }
 
 impl ByteSearch<'_> {

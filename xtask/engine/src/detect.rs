@@ -118,9 +118,8 @@ pub(crate) fn workspace_members(repo: &Repo, manifest: &str) -> Vec<String> {
 pub(crate) fn member_dirs(known: &BTreeSet<&str>, pattern: &str) -> Vec<String> {
     let pattern = pattern.trim_end_matches('/');
     let Ok(glob) = crate::glob::GlobBuilder::new(pattern).literal_separator(true).build() else { return Vec::new() };
-    let matcher = glob.compile_matcher();
     let dirs: BTreeSet<&str> = known.iter().map(|p| parent(p)).filter(|d| !d.is_empty()).collect();
-    dirs.into_iter().filter(|d| matcher.is_match(d)).map(str::to_string).collect()
+    dirs.into_iter().filter(|d| glob.is_match(d)).map(str::to_string).collect()
 }
 
 /// The `__init__.py` or `_version.py` that assigns `__version__`, in the package folder beside

@@ -86,10 +86,11 @@ impl<'a> GlobBuilder<'a> {
     pub fn build(&self) -> Result<Glob, Error> {
         let error = |kind: String| Error { glob: self.pattern.to_string(), kind };
         let alternatives = parse(self.pattern).map_err(error)?;
-        let matcher = match &alternatives[..] {
-            [one] => shape(one, self.literal_separator).unwrap_or_else(|| Matcher::Walk(alternatives.clone())),
-            _ => Matcher::Walk(alternatives),
+        let plain = match &alternatives[..] {
+            [one] => shape(one, self.literal_separator),
+            _ => None,
         };
+        let matcher = plain.unwrap_or(Matcher::Walk(alternatives));
         Ok(Glob { literal_separator: self.literal_separator, matcher })
     }
 }
@@ -98,11 +99,6 @@ impl Glob {
     /// A glob whose `*` crosses folders.
     pub fn new(pattern: &str) -> Result<Glob, Error> {
         GlobBuilder::new(pattern).build()
-    }
-
-    /// The glob itself matches (kept for the shape of `globset`'s API).
-    pub fn compile_matcher(&self) -> Glob {
-        self.clone()
     }
 
     pub fn is_match(&self, path: impl AsRef<str>) -> bool {
@@ -131,10 +127,6 @@ impl GlobSet {
         let path = path.as_ref();
         self.globs.iter().any(|g| g.is_match(path))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.globs.is_empty()
-    }
 }
 
 /// Collects the globs of a [`GlobSet`], as `globset::GlobSetBuilder`.
@@ -153,8 +145,9 @@ impl GlobSetBuilder {
         self
     }
 
-    pub fn build(&self) -> Result<GlobSet, Error> {
-        Ok(GlobSet { globs: self.globs.clone() })
+    /// The set (each glob was checked when it was built).
+    pub fn build(self) -> GlobSet {
+        GlobSet { globs: self.globs }
     }
 }
 
@@ -394,7 +387,7 @@ mod tests {
     fn sets_match_when_any_glob_does() {
         let mut b = GlobSetBuilder::new();
         b.add(Glob::new("*.md").unwrap()).add(GlobBuilder::new("docs/**").literal_separator(true).build().unwrap());
-        let set = b.build().unwrap();
+        let set = b.build();
         assert!(set.is_match("x/a.md") && set.is_match("docs/x.py") && !set.is_match("src/x.py"));
         assert!(!GlobSet::default().is_match("a"));
     }

@@ -301,6 +301,11 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
 /// blanks. Each is found by searches the optimised `memchr` and standard library make (a check
 /// of every byte here would not be optimised, in the dev profile `cargo xtask` runs).
 fn lines_needing_work(bytes: &[u8]) -> Vec<usize> {
+    // Built once: `defuse` runs on every line printed.
+    static LEGACY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"##["));
+    static COMMAND: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"::"));
     static CONTROLS: std::sync::LazyLock<crate::bytes::ByteSet> = std::sync::LazyLock::new(|| {
         crate::bytes::ByteSet::new((0..0x20).filter(|b| !matches!(b, b'\t' | b'\n')).chain([0x7f]).collect())
     });
@@ -318,8 +323,8 @@ fn lines_needing_work(bytes: &[u8]) -> Vec<usize> {
         starts.push(line_start(hit));
         at = next_line(hit);
     }
-    starts.extend(memchr::memmem::find_iter(bytes, b"##[").map(line_start));
-    for hit in memchr::memmem::find_iter(bytes, b"::") {
+    starts.extend(LEGACY.find_iter(bytes).map(line_start));
+    for hit in COMMAND.find_iter(bytes) {
         let start = line_start(hit);
         if bytes[start..hit].iter().all(|b| matches!(b, b' ' | b'\t')) {
             starts.push(start);

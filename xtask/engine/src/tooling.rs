@@ -281,7 +281,7 @@ mod tests {
             "the shim's files one by one, the engine checked"
         );
         assert_eq!(escape_glob("a/[odd]*.rs"), "a/[[]odd[]][*].rs");
-        let glob = crate::glob::Glob::new(&escape_glob("xtask/engine/tests/[odd].rs")).unwrap().compile_matcher();
+        let glob = crate::glob::Glob::new(&escape_glob("xtask/engine/tests/[odd].rs")).unwrap();
         assert!(glob.is_match("xtask/engine/tests/[odd].rs") && !glob.is_match("xtask/engine/tests/o.rs"));
     }
 }

@@ -141,14 +141,17 @@ pub enum Run {
 }
 
 fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, run: Run, ui: &Ui) -> Result<Outcome> {
-    let steps = journal.plan.steps.clone();
     let mut outcome = Outcome::default();
-    for (index, step) in steps.iter().enumerate() {
+    // By index, not over a copy of the steps: a plan holds the bytes of every file it writes.
+    for index in 0..journal.plan.steps.len() {
+        let step = &journal.plan.steps[index];
+        let kind = kind(step);
         if let Step::Push { remote, branch, tag, more_tags } = step {
             // Everything local is done: the journal goes, and a failed push changes nothing.
+            let (remote, branch, tags) = (remote.clone(), branch.clone(), crate::plan::push_tags(tag, more_tags));
             Journal::remove(git_dir)?;
-            push::push(repo, journal, remote, branch, &crate::plan::push_tags(tag, more_tags), ui)?;
-            outcome.pushed = Some(remote.clone());
+            push::push(repo, journal, &remote, &branch, &tags, ui)?;
+            outcome.pushed = Some(remote);
             continue;
         }
         if matches!(step, Step::PushBranch { .. } | Step::PushTag { .. }) {
@@ -167,7 +170,7 @@ fn run_steps(repo: &Repo, git_dir: &Path, journal: &mut Journal, run: Run, ui: &
         if let Err(err) = result {
             return Err(fail(repo, git_dir, journal, index, err, ui));
         }
-        fault::reached(&format!("after-{}", kind(step)));
+        fault::reached(&format!("after-{kind}"));
     }
     Journal::remove(git_dir)?;
     Ok(outcome)

@@ -57,7 +57,7 @@ impl FileCheck for Ascii {
 }
 
 /// The fast path: almost every file is pure ASCII.
-pub use crate::bytes::is_ascii;
+use crate::bytes::is_ascii;
 
 /// Rewrite every character of the replacement table; count the replacements per character.
 pub fn fix_text(text: &str) -> (String, BTreeMap<char, usize>) {

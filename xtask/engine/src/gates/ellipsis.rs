@@ -44,8 +44,12 @@ impl Ellipsis {
     }
 
     fn allowed(&self, line: &[u8]) -> bool {
-        has_marker(line)
-            || (!self.allow.is_empty() && self.allow.iter().any(|re| re.is_match(&String::from_utf8_lossy(line))))
+        if has_marker(line) {
+            return true;
+        }
+        // One conversion of the line, however many patterns read it.
+        let text = (!self.allow.is_empty()).then(|| String::from_utf8_lossy(line));
+        text.is_some_and(|text| self.allow.iter().any(|re| re.is_match(&text)))
     }
 
     /// `mode = "any"`: every line that holds the dots, at the first of them.

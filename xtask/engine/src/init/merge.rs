@@ -58,7 +58,7 @@ fn add_member(doc: &mut DocumentMut, member: &str) -> Result<()> {
     let Some(array) = members.as_array_mut() else { bail!("[workspace] members is not an array of paths") };
     let covered = array.iter().filter_map(Value::as_str).any(|m| {
         let m = m.trim_end_matches('/');
-        m == member || crate::glob::Glob::new(m).is_ok_and(|g| g.compile_matcher().is_match(member))
+        m == member || crate::glob::Glob::new(m).is_ok_and(|g| g.is_match(member))
     });
     if !covered {
         array.push(member);

@@ -13,7 +13,7 @@ pub fn label_for<'a>(branch: &str, channels: &'a [(String, String)]) -> Option<&
     let literal = |g: &str| !g.contains(['*', '?', '[', '{']);
     channels
         .iter()
-        .filter(|(glob, _)| Glob::new(glob).is_ok_and(|g| g.compile_matcher().is_match(branch)))
+        .filter(|(glob, _)| Glob::new(glob).is_ok_and(|g| g.is_match(branch)))
         .max_by(|(a, _), (b, _)| (literal(a), a.len()).cmp(&(literal(b), b.len())).then(std::cmp::Ordering::Greater))
         .map(|(_, label)| label.as_str())
 }

@@ -231,7 +231,7 @@ fn branch_problem(branch: &str, patterns: &[String], from: &str, allow_branch: b
             Err(e) => return Some(format!("{from}: {pattern}: not a glob ({e})")),
         }
     }
-    let set = set.build().ok()?;
+    let set = set.build();
     if set.is_match(branch) {
         return None;
     }

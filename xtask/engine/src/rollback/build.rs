@@ -61,7 +61,7 @@ fn keep_globs(patterns: &[String]) -> Result<GlobSet> {
             set.add(Glob::new(&format!("{}/**", p.trim_end_matches('/')))?);
         }
     }
-    Ok(set.build()?)
+    Ok(set.build())
 }
 
 /// The tree to commit, and the file changes that move the work tree to it.

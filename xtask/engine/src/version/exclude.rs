@@ -19,7 +19,7 @@ pub fn drop_excluded(detected: Vec<VersionSpec>, exclude: &[String]) -> Vec<Vers
             set.add(glob);
         }
     }
-    let Ok(set) = set.build() else { return detected };
+    let set = set.build();
     detected.into_iter().filter(|spec| !set.is_match(&spec.path)).collect()
 }
 
