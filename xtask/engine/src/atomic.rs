@@ -1,8 +1,8 @@
-//! Atomic file replacement, for every writer in the tool: a temporary entry beside the target,
-//! then one rename, so a reader, or a kill, sees the old file or the new one, never half of one.
-//! The durable form ([`write`]: fsync of the file, rename, fsync of the folder) is for the
-//! release journal and `quality-check --fix`; the executor's work-tree files take the unflushed
-//! form, since the journal holds their bytes.
+//! Atomic file replacement: a temporary entry beside the target, then one rename, so a reader,
+//! or a kill, sees the old file or the new one, never half of one. The durable form ([`write`]:
+//! fsync of the file, rename, fsync of the folder) is for the release journal and
+//! `quality-check --fix`. The executor's work-tree files are written without a flush and
+//! without a rename over the old file (`apply::files`), since the journal holds their bytes.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -24,23 +24,6 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()
     file.sync_all()
 }
 
-/// Like [`write`], atomic for readers (one rename) but without the fsyncs, so not durable
-/// across a power loss: for files whose bytes are kept durably elsewhere (every byte the
-/// executor writes into the work tree is in its journal, which is written with [`write`]).
-pub fn write_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    replace_unsynced(path, |tmp| create_unsynced(tmp, bytes, mode))
-}
-
-/// Create `path` holding `bytes` (with `mode`), not flushed: the inside of [`write_unsynced`].
-pub fn create_unsynced(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(bytes)?;
-    match mode {
-        Some(mode) => set_mode(&file, mode),
-        None => Ok(()),
-    }
-}
-
 /// Make `path` hold `bytes`, keeping the permissions it has now.
 pub fn rewrite(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let perms = std::fs::metadata(path)?.permissions();
@@ -55,12 +38,6 @@ pub fn rewrite(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Replace `path` by the entry `make` creates at a temporary path beside it (a file, a
 /// symbolic link), by one rename. The temporary entry is removed when anything fails.
 pub fn replace_with(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
-    replace_unsynced(path, make)?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
-}
-
-/// [`replace_with`] without the fsync of the folder (see [`write_unsynced`]).
-pub fn replace_unsynced(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let tmp = temp_path(path);
     // A run killed between creating and renaming leaves it behind; a link cannot be
     // created over it.
@@ -69,7 +46,8 @@ pub fn replace_unsynced(path: &Path, make: impl FnOnce(&Path) -> io::Result<()>)
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 /// `.NAME.xtask-tmp` beside `path`: hidden, and named so nobody mistakes it for their own.
@@ -113,17 +91,6 @@ mod tests {
         write(&p, b"one", Some(0o750)).unwrap();
         assert_eq!((std::fs::read(&p).unwrap(), mode(&p)), (b"one".to_vec(), 0o750));
         write(&p, b"two", None).unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn unsynced_writes_are_atomic_replacements_too() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("run.sh");
-        write_unsynced(&p, b"one", Some(0o750)).unwrap();
-        assert_eq!((std::fs::read(&p).unwrap(), mode(&p)), (b"one".to_vec(), 0o750));
-        write_unsynced(&p, b"two", None).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }

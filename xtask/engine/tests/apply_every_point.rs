@@ -1,6 +1,6 @@
 //! A kill at every step boundary of a release and of a rollback with deletions (after the
-//! journal, before every rename, after every write, between staging and committing, after the
-//! commit, after the tag): `release --abort` then gives back the repository as it was, byte for
+//! journal, before every rename, between removing a file and renaming its new bytes in, after
+//! every write, between staging and committing, after the commit, after the tag): `release --abort` then gives back the repository as it was, byte for
 //! byte, and, killed again at the same point, `release --resume` gives exactly what the
 //! uninterrupted run gives. No temporary file is left either way.
 
@@ -17,7 +17,10 @@ fn points(plan: &serde_json::Value) -> Vec<String> {
     let writes: Vec<&serde_json::Value> = steps.iter().filter(|s| s["step"] == "write").collect();
     let renames = writes.iter().filter(|w| !w["after"].is_null()).count();
     let mut points = vec!["after-journal:1".to_string()];
-    points.extend((1..=renames).map(|n| format!("before-rename:{n}")));
+    for n in 1..=renames {
+        points.push(format!("before-rename:{n}"));
+        points.push(format!("after-unlink:{n}"));
+    }
     points.extend((1..=writes.len()).map(|n| format!("after-write:{n}")));
     for kind in ["commit", "tag"] {
         if steps.iter().any(|s| s["step"] == kind) {
@@ -74,7 +77,7 @@ fn a_release_killed_at_any_point_aborts_to_before_and_resumes_to_the_uninterrupt
     p.change("feat(api): estimate whole lots");
     let args = ["release", "minor", "--no-verify"];
     let points = points(&plan_of(&p, &args));
-    assert_eq!(points.len(), 1 + 5 + 5 + 3, "{points:?}");
+    assert_eq!(points.len(), 1 + 5 * 2 + 5 + 3, "{points:?}");
     kill_abort_resume(&p, &args, &points);
 }
 

@@ -11,7 +11,9 @@
 //! - `after-journal`: right after the journal is first written, before any step;
 //! - `after-stage`: inside a commit step, after `git add` and before `git commit`;
 //! - `before-rename`: inside a file write, when the temporary file beside the target holds the
-//!   new bytes and the rename has not happened yet (also when a restore writes).
+//!   new bytes and the old file is still there (also when a restore writes);
+//! - `after-unlink`: inside a file write, when the old file is removed and the temporary one
+//!   not yet renamed into its place (also when a restore writes).
 //!
 //! It is not meant for users.
 

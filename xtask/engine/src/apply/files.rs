@@ -1,5 +1,6 @@
-//! File writes of the executor: a temp file beside the target, then one rename, so a reader
-//! (or a kill) sees the old bytes or the new ones, never a mix.
+//! File writes of the executor: a temp file beside the target, then the old file removed and
+//! the temp renamed in its place, so a reader (or a kill) sees the old bytes, no file, or the
+//! new ones, never a mix (see [`swap_in`]).
 //!
 //! The writes are not flushed to the disk, as git's checkouts are not: every byte the executor
 //! writes into the work tree, and every byte it replaces, is in the journal, which is written
@@ -42,9 +43,9 @@ pub fn mode_for(current: Option<u32>, executable: bool) -> u32 {
     }
 }
 
-/// Make `path` hold `bytes` with `mode` (or not exist, for `None`), atomically.
+/// Make `path` hold `bytes` with `mode` (or not exist, for `None`), through a temporary file
+/// (see [`swap_in`]).
 pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
-    let dir = path.parent().context("a file to write has no folder")?;
     let Some(bytes) = bytes else {
         match std::fs::remove_file(path) {
             Ok(()) => {}
@@ -53,13 +54,95 @@ pub fn replace(path: &Path, bytes: Option<&[u8]>, mode: u32) -> Result<()> {
         }
         return Ok(());
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::replace_unsynced(path, |tmp| {
-        crate::atomic::create_unsynced(tmp, bytes, Some(mode))?;
+    swap_in(path, |tmp| create_file(tmp, bytes, mode))
+}
+
+/// Put the entry `make` creates at the temporary path (complete: a file with all its bytes, or
+/// a link; it fails when something is there already) in the place of `path`: the old file is
+/// removed, then the temporary one renamed. Never a rename over a file: on ext4 that starts
+/// writing the new file out to the disk at once (its guard for programs that do not flush),
+/// which doubled the cost of a write; the journal holds the bytes instead. A reader sees the
+/// old file, no file, or the new one, never a mix; a kill leaves one of those, or no file
+/// with the new bytes complete beside it, which [`midway`] recognises.
+fn swap_in(path: &Path, mut make: impl FnMut(&Path) -> std::io::Result<()>) -> Result<()> {
+    let tmp = temp_of(path);
+    let mut made = make(&tmp);
+    if matches!(&made, Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists) {
+        // Left by a run killed between creating and renaming it.
+        let _ = std::fs::remove_file(&tmp);
+        made = make(&tmp);
+    }
+    if matches!(&made, Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+        // A new file in a new folder.
+        let dir = path.parent().context("a file to write has no folder")?;
+        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        made = make(&tmp);
+    }
+    let made = made.and_then(|()| {
         super::fault::reached("before-rename");
-        Ok(())
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    });
+    if let Err(e) = made {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("{}: cannot write", path.display()));
+    }
+    super::fault::reached("after-unlink");
+    // On failure the new bytes stay beside the missing file: the state `midway` knows.
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Create `path` (it must not exist) holding `bytes` with permissions `mode`, not flushed.
+fn create_file(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    // The umask took bits away (or cannot be read): set them.
+    if umask().is_none_or(|mask| mode & mask != 0) {
+        set_mode(&file, mode)?;
+    }
+    Ok(())
+}
+
+/// This process's umask (`/proc/self/status` has it; reading it by `umask()` would set it).
+fn umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(line.trim(), 8).ok()
     })
-    .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+#[cfg(unix)]
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// A write of `path` stopped between removing the old file and renaming the new one into its
+/// place: nothing at `path`, and its temporary file holds `bytes` (as a link with
+/// `link == Some(true)`). The run's own state, neither as before nor as planned.
+pub fn midway(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bool> {
+    if bytes.is_none() {
+        return Ok(false);
+    }
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => holds(&temp_of(path), bytes, Some(link == Some(true))),
+        Err(e) => Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        Ok(_) => Ok(false),
+    }
 }
 
 /// Whether `path` holds `bytes` (`None`: nothing is there). `link` says how: `None` reads
@@ -87,14 +170,7 @@ pub fn holds(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bo
 /// (`None`: remove it); atomically either way.
 pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<()> {
     let Some(target) = bytes.filter(|_| link) else { return replace(path, bytes, mode) };
-    let dir = path.parent().context("a link to write has no folder")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-    crate::atomic::replace_unsynced(path, |tmp| {
-        make_link(target, tmp)?;
-        super::fault::reached("before-rename");
-        Ok(())
-    })
-    .with_context(|| format!("{}: cannot write the link", path.display()))
+    swap_in(path, |tmp| make_link(target, tmp))
 }
 
 /// The temporary file a write of `path` makes beside it (see [`crate::atomic::temp_path`]).

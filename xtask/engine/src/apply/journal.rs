@@ -44,6 +44,9 @@ pub struct Journal {
     /// ref exists): recognised by its content if the run was killed in between.
     #[serde(default)]
     pub pending_tag: Option<String>,
+    /// The progress record as this process has it open (not part of the journal).
+    #[serde(skip)]
+    record: Record,
 }
 
 impl Journal {
@@ -58,6 +61,7 @@ impl Journal {
             commit: None,
             tags: BTreeMap::new(),
             pending_tag: None,
+            record: Record::default(),
         }
     }
 
@@ -104,10 +108,9 @@ impl Journal {
     }
 
     /// Write the journal durably: a crash leaves either the old or the new one, never half.
-    /// The plan is written when there is no journal yet; the progress every time.
+    /// The plan is written when there is no journal yet; the progress every time (after the
+    /// first save, one write of a few bytes into the record this process holds open).
     pub fn save(&self, git_dir: &Path) -> Result<()> {
-        let dir = state_dir(git_dir);
-        std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
         let progress = Progress {
             done: self.done,
             commit: self.commit.clone(),
@@ -116,17 +119,29 @@ impl Journal {
         };
         let progress = serde_json::to_vec(&progress).context("cannot encode the release journal")?;
         let progress_path = Journal::progress_path(git_dir);
-        write_progress(&progress_path, &progress)
+        let mut open = self.record.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(record) = open.as_mut().filter(|r| r.path == progress_path && r.removals == removals()) {
+            return record
+                .write(&progress)
+                .with_context(|| format!("{}: cannot write the release journal", progress_path.display()));
+        }
+        let dir = state_dir(git_dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        let mut record = OpenRecord::open(&progress_path)
+            .with_context(|| format!("{}: cannot write the release journal", progress_path.display()))?;
+        record
+            .write(&progress)
             .with_context(|| format!("{}: cannot write the release journal", progress_path.display()))?;
         let path = Journal::path(git_dir);
-        if path.exists() {
-            return Ok(());
+        if !path.exists() {
+            // Through a `Value`: its pretty printer is serde_json's own compiled code, while
+            // `to_vec_pretty::<Journal>` is compiled into this crate, which the dev profile that
+            // `cargo xtask` runs leaves unoptimised (ten times slower on a plan of many files).
+            let value = serde_json::to_value(self).context("cannot encode the release journal")?;
+            write_durably(&path, format!("{value:#}").as_bytes())?;
         }
-        // Through a `Value`: its pretty printer is serde_json's own compiled code, while
-        // `to_vec_pretty::<Journal>` is compiled into this crate, which the dev profile that
-        // `cargo xtask` runs leaves unoptimised (ten times slower on a plan of many files).
-        let value = serde_json::to_value(self).context("cannot encode the release journal")?;
-        write_durably(&path, format!("{value:#}").as_bytes())
+        *open = Some(record);
+        Ok(())
     }
 
     /// Remove the journal (the run is over).
@@ -146,6 +161,7 @@ impl Journal {
             }
         }
         let _ = crate::atomic::sync_dir(&state_dir(git_dir));
+        REMOVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -176,20 +192,82 @@ struct Progress {
 /// The length the progress record is padded to (with spaces, which JSON ignores).
 const PROGRESS_LEN: usize = 160;
 
-/// Only the count: losing it, or half of it, costs nothing (every step checks whether it is
-/// done), so it is rewritten in place at the same length every time: no new file, no
-/// truncation and no fsync per step (on ext4 a truncation or a rename over a file costs a
-/// flush, seconds over a plan of hundreds of files).
-fn write_progress(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut padded = bytes.to_vec();
-    padded.resize(PROGRESS_LEN.max(bytes.len()), b' ');
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
-    file.write_all(&padded)?;
-    if file.metadata()?.len() > padded.len() as u64 {
-        file.set_len(padded.len() as u64)?;
+/// How many journals this process removed: a record opened before a removal names a file
+/// that is gone, and is opened again.
+static REMOVALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn removals() -> usize {
+    REMOVALS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The progress record a journal keeps open once it is saved, beside a plan that is on disk.
+#[derive(Default)]
+struct Record(std::sync::Mutex<Option<OpenRecord>>);
+
+impl Clone for Record {
+    /// A copy opens its own.
+    fn clone(&self) -> Record {
+        Record::default()
     }
-    Ok(())
+}
+
+impl PartialEq for Record {
+    /// Not part of what a journal says.
+    fn eq(&self, _: &Record) -> bool {
+        true
+    }
+}
+
+impl Eq for Record {}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Record")
+    }
+}
+
+struct OpenRecord {
+    path: PathBuf,
+    file: std::fs::File,
+    /// The file's length.
+    len: u64,
+    /// [`removals`] when it was opened.
+    removals: usize,
+}
+
+impl OpenRecord {
+    fn open(path: &Path) -> std::io::Result<OpenRecord> {
+        let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+        let len = file.metadata()?.len();
+        Ok(OpenRecord { path: path.to_path_buf(), file, len, removals: removals() })
+    }
+
+    /// Only the count: losing it, or half of it, costs nothing (every step checks whether it
+    /// is done), so it is rewritten in place at the same length every time: no new file, no
+    /// truncation and no fsync per step (on ext4 a truncation or a rename over a file costs a
+    /// flush, seconds over a plan of hundreds of files).
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut padded = bytes.to_vec();
+        padded.resize(PROGRESS_LEN.max(bytes.len()), b' ');
+        write_at(&self.file, &padded)?;
+        if self.len > padded.len() as u64 {
+            self.file.set_len(padded.len() as u64)?;
+        }
+        self.len = padded.len() as u64;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, 0)
+}
+
+#[cfg(not(unix))]
+fn write_at(mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.write_all(bytes)
 }
 
 /// Temp file, fsync, rename, fsync of the folder.

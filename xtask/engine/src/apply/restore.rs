@@ -117,7 +117,8 @@ pub fn state_now(repo: &Repo, journal: &Journal) -> String {
             }
         }
     }
-    let (mut before, mut after, mut other, mut temps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut before, mut after, mut midway, mut other, mut temps) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for change in journal.plan.writes() {
         let path = repo.path(&change.path);
         let was = change.before.as_ref().map(|b| b.0.as_slice());
@@ -125,13 +126,19 @@ pub fn state_now(repo: &Repo, journal: &Journal) -> String {
         match (files::holds(&path, was, change.before_link()), files::holds(&path, will, change.after_link())) {
             (Ok(true), _) => before.push(change.path.as_str()),
             (_, Ok(true)) => after.push(change.path.as_str()),
+            _ if files::midway(&path, will, change.after_link()).unwrap_or(false) => midway.push(change.path.as_str()),
             _ => other.push(change.path.as_str()),
         }
         if std::fs::symlink_metadata(files::temp_of(&path)).is_ok() {
             temps.push(repo.display_path(&files::temp_of(&path)));
         }
     }
-    for (label, paths) in [("as before", before), ("as planned", after), ("neither (unknown)", other)] {
+    for (label, paths) in [
+        ("as before", before),
+        ("as planned", after),
+        ("removed, the planned bytes in the temporary file beside it", midway),
+        ("neither (unknown)", other),
+    ] {
         if !paths.is_empty() {
             parts.push(format!("{label}: {}", paths.join(", ")));
         }
