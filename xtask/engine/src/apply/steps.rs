@@ -46,7 +46,7 @@ pub fn run(
             }
             repo.stage_paths(paths)?;
             fault::reached("after-stage");
-            let commit = repo.commit_staged(message)?;
+            let commit = repo.commit_staged(message, Some(head.as_str()).filter(|h| !h.is_empty()))?;
             ui.info(format!("  committed {} {}", short(&commit), message.lines().next().unwrap_or_default()));
             journal.commit = Some(commit.clone());
             outcome.head = Some(commit);

@@ -50,7 +50,8 @@ pub fn create(
     (name, message, on): (&str, &str, Option<&str>),
     sign: bool,
 ) -> Result<()> {
-    let head = match on {
+    // The commit the run made is HEAD: its step has just recorded it.
+    let head = match on.or(journal.commit.as_deref()) {
         Some(commit) => commit.to_string(),
         None => repo.head_commit()?.context("there is no commit to tag")?,
     };

@@ -40,6 +40,17 @@ pub struct Facts {
 impl Facts {
     /// The facts; `dry_run` changes nothing, not even by fetching history.
     pub fn gather(project: &Project, ui: &Ui, dry_run: bool) -> Result<Facts> {
+        // Stats every tracked file: it runs while the rest is read.
+        let changes = project.repo.start_tracked_changes()?;
+        let mut facts = Facts::gather_but_changes(project, ui, dry_run)?;
+        facts.dirty = changes.finish()?;
+        Ok(facts)
+    }
+
+    /// [`Facts::gather`] but the changed files: `dirty` is empty, for a caller that runs that
+    /// `git status` itself ([`crate::repo::Repo::start_tracked_changes`]) alongside more of its
+    /// own work and sets `dirty` before any precondition is checked.
+    pub fn gather_but_changes(project: &Project, ui: &Ui, dry_run: bool) -> Result<Facts> {
         let repo = &project.repo;
         let prefix = &project.release.tag_prefix;
         let branch = repo.head_branch()?;
@@ -66,16 +77,17 @@ impl Facts {
         };
         let tags = changelog::release_tags(repo, prefix)?;
         let tag_style = changelog::TagStyle::resolve(project.release.tag_format.as_deref(), prefix, &tags)?;
+        let identity = repo.identity_problem()?;
         Ok(Facts {
             branch,
-            dirty: repo.tracked_changes()?,
+            dirty: Vec::new(),
             head,
             readings,
             current,
             tags,
             tag_style,
             reachable,
-            identity: repo.identity_problem()?,
+            identity,
             date: changelog::release_date(),
             dry_run,
         })

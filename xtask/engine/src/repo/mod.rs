@@ -31,6 +31,78 @@ pub struct Repo {
     git_dir: std::sync::OnceLock<PathBuf>,
     /// [`Repo::prefix`], asked of git with the probe that opened the repository.
     prefix: std::sync::OnceLock<String>,
+    /// [`Repo::config`], asked of git once.
+    config: std::sync::OnceLock<Option<std::sync::Arc<GitConfig>>>,
+}
+
+/// git's configuration as `git config --list` gives it (every file, includes followed): keys
+/// with the section and the name in lower case, in the order git reads them.
+#[derive(Debug, Default)]
+pub struct GitConfig {
+    entries: Vec<(String, Option<String>)>,
+}
+
+impl GitConfig {
+    fn parse(listing: &[u8]) -> GitConfig {
+        let entries = listing
+            .split(|&b| b == 0)
+            .filter(|e| !e.is_empty())
+            .map(|entry| {
+                let entry = String::from_utf8_lossy(entry);
+                match entry.split_once('\n') {
+                    Some((key, value)) => (key.to_string(), Some(value.to_string())),
+                    None => (entry.to_string(), None),
+                }
+            })
+            .collect();
+        GitConfig { entries }
+    }
+
+    /// The value that counts (the last one), `Some(None)` for a key set without a value.
+    pub fn get(&self, key: &str) -> Option<Option<&str>> {
+        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_deref())
+    }
+
+    /// A boolean as git reads it: `true`, `yes`, `on`, a number other than 0, or the key alone
+    /// are true; `false`, `no`, `off`, `0` and the empty value false; anything else (which git
+    /// refuses) is `None`, as is a key that is not set.
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.get(key)? {
+            None => Some(true),
+            Some(value) => match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => Some(true),
+                "false" | "no" | "off" | "" => Some(false),
+                number => number.parse::<i64>().ok().map(|n| n != 0),
+            },
+        }
+    }
+}
+
+/// A `git status` running (see [`Repo::start_tracked_changes`]).
+pub struct PendingChanges {
+    git: process::Started,
+}
+
+impl PendingChanges {
+    /// The changed tracked files, once `git status` is done.
+    pub fn finish(self) -> Result<Vec<String>> {
+        let out = self.git.finish()?;
+        if !out.status.success() {
+            bail!("`git status` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        let out = String::from_utf8_lossy(&out.stdout);
+        let mut paths = Vec::new();
+        let mut fields = out.split('\0').filter(|f| !f.is_empty());
+        while let Some(entry) = fields.next() {
+            let (status, path) = entry.split_at(3.min(entry.len()));
+            paths.push(path.to_string());
+            // A rename or copy is followed by its source path.
+            if status.starts_with('R') || status.starts_with('C') {
+                fields.next();
+            }
+        }
+        Ok(paths)
+    }
 }
 
 /// What a git command printed, whatever its exit status.
@@ -61,6 +133,7 @@ impl Repo {
             view: None,
             git_dir: std::sync::OnceLock::new(),
             prefix: std::sync::OnceLock::new(),
+            config: std::sync::OnceLock::new(),
         };
         // One git for three facts: inside a work tree, the git dir, the root's path in the tree.
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix"]);
@@ -154,12 +227,30 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        process::output(self.git_command(args)?, stdin)
+    }
+
+    /// Start `git ARGS` with `stdin` as its input and return at once (see [`process::start`]).
+    pub(crate) fn start_git<I, S>(&self, args: I, stdin: Option<Vec<u8>>) -> Result<process::Started>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        process::start(self.git_command(args)?, stdin)
+    }
+
+    /// `git ARGS` in the root, shown with `-v`.
+    fn git_command<I, S>(&self, args: I) -> Result<std::process::Command>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let sh = xshell::Shell::new().context("cannot start a shell for git")?;
         sh.change_dir(&self.root);
         let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
         crate::output::trace_command(&self.root, &self.root, "git", &args);
         let cmd = xshell::cmd!(sh, "git {args...}").quiet().ignore_status().env("GIT_TERMINAL_PROMPT", "0");
-        process::output(cmd.into(), stdin)
+        Ok(cmd.into())
     }
 
     /// The files the gates read: inside git, the tracked files plus untracked files that are
@@ -187,21 +278,17 @@ impl Repo {
     /// Tracked files with staged or unstaged changes (`git status --porcelain`, untracked
     /// files excluded), as root-relative paths.
     pub fn tracked_changes(&self) -> Result<Vec<String>> {
-        // Without optional locks: reading the status never writes the index (a dry run, a full disk).
-        let out = self.git(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"])?;
-        let mut paths = Vec::new();
-        let mut fields = out.split('\0').filter(|f| !f.is_empty());
-        while let Some(entry) = fields.next() {
-            let (status, path) = entry.split_at(3.min(entry.len()));
-            paths.push(path.to_string());
-            // A rename or copy is followed by its source path.
-            if status.starts_with('R') || status.starts_with('C') {
-                fields.next();
-            }
-        }
-        Ok(paths)
+        self.start_tracked_changes()?.finish()
     }
 
+    /// [`Repo::tracked_changes`], started now and read by [`PendingChanges::finish`]: `git
+    /// status` stats every tracked file, which on a large tree is worth doing while the rest
+    /// is read.
+    pub fn start_tracked_changes(&self) -> Result<PendingChanges> {
+        // Without optional locks: reading the status never writes the index (a dry run, a full disk).
+        let args = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"];
+        Ok(PendingChanges { git: process::start(self.git_command(args)?, None)? })
+    }
     /// The commit time (seconds since the epoch) of a revision.
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
         let out = self.git(["show", "-s", "--format=%ct", rev])?;
@@ -215,6 +302,17 @@ impl Repo {
         }
         let prefix = self.git(["rev-parse", "--show-prefix"])?.trim().to_string();
         Ok(self.prefix.get_or_init(|| prefix).clone())
+    }
+
+    /// git's configuration, read once (`git config --list`); `None` when git cannot read it
+    /// (then a caller takes the path that does not depend on it).
+    pub fn config(&self) -> Option<std::sync::Arc<GitConfig>> {
+        self.config
+            .get_or_init(|| {
+                let out = self.git_raw(["config", "--list", "-z"], None).ok()?;
+                out.status.success().then(|| std::sync::Arc::new(GitConfig::parse(&out.stdout)))
+            })
+            .clone()
     }
 
     /// The `.git` directory (or the worktree's git dir), where journals and locks live.

@@ -11,7 +11,19 @@ use std::process::{Command, Output, Stdio};
 use anyhow::{Context, Result, bail};
 
 /// Run `cmd` (built by `xshell::cmd!`) with `stdin` as its input; its output and status.
-pub fn output(mut cmd: Command, stdin: Option<&[u8]>) -> Result<Output> {
+pub fn output(cmd: Command, stdin: Option<&[u8]>) -> Result<Output> {
+    start(cmd, stdin.map(<[u8]>::to_vec))?.finish()
+}
+
+/// A process started and not yet waited for (see [`start`]).
+pub struct Started {
+    child: Option<std::process::Child>,
+    writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Start `cmd` with `stdin` as its input (written on a thread of its own) and return at once:
+/// [`Started::finish`] collects what it printed, so that the caller's other work overlaps it.
+pub fn start(mut cmd: Command, stdin: Option<Vec<u8>>) -> Result<Started> {
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -26,25 +38,44 @@ pub fn output(mut cmd: Command, stdin: Option<&[u8]>) -> Result<Output> {
         Err(e) => return Err(e).context("cannot start `git`"),
     };
     let writer = match (stdin, child.stdin.take()) {
-        (Some(bytes), Some(mut pipe)) => {
-            let bytes = bytes.to_vec();
-            Some(std::thread::spawn(move || match pipe.write_all(&bytes) {
-                // git exited without reading all of it: what it printed says why.
-                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
-                other => other,
-            }))
-        }
+        (Some(bytes), Some(mut pipe)) => Some(std::thread::spawn(move || match pipe.write_all(&bytes) {
+            // git exited without reading all of it: what it printed says why.
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        })),
         _ => None,
     };
-    let out = child.wait_with_output().context("cannot read the output of `git`")?;
-    if let Some(writer) = writer {
-        let written = writer.join().unwrap_or(Ok(()));
-        // A failed write matters only when git did not fail on its own.
-        if out.status.success() {
-            written.context("cannot write the input of `git`")?;
+    Ok(Started { child: Some(child), writer })
+}
+
+impl Started {
+    /// Wait for the process; its output and status.
+    pub fn finish(mut self) -> Result<Output> {
+        let child = self.child.take().expect("a started process is finished once");
+        let out = child.wait_with_output().context("cannot read the output of `git`")?;
+        if let Some(writer) = self.writer.take() {
+            let written = writer.join().unwrap_or(Ok(()));
+            // A failed write matters only when git did not fail on its own.
+            if out.status.success() {
+                written.context("cannot write the input of `git`")?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Started {
+    /// Not finished (the caller failed first, or no longer needs it): stop it, and leave no
+    /// zombie.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
         }
     }
-    Ok(out)
 }
 
 #[cfg(unix)]

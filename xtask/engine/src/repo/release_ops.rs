@@ -148,8 +148,14 @@ impl Repo {
         Ok(())
     }
 
-    /// One commit of the index with `message`, hooks run; the new HEAD.
-    pub fn commit_staged(&self, message: &str) -> Result<String> {
+    /// One commit of the index with `message` on `parent` (HEAD, `None` on a branch with no
+    /// commit yet), hooks run; the new HEAD.
+    pub fn commit_staged(&self, message: &str, parent: Option<&str>) -> Result<String> {
+        if let Some(parent) = parent
+            && let Some(commit) = self.commit_by_plumbing(message, parent)?
+        {
+            return Ok(commit);
+        }
         let out = self.git_raw(["commit", "--quiet", "--file=-"], Some(message.as_bytes()))?;
         if !out.status.success() {
             let mut why = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -163,6 +169,51 @@ impl Repo {
             bail!("`git commit` failed (a hook, or git itself): {why}");
         }
         self.head_commit()?.context("git commit made no commit")
+    }
+
+    /// The commit `git commit --quiet --file=-` makes, made by plumbing when nothing of it can
+    /// differ: no commit hook, no signing, no message cleanup or encoding configured, and a tree
+    /// that differs from the parent's. `write-tree`, `commit-tree` (the message cleaned up as
+    /// `git commit` does, see [`stripspace`]) and one `update-ref` of HEAD checked against
+    /// `parent` (with `git commit`'s reflog line) make the same commit object byte for byte,
+    /// without the stat of every tracked file that `git commit` makes to refresh the index
+    /// (most of its time on a large tree). `None`: `git commit` is needed.
+    fn commit_by_plumbing(&self, message: &str, parent: &str) -> Result<Option<String>> {
+        let out = self.git_output(["rev-parse", "--git-path", "hooks", &format!("{parent}^{{tree}}")])?;
+        let mut lines = out.stdout.lines();
+        let (true, Some(hooks), Some(parent_tree)) = (out.success, lines.next(), lines.next()) else {
+            return Ok(None);
+        };
+        // `--git-path` answers relative to where git ran (the root), or absolute (core.hooksPath).
+        let hooks = self.root.join(hooks);
+        if COMMIT_HOOKS.iter().any(|hook| std::fs::symlink_metadata(hooks.join(hook)).is_ok()) {
+            return Ok(None);
+        }
+        let Some(config) = self.config() else { return Ok(None) };
+        let configured = ["commit.cleanup", "i18n.commitencoding"].iter().any(|k| config.get(k).is_some());
+        if configured || config.get("commit.gpgsign").is_some_and(|_| config.bool("commit.gpgsign") != Some(false)) {
+            return Ok(None);
+        }
+        let message = stripspace(message);
+        if message.is_empty() {
+            return Ok(None);
+        }
+        let tree = self.git(["write-tree"])?.trim().to_string();
+        if tree == parent_tree {
+            // Nothing to commit: `git commit` says so.
+            return Ok(None);
+        }
+        let out = self.git_raw(["commit-tree", &tree, "-p", parent, "-F", "-"], Some(message.as_bytes()))?;
+        if !out.status.success() {
+            bail!("`git commit-tree` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        let commit = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let subject = message.lines().next().unwrap_or_default();
+        let out = self.git_output(["update-ref", "-m", &format!("commit: {subject}"), "HEAD", &commit, parent])?;
+        if !out.success {
+            bail!("cannot move HEAD to the new commit {commit}: `git update-ref` failed: {}", out.stderr.trim());
+        }
+        Ok(Some(commit))
     }
 
     /// Paths whose staged content differs from HEAD (everything staged on a branch with no
@@ -215,8 +266,7 @@ impl Repo {
 
     /// Whether git signs annotated tags without being asked (`tag.gpgSign`).
     pub fn signs_tags_by_default(&self) -> Result<bool> {
-        let out = self.git_output(["config", "--type=bool", "--get", "tag.gpgSign"])?;
-        Ok(out.success && out.stdout.trim() == "true")
+        Ok(self.config().is_some_and(|c| c.bool("tag.gpgsign") == Some(true)))
     }
 
     /// The raw content of a tag object (`git cat-file tag`), `None` when `object` is not a tag.
@@ -365,5 +415,140 @@ impl Repo {
         }
         let out = self.git(&args)?;
         Ok(out.lines().filter_map(|l| l.split_once('\0').map(|(h, s)| (h.to_string(), s.to_string()))).collect())
+    }
+}
+
+/// The hooks `git commit` runs, any of which makes a commit `git commit`'s to make.
+const COMMIT_HOOKS: [&str; 4] = ["pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"];
+
+/// A commit message as `git commit --file` keeps it (its default `whitespace` cleanup, `git
+/// stripspace`): trailing whitespace removed from every line, runs of empty lines made one,
+/// leading and trailing empty lines removed, and every line ending in a newline.
+pub fn stripspace(message: &str) -> String {
+    let mut out = String::with_capacity(message.len() + 1);
+    let mut empties = 0;
+    for line in message.split_inclusive('\n') {
+        // git's whitespace: not the vertical tab nor the form feed.
+        let line = line.trim_end_matches([' ', '\t', '\n', '\r']);
+        if line.is_empty() {
+            empties += 1;
+            continue;
+        }
+        if empties > 0 && !out.is_empty() {
+            out.push('\n');
+        }
+        empties = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(dir).env("GIT_AUTHOR_DATE", "1700000000 +0100");
+        cmd.env("GIT_COMMITTER_DATE", "1700000000 +0100");
+        let out = super::super::process::output(cmd, stdin.map(str::as_bytes)).unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A repository with one commit and a change staged on top of it; its HEAD.
+    fn staged(dir: &Path) -> String {
+        git(dir, &["init", "-q", "-b", "main"], None);
+        git(dir, &["config", "user.name", "Rel Ease"], None);
+        git(dir, &["config", "user.email", "rel@example.com"], None);
+        std::fs::write(dir.join("a.txt"), "one\n").unwrap();
+        git(dir, &["add", "a.txt"], None);
+        git(dir, &["commit", "-q", "-m", "first"], None);
+        std::fs::write(dir.join("a.txt"), "two\n").unwrap();
+        std::fs::write(dir.join("b.txt"), "new\n").unwrap();
+        git(dir, &["add", "a.txt", "b.txt"], None);
+        git(dir, &["rev-parse", "HEAD"], None).trim().to_string()
+    }
+
+    /// The commit HEAD points at, without its two dates (the test's git sets them, the
+    /// repository's does not).
+    fn head_object(dir: &Path) -> String {
+        let text = git(dir, &["cat-file", "commit", "HEAD"], None);
+        text.lines()
+            .map(|l| match l.split_once("> ") {
+                Some((who, _)) if l.starts_with("author ") || l.starts_with("committer ") => format!("{who}>"),
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const MESSAGE: &str = "\n\nchore(release): v1.2.1  \n\n\n### Features\n\n- a thing\t\n\n\n";
+
+    #[test]
+    fn stripspace_is_gits() {
+        let dir = tempfile::tempdir().unwrap();
+        for message in [MESSAGE, "", "\n\n", "one", "a\r\nb\r\n", "x \u{b}\u{c}\n \n\ty", "# kept\n\n\u{a0}\n"] {
+            assert_eq!(stripspace(message), git(dir.path(), &["stripspace"], Some(message)), "{message:?}");
+        }
+    }
+
+    #[test]
+    fn a_plumbing_commit_is_the_commit_git_commit_makes() {
+        let (ours, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let parent = staged(ours.path());
+        assert_eq!(staged(theirs.path()), parent);
+        let repo = Repo::open(Some(ours.path())).unwrap();
+        let commit = repo.commit_by_plumbing(MESSAGE, &parent).unwrap().expect("made by plumbing");
+        git(theirs.path(), &["commit", "--quiet", "--file=-"], Some(MESSAGE));
+        assert_eq!(git(ours.path(), &["rev-parse", "HEAD"], None).trim(), commit);
+        assert_eq!(head_object(ours.path()), head_object(theirs.path()));
+        for dir in [ours.path(), theirs.path()] {
+            assert_eq!(git(dir, &["status", "--porcelain"], None), "", "nothing left staged or changed");
+        }
+        let reflog = |dir: &Path, r: &str| git(dir, &["reflog", "-1", "--format=%gs", r], None);
+        for r in ["HEAD", "main"] {
+            assert_eq!(reflog(ours.path(), r), reflog(theirs.path(), r));
+            assert_eq!(reflog(ours.path(), r), "commit: chore(release): v1.2.1\n");
+        }
+    }
+
+    #[test]
+    fn git_commit_makes_the_commit_when_a_hook_signing_or_cleanup_could_change_it() {
+        let setups: [(&str, &[&str]); 4] = [
+            ("hook", &[]),
+            ("hooks path", &["config", "core.hooksPath", "my-hooks"]),
+            ("signing", &["config", "commit.gpgSign", "true"]),
+            ("cleanup", &["config", "commit.cleanup", "strip"]),
+        ];
+        for (what, config) in setups {
+            let dir = tempfile::tempdir().unwrap();
+            let parent = staged(dir.path());
+            match what {
+                "hook" => std::fs::write(dir.path().join(".git/hooks/commit-msg"), "#!/bin/sh\n").unwrap(),
+                "hooks path" => {
+                    std::fs::create_dir(dir.path().join("my-hooks")).unwrap();
+                    std::fs::write(dir.path().join("my-hooks/pre-commit"), "#!/bin/sh\n").unwrap();
+                }
+                _ => {}
+            }
+            if !config.is_empty() {
+                git(dir.path(), config, None);
+            }
+            let repo = Repo::open(Some(dir.path())).unwrap();
+            assert_eq!(repo.commit_by_plumbing(MESSAGE, &parent).unwrap(), None, "{what}");
+            assert_eq!(git(dir.path(), &["rev-parse", "HEAD"], None).trim(), parent, "{what}: nothing moved");
+        }
+        // Signing switched off is no obstacle; nothing staged is `git commit`'s to refuse.
+        let dir = tempfile::tempdir().unwrap();
+        let parent = staged(dir.path());
+        git(dir.path(), &["config", "commit.gpgSign", "false"], None);
+        let repo = Repo::open(Some(dir.path())).unwrap();
+        let commit = repo.commit_by_plumbing(MESSAGE, &parent).unwrap().expect("made by plumbing");
+        assert_eq!(repo.commit_by_plumbing("again", &commit).unwrap(), None);
     }
 }

@@ -177,7 +177,11 @@ impl Repo {
             return Ok(files);
         }
         let paths: Vec<&str> = entries.iter().map(|(path, _, _)| *path).collect();
+        // The blobs are read while git is asked whether a checkout converts them (almost never).
+        let oids: Vec<&str> = entries.iter().map(|(_, _, oid)| *oid).collect();
+        let blobs = self.start_reading_blobs(&oids)?;
         if self.converts_on_checkout(&paths)? {
+            drop(blobs);
             let index = files.index(self)?;
             let prefix = format!("--prefix={}/", files.root().display());
             // The target's own `.gitattributes` decide, as in a checkout of it (git 2.42 and
@@ -190,8 +194,7 @@ impl Repo {
             )
             .with_context(|| format!("cannot write the files of {rev} in a temporary folder"))?;
         } else {
-            let oids: Vec<&str> = entries.iter().map(|(_, _, oid)| *oid).collect();
-            let mut contents = self.read_blobs(&oids)?.into_iter();
+            let mut contents = finish_reading_blobs(blobs, &oids)?.into_iter();
             let mut blobs = BTreeMap::new();
             for (path, _, _) in entries {
                 let content = contents.next().context("git cat-file gave fewer objects than asked for")?;
@@ -202,20 +205,15 @@ impl Repo {
         Ok(files)
     }
 
-    /// The contents of the blobs `oids`, in their order, from one `git cat-file --batch` that
-    /// is given every id at once (not one round trip per blob); an error for an id that is not
-    /// a blob.
-    fn read_blobs(&self, oids: &[&str]) -> Result<Vec<Result<Vec<u8>>>> {
+    /// Start the one `git cat-file --batch` that reads the blobs `oids`, given every id at once
+    /// (not one round trip per blob); [`finish_reading_blobs`] takes their contents.
+    fn start_reading_blobs(&self, oids: &[&str]) -> Result<super::process::Started> {
         let mut input = Vec::with_capacity(oids.len() * 41);
         for oid in oids {
             input.extend_from_slice(oid.as_bytes());
             input.push(b'\n');
         }
-        let out = self.git_raw(["cat-file", "--batch", "--buffer"], Some(&input))?;
-        if !out.status.success() {
-            bail!("`git cat-file --batch` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-        }
-        parse_batch(&out.stdout, oids)
+        self.start_git(["cat-file", "--batch", "--buffer"], Some(input))
     }
 
     /// Whether a checkout converts any of `paths` (a filter, a line-ending attribute, an
@@ -225,8 +223,8 @@ impl Repo {
         if paths.iter().any(|p| p.rsplit('/').next() == Some(".gitattributes")) {
             return Ok(true);
         }
-        let autocrlf = self.git_output(["config", "--get", "core.autocrlf"])?;
-        if autocrlf.success && !matches!(autocrlf.stdout.trim(), "false" | "no" | "off" | "0" | "") {
+        let Some(config) = self.config() else { return Ok(true) };
+        if config.get("core.autocrlf").is_some() && config.bool("core.autocrlf") != Some(false) {
             return Ok(true);
         }
         let attributes = ["text", "eol", "crlf", "filter", "ident", "working-tree-encoding"];
@@ -278,6 +276,16 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// The contents of the blobs `oids`, in their order, from the `git cat-file --batch` started by
+/// [`Repo::start_reading_blobs`]; an error for an id that is not a blob.
+fn finish_reading_blobs(started: super::process::Started, oids: &[&str]) -> Result<Vec<Result<Vec<u8>>>> {
+    let out = started.finish()?;
+    if !out.status.success() {
+        bail!("`git cat-file --batch` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    parse_batch(&out.stdout, oids)
 }
 
 #[cfg(test)]

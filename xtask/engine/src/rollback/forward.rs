@@ -22,16 +22,28 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     let lock = apply::Lock::for_run(&repo.git_dir()?, args.dry_run)?;
     apply::refuse_if_interrupted(repo)?;
     let unit = super::scope::resolve(project, args.package.as_deref())?;
-    let mut facts = Facts::gather(project, ui, args.dry_run)?;
+    // `git status` stats every tracked file: it runs while the facts are read and the tree to
+    // commit is built, and the repository's problems are known once it is done.
+    let changes = repo.start_tracked_changes()?;
+    let mut facts = Facts::gather_but_changes(project, ui, args.dry_run)?;
     if let Some(unit) = &unit {
         facts = super::scope::facts(project, facts, unit)?;
     }
+    let mut changes = Some(changes);
+    let mut settle = |facts: &mut Facts, later: Vec<String>| -> Result<Vec<String>> {
+        if let Some(changes) = changes.take() {
+            facts.dirty = changes.finish()?;
+        }
+        let mut problems = preconditions::repository_problems(project, facts, args.allow_branch, false);
+        problems.extend(later);
+        Ok(problems)
+    };
     let changelog_path = match &unit {
         Some(unit) => unit.changelogs()[0].0.clone(),
         None => project.release.changelog.clone(),
     };
     let changelog_path = &changelog_path;
-    let mut problems = preconditions::repository_problems(project, &facts, args.allow_branch, false);
+    let mut problems = Vec::new();
     let changelog = match std::fs::read(repo.path(changelog_path)) {
         Ok(bytes) => String::from_utf8(bytes).unwrap_or_else(|e| {
             problems.push(format!(
@@ -45,7 +57,9 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     };
     let prefix = unit.as_ref().map_or(&project.release.tag_prefix, |u| &u.tag().prefix);
     let mut chosen = None;
-    if let Ok(current) = &facts.current {
+    // Owned: the facts gain their changed files later.
+    let (current, date) = (facts.current.clone(), facts.date.clone());
+    if let Ok(current) = &current {
         let yanked = notes::yanked_versions(&changelog);
         match target::choose(&facts.tags, current, args.to.as_deref(), prefix, &yanked) {
             Ok(target) => chosen = Some((current, target, target::next_version(&facts.tags, current))),
@@ -53,7 +67,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         }
     }
     let Some((current, target, new)) = chosen else {
-        preconditions::report("roll back", &problems)?;
+        preconditions::report("roll back", &settle(&mut facts, problems)?)?;
         anyhow::bail!("cannot roll back: the current version is unknown");
     };
     // In the style the repository tags in (`[release] tag-format`, else its newest release tag).
@@ -72,7 +86,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         new: &new,
         target: &target.version,
         target_tag: &target.name,
-        date: &facts.date,
+        date: &date,
         reason: reason.as_deref(),
         yanked: &yanked,
         kept: !split.kept.is_empty(),
@@ -91,6 +105,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
     // Without gates to run (or show), they are not looked for over every file of the tree.
     let detect = Detect { gates: !args.no_verify, bundles: false, tracked_only: true };
     let built = build::build(project, &mut split, &target, &story, &written, detect, &mut problems)?;
+    let problems = settle(&mut facts, problems)?;
     preconditions::report("roll back", &problems)?;
     let (Some(built), Some(branch), Some(head)) = (built, &facts.branch, &facts.head) else {
         anyhow::bail!("the rollback's facts are incomplete after the preconditions passed (please report this)");

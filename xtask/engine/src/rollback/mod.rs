@@ -45,7 +45,10 @@ fn deleted_tag(plan: &Plan) -> Option<String> {
 /// The summary of a completed rollback or undo (also after `release --resume`): stdout, or
 /// the JSON document.
 pub fn finished(project: &Project, plan: &Plan, outcome: &Outcome, ui: &Ui) -> Result<Verdict> {
-    let head = project.repo.head_commit()?.unwrap_or_default();
+    let head = match &outcome.head {
+        Some(head) => head.clone(),
+        None => project.repo.head_commit()?.unwrap_or_default(),
+    };
     let short = head.get(..7).unwrap_or(&head);
     if let Some(removed) = deleted_tag(plan) {
         let released = plan.head.get(..7).unwrap_or(&plan.head);
