@@ -189,6 +189,13 @@ pub fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", defuse(line));
 }
 
+/// With `-v`: one line on stderr (what the tool chose, and why).
+pub fn trace_line(line: &str) {
+    if TRACE.load(Ordering::Relaxed) {
+        stderr_line(&safe(line));
+    }
+}
+
 /// With `-v`: the external command about to run, one line on stderr, as a person would type
 /// it in its folder: `$ git status --porcelain`, `backend$ python3 -m pytest -q`. The folder and
 /// every argument that is a path inside `root` are shown relative to it.

@@ -74,7 +74,7 @@ fn a_failure_in_such_a_plan_puts_the_release_back() {
     let (p, _) = released();
     let after_release = p.snapshot();
     p.hook("pre-commit", "#!/bin/sh\nexit 1\n");
-    let commit = Step::Commit { message: "chore: never made".into(), paths: vec!["CHANGELOG.md".into()] };
+    let commit = Step::Commit { message: "chore: never made".into(), paths: vec!["CHANGELOG.md".into()], tree: None };
     let plan = undo_plan(&p, vec![commit]);
     let repo = Repo::open(Some(p.root())).unwrap();
     let lock = Lock::acquire(&repo.git_dir().unwrap()).unwrap();

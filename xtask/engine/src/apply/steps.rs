@@ -31,7 +31,7 @@ pub fn run(
     let step = journal.plan.steps[index].clone();
     match &step {
         Step::Write(_) => unreachable!("written above"),
-        Step::Commit { message, paths } => {
+        Step::Commit { message, paths, tree } => {
             let head = repo.head_commit()?.unwrap_or_default();
             let base = journal.plan.base_before(index).to_string();
             if head != base {
@@ -44,9 +44,15 @@ pub fn run(
                 outcome.head = Some(head);
                 return Ok(());
             }
-            repo.stage_paths(paths)?;
+            let staging = repo.start_staging(paths)?;
+            let parent = Some(head.as_str()).filter(|h| !h.is_empty());
+            let prepared = match parent {
+                Some(parent) => repo.prepare_commit(parent, tree.as_ref())?,
+                None => Default::default(),
+            };
+            staging.finish()?;
             fault::reached("after-stage");
-            let commit = repo.commit_staged(message, Some(head.as_str()).filter(|h| !h.is_empty()))?;
+            let commit = repo.commit_staged(message, parent, prepared)?;
             ui.info(format!("  committed {} {}", short(&commit), message.lines().next().unwrap_or_default()));
             journal.commit = Some(commit.clone());
             outcome.head = Some(commit);

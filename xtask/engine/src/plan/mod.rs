@@ -64,8 +64,15 @@ pub struct UnitRelease {
 pub enum Step {
     /// Replace (or create, or delete) one file, atomically.
     Write(FileChange),
-    /// `git add` exactly `paths`, then one commit (hooks run).
-    Commit { message: String, paths: Vec<String> },
+    /// `git add` exactly `paths`, then one commit (hooks run). `tree`: what the commit's tree
+    /// is, when the planner knows it from git's objects (see [`crate::repo::planned_tree`]);
+    /// not kept in the journal (a resumed run writes the index as a tree).
+    Commit {
+        message: String,
+        paths: Vec<String>,
+        #[serde(skip)]
+        tree: Option<crate::repo::planned_tree::TreeRecipe>,
+    },
     /// An annotated tag on the new HEAD (`git tag -a`, or `-s` when `sign`).
     Tag { name: String, message: String, sign: bool },
     /// Move the branch and the index to `to`, leaving the work tree (written before) alone.
@@ -330,7 +337,11 @@ mod tests {
                     symlink: false,
                     was_symlink: false,
                 }),
-                Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["pyproject.toml".into()] },
+                Step::Commit {
+                    message: "chore(release): v0.2.0".into(),
+                    paths: vec!["pyproject.toml".into()],
+                    tree: None,
+                },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\nnotes\n".into(), sign: false },
                 Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into(), more_tags: vec![] },
             ],

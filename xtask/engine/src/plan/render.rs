@@ -104,7 +104,7 @@ pub fn render(plan: &Plan, ui: &Ui) -> String {
                     let _ = writeln!(out, "{}", style.map_or_else(|| line.to_string(), |s| ui.paint(s, line)));
                 }
             }
-            Step::Commit { message, paths } => {
+            Step::Commit { message, paths, .. } => {
                 let (subject, body) = message.split_once('\n').unwrap_or((message, ""));
                 let _ = writeln!(out, "{}", ui.paint(Style::Bold, &format!("{n}. commit \"{subject}\"")));
                 for line in body.trim_matches('\n').lines() {
@@ -210,7 +210,7 @@ mod tests {
                     symlink: false,
                     was_symlink: false,
                 }),
-                Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["VERSION".into()] },
+                Step::Commit { message: "chore(release): v0.2.0".into(), paths: vec!["VERSION".into()], tree: None },
                 Step::Tag { name: "v0.2.0".into(), message: "v0.2.0\n\n### Features\n".into(), sign: true },
                 Step::Push { remote: "origin".into(), branch: "main".into(), tag: "v0.2.0".into(), more_tags: vec![] },
             ],

@@ -141,7 +141,7 @@ pub fn plan_packages(input: Input<'_>) -> Result<Plan> {
         });
     }
     let names: Vec<String> = releases.iter().map(|r| r.tag.clone()).collect();
-    steps.push(Step::Commit { message: commit_message(&names.join(", ")), paths });
+    steps.push(Step::Commit { message: commit_message(&names.join(", ")), paths, tree: None });
     steps.extend(tags);
     if let (Some(remote), Some((first, rest))) = (input.push, names.split_first()) {
         steps.push(Step::Push {
@@ -273,7 +273,7 @@ mod tests {
             .iter()
             .map(|s| match s {
                 Step::Write(c) => format!("write {}", c.path),
-                Step::Commit { message, paths } => format!("commit {message} [{}]", paths.join(",")),
+                Step::Commit { message, paths, .. } => format!("commit {message} [{}]", paths.join(",")),
                 Step::Tag { name, .. } => format!("tag {name}"),
                 Step::Push { tag, more_tags, .. } => format!("push {tag} {}", more_tags.join(",")),
                 other => format!("{other:?}"),

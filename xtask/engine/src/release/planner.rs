@@ -83,7 +83,7 @@ pub fn plan_release(input: Input<'_>) -> Result<Plan> {
         &notes,
         input.executable.contains(input.changelog_path),
     )?));
-    steps.push(Step::Commit { message: commit_message(&tag), paths });
+    steps.push(Step::Commit { message: commit_message(&tag), paths, tree: None });
     match (release_branch, input.push) {
         (Some(branch), Some(remote)) => steps.push(Step::PushBranch { remote: remote.to_string(), branch }),
         (Some(_), None) => {}
@@ -229,7 +229,7 @@ mod tests {
             .iter()
             .map(|s| match s {
                 Step::Write(c) => format!("write {} {:?}", c.path, c.role),
-                Step::Commit { message, paths } => format!("commit {message} {}", paths.join(",")),
+                Step::Commit { message, paths, .. } => format!("commit {message} {}", paths.join(",")),
                 Step::Tag { name, .. } => format!("tag {name}"),
                 Step::Push { remote, branch, tag, .. } => format!("push {remote} {branch} {tag}"),
                 other => format!("{other:?}"),

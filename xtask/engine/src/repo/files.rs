@@ -130,7 +130,13 @@ fn git_files(repo: &Repo, listing: Listing) -> Result<Vec<String>> {
         listed.iter().filter(|e| e.state == State::Deleted).map(|e| &*e.path).collect();
     let mut paths = Vec::with_capacity(listed.len());
     for entry in &listed {
-        let Some(rel) = entry.path.strip_prefix(prefix.as_str()) else { continue };
+        let rel = match prefix.as_str() {
+            "" => &*entry.path,
+            prefix => match entry.path.strip_prefix(prefix) {
+                Some(rel) => rel,
+                None => continue,
+            },
+        };
         let keep = match entry.state {
             State::Deleted | State::Submodule => false,
             State::Untracked => !rel.ends_with('/'),
@@ -165,11 +171,20 @@ struct Listed<'a> {
 /// The records of `git ls-files -z -t -s`: `TAG MODE OID STAGE<TAB>PATH` for index entries,
 /// `? PATH` for untracked files.
 fn parse_listing(out: &[u8]) -> Vec<Listed<'_>> {
-    let mut listed = Vec::new();
-    for raw in out.split(|&b| b == 0).filter(|r| r.len() > 2) {
+    // memchr for the separators and std's UTF-8 check: both compiled with optimisation, unlike
+    // a closure over the bytes in this crate (the dev profile), which cost ten times as much on
+    // a listing of 20,000 files.
+    let mut listed = Vec::with_capacity(out.len() / 64);
+    let mut start = 0;
+    for end in memchr::memchr_iter(0, out).chain((!out.ends_with(b"\0")).then_some(out.len())) {
+        let raw = &out[start..end];
+        start = end + 1;
+        if raw.len() <= 2 {
+            continue;
+        }
         let (tag, rest) = (raw[0], &raw[2..]);
         let (mode, path) = match memchr::memchr(b'\t', rest) {
-            Some(tab) if tag != b'?' => (&rest[..rest.iter().position(|&b| b == b' ').unwrap_or(0)], &rest[tab + 1..]),
+            Some(tab) if tag != b'?' => (&rest[..memchr::memchr(b' ', rest).unwrap_or(0)], &rest[tab + 1..]),
             _ => (&b""[..], rest),
         };
         let state = match tag {
@@ -179,7 +194,11 @@ fn parse_listing(out: &[u8]) -> Vec<Listed<'_>> {
             b'S' => State::SkipWorktree,
             _ => State::Tracked,
         };
-        listed.push(Listed { state, path: String::from_utf8_lossy(path) });
+        let path = match std::str::from_utf8(path) {
+            Ok(path) => std::borrow::Cow::Borrowed(path),
+            Err(_) => String::from_utf8_lossy(path),
+        };
+        listed.push(Listed { state, path });
     }
     listed
 }

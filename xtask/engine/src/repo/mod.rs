@@ -7,6 +7,7 @@ pub mod archive;
 pub mod files;
 pub mod history;
 pub mod objects;
+pub mod planned_tree;
 mod process;
 mod release_ops;
 pub mod rollback_ops;
@@ -61,6 +62,11 @@ impl GitConfig {
     /// The value that counts (the last one), `Some(None)` for a key set without a value.
     pub fn get(&self, key: &str) -> Option<Option<&str>> {
         self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_deref())
+    }
+
+    /// Every key that is set (lowercase section and name, as `git config --list` prints them).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
     }
 
     /// A boolean as git reads it: `true`, `yes`, `on`, a number other than 0, or the key alone

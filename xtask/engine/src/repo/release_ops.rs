@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 
+use super::planned_tree::TreeRecipe;
 use super::{GitOutput, Repo};
 
 impl Repo {
@@ -139,20 +140,51 @@ impl Repo {
     /// path in neither the index nor the work tree, is no error (`git add` says "pathspec did
     /// not match"), and paths are taken literally, never as globs.
     pub fn stage_paths(&self, paths: &[String]) -> Result<()> {
+        self.start_staging(paths)?.finish()
+    }
+
+    /// [`Repo::stage_paths`], started now and waited for by [`Staging::finish`].
+    pub fn start_staging(&self, paths: &[String]) -> Result<Staging> {
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let list = super::rollback_ops::nul_list(&paths);
-        let out = self.git_raw(["update-index", "--add", "--remove", "-z", "--stdin"], Some(&list))?;
-        if !out.status.success() {
-            bail!("`git update-index --add --remove` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
-        }
-        Ok(())
+        let args = ["update-index", "--add", "--remove", "-z", "--stdin"];
+        Ok(Staging(super::process::start(self.git_command(args)?, Some(list))?))
+    }
+
+    /// What a commit on `parent` takes from git's objects and the hooks folder, found while the
+    /// files are staged (see [`Repo::start_staging`]): the tree `recipe` describes (see
+    /// [`Repo::planned_tree`]; when it cannot be built, the index is written as a tree), the
+    /// parent's tree and the hooks folder.
+    pub fn prepare_commit(&self, parent: &str, recipe: Option<&TreeRecipe>) -> Result<Prepared> {
+        let tree = match recipe {
+            Some(recipe) => self.planned_tree(recipe).unwrap_or_else(|e| {
+                crate::output::trace_line(&format!(
+                    "the commit's tree from git's objects: {e:#}; the index is written as a tree instead"
+                ));
+                None
+            }),
+            None => None,
+        };
+        let out = self.git_output(["rev-parse", "--git-path", "hooks", &format!("{parent}^{{tree}}")])?;
+        let mut lines = out.stdout.lines();
+        let base = match (out.success, lines.next(), lines.next()) {
+            // `--git-path` answers relative to where git ran (the root), or absolute (core.hooksPath).
+            (true, Some(hooks), Some(parent_tree)) => Some(CommitBase {
+                parent: parent.to_string(),
+                hooks: self.root.join(hooks),
+                parent_tree: parent_tree.to_string(),
+            }),
+            _ => None,
+        };
+        Ok(Prepared { base, tree })
     }
 
     /// One commit of the index with `message` on `parent` (HEAD, `None` on a branch with no
-    /// commit yet), hooks run; the new HEAD.
-    pub fn commit_staged(&self, message: &str, parent: Option<&str>) -> Result<String> {
+    /// commit yet), hooks run; the new HEAD. `prepared`: what [`Repo::prepare_commit`] found
+    /// (or nothing, [`Prepared::default`]).
+    pub fn commit_staged(&self, message: &str, parent: Option<&str>, prepared: Prepared) -> Result<String> {
         if let Some(parent) = parent
-            && let Some(commit) = self.commit_by_plumbing(message, parent)?
+            && let Some(commit) = self.commit_by_plumbing(message, parent, prepared)?
         {
             return Ok(commit);
         }
@@ -178,15 +210,13 @@ impl Repo {
     /// `parent` (with `git commit`'s reflog line) make the same commit object byte for byte,
     /// without the stat of every tracked file that `git commit` makes to refresh the index
     /// (most of its time on a large tree). `None`: `git commit` is needed.
-    fn commit_by_plumbing(&self, message: &str, parent: &str) -> Result<Option<String>> {
-        let out = self.git_output(["rev-parse", "--git-path", "hooks", &format!("{parent}^{{tree}}")])?;
-        let mut lines = out.stdout.lines();
-        let (true, Some(hooks), Some(parent_tree)) = (out.success, lines.next(), lines.next()) else {
-            return Ok(None);
+    fn commit_by_plumbing(&self, message: &str, parent: &str, prepared: Prepared) -> Result<Option<String>> {
+        let prepared = match prepared.base {
+            Some(base) if base.parent == parent => Prepared { base: Some(base), ..prepared },
+            _ => self.prepare_commit(parent, None)?,
         };
-        // `--git-path` answers relative to where git ran (the root), or absolute (core.hooksPath).
-        let hooks = self.root.join(hooks);
-        if COMMIT_HOOKS.iter().any(|hook| std::fs::symlink_metadata(hooks.join(hook)).is_ok()) {
+        let Some(base) = prepared.base else { return Ok(None) };
+        if COMMIT_HOOKS.iter().any(|hook| std::fs::symlink_metadata(base.hooks.join(hook)).is_ok()) {
             return Ok(None);
         }
         let Some(config) = self.config() else { return Ok(None) };
@@ -198,8 +228,11 @@ impl Repo {
         if message.is_empty() {
             return Ok(None);
         }
-        let tree = self.git(["write-tree"])?.trim().to_string();
-        if tree == parent_tree {
+        let tree = match prepared.tree {
+            Some(tree) => tree,
+            None => self.git(["write-tree"])?.trim().to_string(),
+        };
+        if tree == base.parent_tree {
             // Nothing to commit: `git commit` says so.
             return Ok(None);
         }
@@ -418,6 +451,36 @@ impl Repo {
     }
 }
 
+/// What [`Repo::prepare_commit`] found.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The parent's tree and the hooks folder; `None`: not looked for, or no parent.
+    base: Option<CommitBase>,
+    /// The tree to commit, when it was built from git's objects.
+    tree: Option<String>,
+}
+
+#[derive(Debug)]
+struct CommitBase {
+    parent: String,
+    hooks: std::path::PathBuf,
+    parent_tree: String,
+}
+
+/// A `git update-index` of the release's paths, running.
+pub struct Staging(super::process::Started);
+
+impl Staging {
+    /// Wait for it: an error when git could not stage them.
+    pub fn finish(self) -> Result<()> {
+        let out = self.0.finish()?;
+        if !out.status.success() {
+            bail!("`git update-index --add --remove` failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(())
+    }
+}
+
 /// The hooks `git commit` runs, any of which makes a commit `git commit`'s to make.
 const COMMIT_HOOKS: [&str; 4] = ["pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"];
 
@@ -503,7 +566,7 @@ mod tests {
         let parent = staged(ours.path());
         assert_eq!(staged(theirs.path()), parent);
         let repo = Repo::open(Some(ours.path())).unwrap();
-        let commit = repo.commit_by_plumbing(MESSAGE, &parent).unwrap().expect("made by plumbing");
+        let commit = repo.commit_by_plumbing(MESSAGE, &parent, Prepared::default()).unwrap().expect("made by plumbing");
         git(theirs.path(), &["commit", "--quiet", "--file=-"], Some(MESSAGE));
         assert_eq!(git(ours.path(), &["rev-parse", "HEAD"], None).trim(), commit);
         assert_eq!(head_object(ours.path()), head_object(theirs.path()));
@@ -540,7 +603,7 @@ mod tests {
                 git(dir.path(), config, None);
             }
             let repo = Repo::open(Some(dir.path())).unwrap();
-            assert_eq!(repo.commit_by_plumbing(MESSAGE, &parent).unwrap(), None, "{what}");
+            assert_eq!(repo.commit_by_plumbing(MESSAGE, &parent, Prepared::default()).unwrap(), None, "{what}");
             assert_eq!(git(dir.path(), &["rev-parse", "HEAD"], None).trim(), parent, "{what}: nothing moved");
         }
         // Signing switched off is no obstacle; nothing staged is `git commit`'s to refuse.
@@ -548,7 +611,7 @@ mod tests {
         let parent = staged(dir.path());
         git(dir.path(), &["config", "commit.gpgSign", "false"], None);
         let repo = Repo::open(Some(dir.path())).unwrap();
-        let commit = repo.commit_by_plumbing(MESSAGE, &parent).unwrap().expect("made by plumbing");
-        assert_eq!(repo.commit_by_plumbing("again", &commit).unwrap(), None);
+        let commit = repo.commit_by_plumbing(MESSAGE, &parent, Prepared::default()).unwrap().expect("made by plumbing");
+        assert_eq!(repo.commit_by_plumbing("again", &commit, Prepared::default()).unwrap(), None);
     }
 }

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::plan::{FileChange, Role};
 use crate::project::{Detect, Origin, Project};
 use crate::repo::FileList;
+use crate::repo::planned_tree::TreeRecipe;
 use crate::repo::rollback_ops::{MODE_GITLINK, TreeChange};
 use crate::repo::tree_files::{TreeFiles, View};
 
@@ -27,6 +28,9 @@ use crate::repo::tree_files::{TreeFiles, View};
 pub struct Split {
     pub restored: Vec<TreeChange>,
     pub kept: Vec<TreeChange>,
+    /// Every path that differs between HEAD and the target, restored or not; `None` when a
+    /// submodule does (see [`Split::tree_recipe`]).
+    pub differing: Option<Vec<String>>,
     /// Today's configuration (the rollback plans with it, never the target's).
     pub config: Config,
 }
@@ -39,13 +43,44 @@ pub fn split(project: &Project, head: &str, target: &ReleaseTag) -> Result<Split
     let sources: BTreeSet<&str> =
         project.versions.iter().filter(|v| v.origin == Origin::Configured).map(|v| v.path.as_str()).collect();
     let all = if head.is_empty() { Vec::new() } else { repo.tree_changes(head, &target.commit)? };
+    let submodule = all.iter().any(|c| [&c.old_mode, &c.new_mode].into_iter().flatten().any(|m| m == MODE_GITLINK));
+    let differing = (!submodule).then(|| all.iter().map(|c| c.path.clone()).collect());
     let (kept, restored) = all.into_iter().partition(|c: &TreeChange| {
         project.tooling.contains(&c.path)
             || keep.is_match(&c.path)
             // Today's configuration names it: it stays, and gets the new version.
             || (c.new_mode.is_none() && sources.contains(c.path.as_str()))
     });
-    Ok(Split { restored, kept, config: loaded.config })
+    Ok(Split { restored, kept, differing, config: loaded.config })
+}
+
+impl Split {
+    /// The rollback commit's tree as the target's with the paths that differ from it at the
+    /// end (those it keeps, the versions, the changelog: a few, where the restored ones can be
+    /// hundreds), for the executor to build from git's objects; `None` where that could differ
+    /// from writing the index as a tree: a root below the top of the work tree, a submodule
+    /// that changes, an attributes file (which can convert a file's content).
+    pub fn tree_recipe(
+        &self,
+        project: &Project,
+        target: &ReleaseTag,
+        changes: &[FileChange],
+    ) -> Result<Option<TreeRecipe>> {
+        let Some(differing) = &self.differing else { return Ok(None) };
+        let attributes = |p: &str| p == ".gitattributes" || p.ends_with("/.gitattributes");
+        if !project.repo.prefix()?.is_empty()
+            || differing.iter().any(|p| attributes(p))
+            || project.files.iter().any(attributes)
+        {
+            return Ok(None);
+        }
+        let restored: BTreeSet<&str> =
+            changes.iter().filter(|c| c.role == Role::Restore).map(|c| c.path.as_str()).collect();
+        let mut edits: BTreeSet<String> =
+            differing.iter().filter(|p| !restored.contains(p.as_str())).cloned().collect();
+        edits.extend(changes.iter().filter(|c| c.role != Role::Restore).map(|c| c.path.clone()));
+        Ok(Some(TreeRecipe { base: target.commit.clone(), edits: edits.into_iter().collect() }))
+    }
 }
 
 fn keep_globs(patterns: &[String]) -> Result<GlobSet> {

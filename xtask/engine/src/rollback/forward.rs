@@ -122,6 +122,7 @@ pub fn run(project: &Project, args: &RollbackArgs, ui: &Ui) -> Result<Verdict> {
         changes: built.changes.clone(),
         gates,
         push: args.push.then_some(project.release.remote.as_str()),
+        tree: split.tree_recipe(project, &target, &built.changes)?,
     });
     let Some(lock) = lock else {
         crate::plan::show_dry_run(&plan, ui);

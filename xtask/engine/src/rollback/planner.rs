@@ -21,6 +21,8 @@ pub struct Rollback<'a> {
     pub gates: Vec<String>,
     /// `--push`: the remote.
     pub push: Option<&'a str>,
+    /// The commit's tree, when it can be built from git's objects.
+    pub tree: Option<crate::repo::planned_tree::TreeRecipe>,
 }
 
 pub fn plan_rollback(input: Rollback<'_>) -> Plan {
@@ -30,7 +32,7 @@ pub fn plan_rollback(input: Rollback<'_>) -> Plan {
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     let paths: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
     let mut steps: Vec<Step> = changes.into_iter().map(Step::Write).collect();
-    steps.push(Step::Commit { message: notes::commit_message(&tag, &input.story), paths });
+    steps.push(Step::Commit { message: notes::commit_message(&tag, &input.story), paths, tree: input.tree });
     steps.push(Step::Tag { name: tag.clone(), message: format!("{tag}\n\n{notes}"), sign: false });
     if let Some(remote) = input.push {
         steps.push(Step::Push { remote: remote.to_string(), branch: input.branch.to_string(), tag, more_tags: vec![] });
@@ -117,7 +119,7 @@ mod tests {
             .iter()
             .map(|s| match s {
                 Step::Write(c) => format!("write {}", c.path),
-                Step::Commit { message, paths } => {
+                Step::Commit { message, paths, .. } => {
                     format!("commit {} [{}]", message.lines().next().unwrap(), paths.join(","))
                 }
                 Step::Tag { name, .. } => format!("tag {name}"),
@@ -156,6 +158,7 @@ mod tests {
             changes: vec![write("z.txt", Some("new"), None), write("a.txt", None, Some("old"))],
             gates: vec![],
             push: Some("origin"),
+            tree: None,
         });
         assert_eq!(
             describe(&plan),
