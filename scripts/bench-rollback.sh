@@ -3,7 +3,7 @@
 # bad; the rollback restores v1.1.0, about 500 paths differ) against git doing the same move of
 # the work tree: `git read-tree -m -u HEAD v1.1.0` (read the target's tree, check out only the
 # changed paths), and the same followed by `git commit` and `git tag -a` (a rollback by hand),
-# in one hyperfine run; then the ratios of the medians.
+# in one run, interleaved (scripts/bench/interleave.py); then the ratios of the medians.
 #
 #   scripts/bench-rollback.sh                  # RUNS=5 WARMUP=1 by default
 #   RUNS=10 FILES=40000 scripts/bench-rollback.sh
@@ -15,12 +15,11 @@
 #
 # Timed: `rollback --dry-run` (plan and print every diff, write nothing) and the real
 # `rollback --no-verify` (plan, journal, write, commit, tag); each real run starts from the
-# bad release again (hyperfine --prepare: reset --hard, tag deleted; not timed).
+# bad release again (a preparation before each run: reset --hard, tag deleted; not timed).
 #
 # Environment: BENCH_DATA (default: $TMPDIR/benchdata; the repository is generated there once,
 # same bytes every time), FILES (default 20000), RUNS, WARMUP, GATES, XTASK_BIN (default: the
-# debug build that `cargo xtask` runs), BASE_BIN (none by default). Needs python3, git, cargo; installs hyperfine (apt) when
-# it is missing.
+# debug build that `cargo xtask` runs), BASE_BIN (none by default). Needs python3, git, cargo.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,15 +39,6 @@ die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 for tool in python3 git cargo; do
     command -v "$tool" >/dev/null || die "$tool is required"
 done
-if ! command -v hyperfine >/dev/null; then
-    say "hyperfine missing: apt-get install hyperfine"
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
-    else
-        sudo apt-get install -y -qq hyperfine >/dev/null
-    fi
-fi
-
 if [ ! -d "$SOURCE/.git" ]; then
     say "generating the $FILES-file repository in $SOURCE"
     python3 "$ROOT/scripts/bench/rollback_repo.py" "$SOURCE" "$FILES"
@@ -108,16 +98,16 @@ if [ "$GATES" = 1 ]; then
     prepares+=("$reset_work")
     commands+=("$x --root $w -q rollback")
 fi
-# hyperfine pairs the Nth -n and the Nth --prepare with the Nth command.
+# In rounds, one run of each command per round (scripts/bench/interleave.py): a drift of the
+# machine's speed during the benchmark slows them all alike.
 args=()
 for i in "${!names[@]}"; do
-    args+=(-n "${names[$i]}" --prepare "${prepares[$i]}")
+    args+=("${names[$i]}" "${prepares[$i]}" "${commands[$i]}")
 done
-args+=("${commands[@]}")
 
 JSON=$OUT/rollback.json
-say "hyperfine, $WARMUP warm-up + $RUNS runs each; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$JSON" "${args[@]}"
+say "$WARMUP warm-up + $RUNS rounds, every command once a round; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$ROOT/scripts/bench/interleave.py" "$JSON" "$RUNS" "$WARMUP" "${args[@]}"
 say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The real rollback did what git did: the same tree, apart from the versions and the changelog.

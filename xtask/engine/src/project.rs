@@ -342,7 +342,7 @@ fn lerna_prefix(repo: &Repo) -> Option<String> {
     if !repo.is_git() {
         return None;
     }
-    let tags = repo.tags().ok()?;
+    let tags = &repo.tags_at_start().ok()?.names;
     if tags.iter().any(|t| crate::changelog::tag_version(t, "v").is_some()) {
         return None;
     }

@@ -17,8 +17,19 @@ use crate::repo::Repo;
 /// nothing changed, when it is not).
 pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
     let again = "the repository changed since the plan was made; run the command again";
-    on_branch(repo, &plan.branch)?;
-    if repo.head_commit()?.as_deref() != Some(plan.head.as_str()) {
+    // One git for the lock files in the way and HEAD (reported in this order: the branch, its
+    // commit, the files, the tags, the locks).
+    let (locks, head) = gitlocks::lock_files(repo, &plan.branch, &plan_tags(plan), true)?;
+    let (commit, branch) = match head {
+        Some((commit, branch)) => (Some(commit), branch),
+        None => (repo.head_commit()?, repo.checked_out_branch()?),
+    };
+    match branch {
+        Some(current) if current == plan.branch => {}
+        Some(current) => bail!("{current} is checked out, not {0}; run `git switch {0}` first", plan.branch),
+        None => bail!("HEAD is detached, not on {0}; run `git switch {0}` first", plan.branch),
+    }
+    if commit.as_deref() != Some(plan.head.as_str()) {
         bail!("{} no longer points at {}: {again}", plan.branch, plan.head);
     }
     for change in plan.writes() {
@@ -50,7 +61,7 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
             _ => {}
         }
     }
-    if let Some(lock) = gitlocks::problem(repo, &plan.branch, &plan_tags(plan), "run the command again")? {
+    if let Some(lock) = gitlocks::describe(repo, &locks, "run the command again") {
         bail!("{lock}; nothing was changed");
     }
     Ok(())

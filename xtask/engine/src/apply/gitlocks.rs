@@ -14,6 +14,17 @@ use crate::repo::Repo;
 /// A lock file in the way, described with what to do; `None` when there is none. `branch` and
 /// `tags` are the refs the run moves; `then` is the command to run once it is sorted out.
 pub fn problem(repo: &Repo, branch: &str, tags: &[&str], then: &str) -> Result<Option<String>> {
+    let found = lock_files(repo, branch, tags, false)?.0;
+    Ok(describe(repo, &found, then))
+}
+
+/// HEAD as the same `git rev-parse` saw it: its commit, and the branch checked out (`None`:
+/// detached).
+pub type Head = (String, Option<String>);
+
+/// The lock files in the way of a run that moves `branch` and `tags`, and (with `head`) HEAD,
+/// in one `git rev-parse`; HEAD is `None` when it has no commit yet.
+pub fn lock_files(repo: &Repo, branch: &str, tags: &[&str], head: bool) -> Result<(Vec<PathBuf>, Option<Head>)> {
     let mut names = vec!["index.lock".to_string(), "HEAD.lock".to_string(), "packed-refs.lock".to_string()];
     names.push(format!("refs/heads/{branch}.lock"));
     names.extend(tags.iter().map(|t| format!("refs/tags/{t}.lock")));
@@ -22,16 +33,40 @@ pub fn problem(repo: &Repo, branch: &str, tags: &[&str], then: &str) -> Result<O
         args.push("--git-path".into());
         args.push(name.clone());
     }
-    let out = repo.git(&args)?;
-    let found: Vec<PathBuf> = out
-        .lines()
+    let mut out = None;
+    if head {
+        let mut with_head = args.clone();
+        with_head.extend(["HEAD^{commit}", "--symbolic-full-name", "HEAD"].map(String::from));
+        // Fails on a branch with no commit: then the locks alone.
+        out = Some(repo.git_output(&with_head)?).filter(|o| o.success);
+    }
+    let (out, head) = match out {
+        Some(out) => {
+            let lines: Vec<&str> = out.stdout.lines().collect();
+            let [paths @ .., commit, symbolic] = &lines[..] else {
+                anyhow::bail!("`git rev-parse` printed less than asked for: {}", out.stdout.trim());
+            };
+            let branch =
+                (*symbolic != "HEAD").then(|| symbolic.strip_prefix("refs/heads/").unwrap_or(symbolic).to_string());
+            let paths = paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+            (paths, Some((commit.to_string(), branch)))
+        }
+        None => (repo.git(&args)?.lines().map(str::to_string).collect(), None),
+    };
+    let found = out
+        .iter()
         .map(|line| {
             let path = Path::new(line);
             if path.is_absolute() { path.to_path_buf() } else { repo.path(path) }
         })
         .filter(|path| path.exists())
         .collect();
-    let Some(first) = found.first() else { return Ok(None) };
+    Ok((found, head))
+}
+
+/// What to do about the lock files `found`; `None` when there is none.
+pub fn describe(repo: &Repo, found: &[PathBuf], then: &str) -> Option<String> {
+    let first = found.first()?;
     let shown = repo.display_path(first);
     let others = if found.len() > 1 { format!(" (and {} more lock files)", found.len() - 1) } else { String::new() };
     let message = match git_processes(repo.root()) {
@@ -48,7 +83,7 @@ pub fn problem(repo: &Repo, branch: &str, tags: &[&str], then: &str) -> Result<O
             "git's lock file {shown} exists{others}: a git process holds it, or one was killed while holding it (this system cannot tell which); make sure no git is running here, remove it (`rm {shown}`), then {then}"
         ),
     };
-    Ok(Some(message))
+    Some(message)
 }
 
 /// The ids of the `git` processes whose working folder is inside `root`; `None` where the

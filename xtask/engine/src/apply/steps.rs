@@ -32,7 +32,8 @@ pub fn run(
     match &step {
         Step::Write(_) => unreachable!("written above"),
         Step::Commit { message, paths, tree } => {
-            let head = repo.head_commit()?.unwrap_or_default();
+            let (head, on_head) = repo.head_for_commit()?;
+            let head = head.unwrap_or_default();
             let base = journal.plan.base_before(index).to_string();
             if head != base {
                 // Made before an interruption: its parent is the base, its subject ours.
@@ -46,10 +47,7 @@ pub fn run(
             }
             let staging = repo.start_staging(paths)?;
             let parent = Some(head.as_str()).filter(|h| !h.is_empty());
-            let prepared = match parent {
-                Some(parent) => repo.prepare_commit(parent, tree.as_ref())?,
-                None => Default::default(),
-            };
+            let prepared = repo.prepare_commit(on_head, tree.as_ref())?;
             staging.finish()?;
             fault::reached("after-stage");
             let commit = repo.commit_staged(message, parent, prepared)?;
@@ -60,12 +58,17 @@ pub fn run(
         Step::Tag { sign, .. } | Step::TagCommit { sign, .. } => {
             let Some((name, message, on)) = step.created_tag() else { unreachable!("a tag step") };
             outcome.tag = Some(name.to_string());
-            match tags::state_on(repo, journal, name, message, on)? {
-                TagState::Ours(_) => return Ok(()),
-                TagState::Foreign(what) => bail!(
-                    "tag {name} exists and this run did not make it ({what}); someone (a hook?) made it during the run, and it is left as it is"
-                ),
-                TagState::Absent => {}
+            // A fresh run has not begun this tag: `create` makes it only where no tag of that
+            // name is (and says whose one is there), without a look first.
+            let begun = journal.tags.contains_key(name) || journal.pending_tag.as_deref() == Some(name);
+            if run == Run::Resumed || begun {
+                match tags::state_on(repo, journal, name, message, on)? {
+                    TagState::Ours(_) => return Ok(()),
+                    TagState::Foreign(what) => bail!(
+                        "tag {name} exists and this run did not make it ({what}); someone (a hook?) made it during the run, and it is left as it is"
+                    ),
+                    TagState::Absent => {}
+                }
             }
             tags::create(repo, journal, git_dir, (name, message, on), *sign)?;
             let on = on.map(|c| format!(" on {}", short(c))).unwrap_or_default();

@@ -79,7 +79,7 @@ pub fn create(
     if !repo.create_tag_ref(name, &object)? {
         let other = repo.tag_object(name)?.unwrap_or_default();
         bail!(
-            "tag {name} appeared while the run was making it ({}), made by someone else (a hook?); it is not the run's tag and is left as it is",
+            "tag {name} exists and this run did not make it ({}); someone (a hook?) made it during the run, and it is left as it is",
             describe(repo, &other)?
         );
     }

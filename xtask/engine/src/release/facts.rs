@@ -53,8 +53,7 @@ impl Facts {
     pub fn gather_but_changes(project: &Project, ui: &Ui, dry_run: bool) -> Result<Facts> {
         let repo = &project.repo;
         let prefix = &project.release.tag_prefix;
-        let branch = repo.head_branch()?;
-        let head = repo.head_commit()?;
+        let (branch, head) = repo.head_state()?;
         if head.is_some() && dry_run {
             warn_if_too_shallow(repo, &project.release.remote, prefix, ui)?;
         } else if head.is_some() {
@@ -75,7 +74,7 @@ impl Facts {
             Some(_) => changelog::reachable_release_tags(repo, prefix, "HEAD")?,
             None => Vec::new(),
         };
-        let tags = changelog::release_tags(repo, prefix)?;
+        let tags = changelog::from_refs(&repo.tags_at_start()?.refs, prefix);
         let tag_style = changelog::TagStyle::resolve(project.release.tag_format.as_deref(), prefix, &tags)?;
         let identity = repo.identity_problem()?;
         Ok(Facts {

@@ -122,7 +122,7 @@ pub fn tag_problems(project: &Project, facts: &Facts, tag: &str, push: bool) -> 
     let mut problems = Vec::new();
     if let Some(existing) = facts.tags.iter().find(|t| t.name == tag) {
         problems.push(format!("tag {tag} already exists (on commit {})", short(&existing.commit)));
-    } else if project.repo.tag_object(tag)?.is_some() {
+    } else if project.repo.tags_at_start()?.names.iter().any(|t| t == tag) {
         problems.push(format!("tag {tag} already exists"));
     }
     if push {

@@ -38,6 +38,13 @@ pub struct TagRef {
     pub time: i64,
 }
 
+/// The tags of a repository: every name (in git's order), and those that point at commits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagListing {
+    pub names: Vec<String>,
+    pub refs: Vec<TagRef>,
+}
+
 /// The boundary mark, hash, committer time and author on their own lines (none can hold a
 /// newline), then the raw message; `-z` ends every record with a NUL, which a message cannot
 /// contain. No `%h`: a unique abbreviation costs git an object lookup per commit (10% of the
@@ -161,6 +168,29 @@ impl Repo {
     /// Tags under `refs/tags/` with the commit each points at; with `merged`, only the tags
     /// whose commit is reachable from that revision. Tags of trees or blobs are left out.
     pub fn tag_refs(&self, merged: Option<&str>) -> Result<Vec<TagRef>> {
+        Ok(self.tag_listing(merged)?.refs)
+    }
+
+    /// Every tag as this process first asked for them (or last fetched them), read once: for
+    /// the planning of a run, which looks at the tags from several places (the tag style, the
+    /// release tags, whether the new tag exists) before anything is written; what a run checks
+    /// just before it writes, it asks git again.
+    pub fn tags_at_start(&self) -> Result<std::sync::Arc<TagListing>> {
+        let mut kept = self.tags_at_start.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(listing) = kept.as_ref() {
+            return Ok(listing.clone());
+        }
+        let listing = std::sync::Arc::new(self.tag_listing(None)?);
+        *kept = Some(listing.clone());
+        Ok(listing)
+    }
+
+    /// The tags changed (a fetch): [`Repo::tags_at_start`] reads them again.
+    pub(super) fn forget_tags(&self) {
+        *self.tags_at_start.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn tag_listing(&self, merged: Option<&str>) -> Result<TagListing> {
         let format = "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)";
         let mut args = vec!["for-each-ref".to_string(), format.to_string()];
         if let Some(rev) = merged {
@@ -168,20 +198,25 @@ impl Repo {
         }
         args.push("refs/tags/".to_string());
         let out = self.git(&args)?;
-        let mut tags = Vec::new();
+        let mut listing = TagListing::default();
         for line in out.lines() {
             let fields: Vec<&str> = line.split('\0').collect();
             let [name, kind, object, peeled_kind, peeled, time] = fields[..] else {
                 continue;
             };
+            listing.names.push(name.to_string());
             let commit = match (kind, peeled_kind) {
                 ("commit", _) => object,
                 ("tag", "commit") => peeled,
                 _ => continue,
             };
-            tags.push(TagRef { name: name.to_string(), commit: commit.to_string(), time: time.parse().unwrap_or(0) });
+            listing.refs.push(TagRef {
+                name: name.to_string(),
+                commit: commit.to_string(),
+                time: time.parse().unwrap_or(0),
+            });
         }
-        Ok(tags)
+        Ok(listing)
     }
 
     /// `ancestor` is reachable from `descendant` (or is the same commit).

@@ -34,6 +34,9 @@ pub struct Repo {
     prefix: std::sync::OnceLock<String>,
     /// [`Repo::config`], asked of git once.
     config: std::sync::OnceLock<Option<std::sync::Arc<GitConfig>>>,
+    /// [`Repo::tags_at_start`] (shared by the copies of this `Repo`, which see other trees of
+    /// the same repository).
+    tags_at_start: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<history::TagListing>>>>,
 }
 
 /// git's configuration as `git config --list` gives it (every file, includes followed): keys
@@ -140,6 +143,7 @@ impl Repo {
             git_dir: std::sync::OnceLock::new(),
             prefix: std::sync::OnceLock::new(),
             config: std::sync::OnceLock::new(),
+            tags_at_start: Default::default(),
         };
         // One git for three facts: inside a work tree, the git dir, the root's path in the tree.
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix"]);
@@ -274,11 +278,6 @@ impl Repo {
     /// The full hash of a revision.
     pub fn rev_parse(&self, rev: &str) -> Result<String> {
         Ok(self.git(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])?.trim().to_string())
-    }
-
-    /// Every tag name in the repository.
-    pub fn tags(&self) -> Result<Vec<String>> {
-        Ok(self.git(["tag", "--list"])?.lines().map(str::to_string).collect())
     }
 
     /// Tracked files with staged or unstaged changes (`git status --porcelain`, untracked

@@ -14,6 +14,19 @@ impl Repo {
         Ok(out.success.then(|| out.stdout.trim().to_string()))
     }
 
+    /// The checked-out branch (`None`: detached) and HEAD's commit (`None`: none yet), from one
+    /// `git rev-parse` (two gits where that cannot answer: a branch with no commit).
+    pub fn head_state(&self) -> Result<(Option<String>, Option<String>)> {
+        let out = self.git_output(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"])?;
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        if let (true, [commit, symbolic]) = (out.success, &lines[..]) {
+            let branch =
+                (*symbolic != "HEAD").then(|| symbolic.strip_prefix("refs/heads/").unwrap_or(symbolic).to_string());
+            return Ok((branch, Some(commit.to_string())));
+        }
+        Ok((self.head_branch()?, self.head_commit()?))
+    }
+
     /// The checked-out branch, `None` on a detached HEAD; an error when git cannot tell (a git
     /// killed by a signal), never a detached HEAD by mistake.
     pub fn checked_out_branch(&self) -> Result<Option<String>> {
@@ -52,10 +65,14 @@ impl Repo {
     /// `git var GIT_AUTHOR_IDENT` and `GIT_COMMITTER_IDENT`: `Err` with git's complaint when git
     /// has no identity to commit with.
     pub fn identity_problem(&self) -> Result<Option<String>> {
-        for var in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
-            let out = self.git_output(["var", var])?;
-            if !out.success {
-                let why = out.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        // Both at once.
+        let started = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"]
+            .map(|var| self.git_command(["var", var]).and_then(|cmd| super::process::start(cmd, None)));
+        for started in started {
+            let out = started?.finish()?;
+            if !out.status.success() {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let why = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
                 return Ok(Some(why.trim_start_matches("fatal: ").to_string()));
             }
         }
@@ -68,17 +85,10 @@ impl Repo {
         self.is_valid_ref_name("refs/tags", name)
     }
 
-    /// `git check-ref-format NAMESPACE/NAME`, and no leading `-` (git takes it for an option).
+    /// `git check-ref-format NAMESPACE/NAME` (see [`is_ref_name`]), and no leading `-` (git
+    /// takes it for an option).
     fn is_valid_ref_name(&self, namespace: &str, name: &str) -> Result<bool> {
-        if name.starts_with('-') {
-            return Ok(false);
-        }
-        let out = self.git_raw(["check-ref-format", &format!("{namespace}/{name}")], None)?;
-        match out.status.code() {
-            Some(0) => Ok(true),
-            Some(1) => Ok(false),
-            _ => bail!("`git check-ref-format` failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
-        }
+        Ok(!name.starts_with('-') && is_ref_name(&format!("{namespace}/{name}")))
     }
 
     /// The URL of a remote, if it is configured.
@@ -125,12 +135,14 @@ impl Repo {
 
     /// Fetch `n` more commits of history (and the tags) from the remote.
     pub fn deepen(&self, remote: &str, n: u32) -> Result<()> {
+        self.forget_tags();
         self.git(["fetch", "--quiet", "--tags", &format!("--deepen={n}"), remote])?;
         Ok(())
     }
 
     /// Fetch the whole history (and the tags) from the remote.
     pub fn unshallow(&self, remote: &str) -> Result<()> {
+        self.forget_tags();
         self.git(["fetch", "--quiet", "--tags", "--unshallow", remote])?;
         Ok(())
     }
@@ -151,11 +163,10 @@ impl Repo {
         Ok(Staging(super::process::start(self.git_command(args)?, Some(list))?))
     }
 
-    /// What a commit on `parent` takes from git's objects and the hooks folder, found while the
-    /// files are staged (see [`Repo::start_staging`]): the tree `recipe` describes (see
-    /// [`Repo::planned_tree`]; when it cannot be built, the index is written as a tree), the
-    /// parent's tree and the hooks folder.
-    pub fn prepare_commit(&self, parent: &str, recipe: Option<&TreeRecipe>) -> Result<Prepared> {
+    /// What a commit on `base` takes, found while the files are staged (see
+    /// [`Repo::start_staging`]): the tree `recipe` describes (see [`Repo::planned_tree`]; when
+    /// it cannot be built, the index is written as a tree).
+    pub fn prepare_commit(&self, base: Option<CommitBase>, recipe: Option<&TreeRecipe>) -> Result<Prepared> {
         let tree = match recipe {
             Some(recipe) => self.planned_tree(recipe).unwrap_or_else(|e| {
                 crate::output::trace_line(&format!(
@@ -165,18 +176,37 @@ impl Repo {
             }),
             None => None,
         };
-        let out = self.git_output(["rev-parse", "--git-path", "hooks", &format!("{parent}^{{tree}}")])?;
+        Ok(Prepared { base, tree })
+    }
+
+    /// HEAD's commit (`None` on a branch with no commit yet) and what a commit on it takes
+    /// (its tree, the hooks folder), from one `git rev-parse`.
+    pub fn head_for_commit(&self) -> Result<(Option<String>, Option<CommitBase>)> {
+        match self.commit_base("HEAD")? {
+            Some(base) => Ok((Some(base.parent.clone()), Some(base))),
+            None => Ok((self.head_commit()?, None)),
+        }
+    }
+
+    /// `rev`'s commit, its tree and the hooks folder; `None` when `rev` is no commit.
+    fn commit_base(&self, rev: &str) -> Result<Option<CommitBase>> {
+        let out = self.git_output([
+            "rev-parse",
+            "--git-path",
+            "hooks",
+            &format!("{rev}^{{commit}}"),
+            &format!("{rev}^{{tree}}"),
+        ])?;
         let mut lines = out.stdout.lines();
-        let base = match (out.success, lines.next(), lines.next()) {
+        Ok(match (out.success, lines.next(), lines.next(), lines.next()) {
             // `--git-path` answers relative to where git ran (the root), or absolute (core.hooksPath).
-            (true, Some(hooks), Some(parent_tree)) => Some(CommitBase {
-                parent: parent.to_string(),
+            (true, Some(hooks), Some(commit), Some(tree)) => Some(CommitBase {
+                parent: commit.to_string(),
                 hooks: self.root.join(hooks),
-                parent_tree: parent_tree.to_string(),
+                parent_tree: tree.to_string(),
             }),
             _ => None,
-        };
-        Ok(Prepared { base, tree })
+        })
     }
 
     /// One commit of the index with `message` on `parent` (HEAD, `None` on a branch with no
@@ -211,11 +241,11 @@ impl Repo {
     /// without the stat of every tracked file that `git commit` makes to refresh the index
     /// (most of its time on a large tree). `None`: `git commit` is needed.
     fn commit_by_plumbing(&self, message: &str, parent: &str, prepared: Prepared) -> Result<Option<String>> {
-        let prepared = match prepared.base {
-            Some(base) if base.parent == parent => Prepared { base: Some(base), ..prepared },
-            _ => self.prepare_commit(parent, None)?,
+        let base = match prepared.base {
+            Some(base) if base.parent == parent => Some(base),
+            _ => self.commit_base(parent)?,
         };
-        let Some(base) = prepared.base else { return Ok(None) };
+        let Some(base) = base else { return Ok(None) };
         if COMMIT_HOOKS.iter().any(|hook| std::fs::symlink_metadata(base.hooks.join(hook)).is_ok()) {
             return Ok(None);
         }
@@ -460,8 +490,9 @@ pub struct Prepared {
     tree: Option<String>,
 }
 
+/// A commit to commit on, with its tree and the hooks folder (see [`Repo::head_for_commit`]).
 #[derive(Debug)]
-struct CommitBase {
+pub struct CommitBase {
     parent: String,
     hooks: std::path::PathBuf,
     parent_tree: String,
@@ -479,6 +510,22 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Whether git accepts `name` as a full ref name (`git check-ref-format NAME`, its rules in
+/// git-check-ref-format(1)): two components or more, none empty, none starting with `.` or
+/// ending with `.lock`; no `..`, no `@{`, no control character, space, `~ ^ : ? * [ \\`; not
+/// ending with `.`, not `@`.
+pub fn is_ref_name(name: &str) -> bool {
+    let bad_byte = |b: u8| b < 0x20 || b == 0x7f || b" ~^:?*[\\".contains(&b);
+    let components: Vec<&str> = name.split('/').collect();
+    components.len() >= 2
+        && components.iter().all(|c| !c.is_empty() && !c.starts_with('.') && !c.ends_with(".lock"))
+        && !name.contains("..")
+        && !name.contains("@{")
+        && !name.bytes().any(bad_byte)
+        && !name.ends_with('.')
+        && name != "@"
 }
 
 /// The hooks `git commit` runs, any of which makes a commit `git commit`'s to make.
@@ -551,6 +598,47 @@ mod tests {
     }
 
     const MESSAGE: &str = "\n\nchore(release): v1.2.1  \n\n\n### Features\n\n- a thing\t\n\n\n";
+
+    #[test]
+    fn ref_names_are_checked_as_git_checks_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "refs/tags/v1.2.3",
+            "refs/tags/v..1",
+            "refs/tags/.v1",
+            "refs/tags/v1.lock",
+            "refs/tags/v1.",
+            "refs/tags/v@{1}",
+            "refs/tags/v@1",
+            "refs/tags/a b",
+            "refs/tags/a~1",
+            "refs/tags/a^",
+            "refs/tags/a:b",
+            "refs/tags/a?",
+            "refs/tags/a*",
+            "refs/tags/a[1",
+            "refs/tags/a\\b",
+            "refs/tags/a\tb",
+            "refs/tags/a\u{7f}",
+            "refs/tags//a",
+            "refs/tags/a/",
+            "refs/tags/",
+            "refs",
+            "@",
+            "refs/tags/@",
+            "refs/tags/caf\u{e9}-1.0",
+            "refs/tags/pkg@1.0.0",
+            "refs/tags/@scope/pkg@1.0.0",
+            "refs/heads/release/v1.2.3",
+            "refs/tags/v1.2.3-rc.1+build.5",
+            "refs/tags/x.lock/y",
+            "refs/tags/a.b.c",
+        ];
+        for name in names {
+            let out = Command::new("git").args(["check-ref-format", name]).current_dir(dir.path()).output().unwrap();
+            assert_eq!(is_ref_name(name), out.status.success(), "{name:?}");
+        }
+    }
 
     #[test]
     fn stripspace_is_gits() {
