@@ -31,6 +31,16 @@ fn two_releases(extra: &[(&str, &str)]) -> TestRepo {
     repo
 }
 
+/// The commit's tree is the one the index holds (what `git write-tree` makes of it), and
+/// nothing is left staged or changed; `from_objects` says how the run made it (`-v` shows the git
+/// commands): from git's objects (`mktree`), or by writing the index (`write-tree`).
+fn committed_as_staged(repo: &TestRepo, run: &support::Run, from_objects: bool) {
+    assert_eq!(repo.git(&["write-tree"]), repo.git(&["rev-parse", "HEAD^{tree}"]), "{run}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(run.stderr.contains("$ git mktree"), from_objects, "{run}");
+    assert_eq!(run.stderr.contains("$ git write-tree"), !from_objects, "{run}");
+}
+
 fn bytes(repo: &TestRepo, rel: &str) -> Vec<u8> {
     std::fs::read(repo.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
@@ -42,7 +52,9 @@ fn plain_files_odd_names_and_deletions_are_restored_from_the_objects() {
     let paths: Vec<&str> =
         plan["plan"]["steps"].as_array().unwrap().iter().filter_map(|s| s["path"].as_str()).collect();
     assert_eq!(paths, ["CHANGELOG.md", "VERSION", "docs/a b.md", "docs/new.md", "docs/odd\nname.md", "notes.txt"]);
-    repo.xtask(&["rollback"]).code(0);
+    let run = repo.xtask(&["-v", "rollback"]);
+    run.code(0);
+    committed_as_staged(&repo, &run, true);
     assert_eq!(bytes(&repo, "notes.txt"), b"one\ntwo\n");
     assert_eq!(bytes(&repo, "docs/a b.md"), b"# A B\n");
     assert_eq!(bytes(&repo, "docs/odd\nname.md"), b"# Odd\n");
@@ -55,7 +67,9 @@ fn plain_files_odd_names_and_deletions_are_restored_from_the_objects() {
 fn line_ending_attributes_apply_as_a_checkout_applies_them() {
     let repo = two_releases(&[(".gitattributes", "*.txt text eol=crlf\n")]);
     assert_eq!(bytes(&repo, "notes.txt"), b"one\nbroken\n", "written by the test, not by a checkout");
-    repo.xtask(&["rollback"]).code(0);
+    let run = repo.xtask(&["-v", "rollback"]);
+    run.code(0);
+    committed_as_staged(&repo, &run, false);
     assert_eq!(bytes(&repo, "notes.txt"), b"one\r\ntwo\r\n", "as `git checkout` writes it");
     assert_eq!(bytes(&repo, "docs/a b.md"), b"# A B\n", "no rule for Markdown");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
@@ -66,7 +80,9 @@ fn line_ending_attributes_apply_as_a_checkout_applies_them() {
 fn a_repository_local_autocrlf_applies() {
     let repo = two_releases(&[]);
     repo.git(&["config", "core.autocrlf", "true"]);
-    repo.xtask(&["rollback"]).code(0);
+    let run = repo.xtask(&["-v", "rollback"]);
+    run.code(0);
+    committed_as_staged(&repo, &run, false);
     assert_eq!(bytes(&repo, "notes.txt"), b"one\r\ntwo\r\n");
     assert_eq!(bytes(&repo, "docs/odd\nname.md"), b"# Odd\r\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
