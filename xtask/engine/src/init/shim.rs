@@ -135,7 +135,7 @@ const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "flate2"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
-    (&["profile", "dev", "package", "serde_json"], 1),
+    (&["profile", "dev", "package", "serde_json"], 3),
 ];
 
 /// Profile entries earlier versions wrote for crates the engine no longer depends on (cargo
@@ -151,10 +151,12 @@ const RETIRED: &[(&[&str], &str, i64)] = &[
 ];
 
 fn profile() -> Vec<Wanted> {
-    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte search, JSON) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short.";
+    const WHY: &str = "# `cargo xtask` runs a debug build: the crates that do the heavy lifting at run time (deflate,\n# CRC, SHA-256, byte search, JSON) are optimised, so the engine's scanners,\n# compressors and hashers run at release speed; the rest, above all the proc macros, compiles\n# unoptimised, which keeps a cold build short. No dependency keeps debug assertions.";
     let mut wanted = vec![
         Wanted { path: &["profile", "dev"], key: "debug", value: Value::from("line-tables-only"), comment: WHY },
         Wanted { path: &["profile", "dev", "package", "*"], key: "debug", value: Value::from(false), comment: "" },
+        Wanted { path: &["profile", "dev", "package", "*"], key: "debug-assertions", value: Value::from(false), comment: "" },
+        Wanted { path: &["profile", "dev", "package", "*"], key: "overflow-checks", value: Value::from(false), comment: "" },
     ];
     wanted.extend(OPTIMISED.iter().map(|&(path, level)| Wanted {
         path,
