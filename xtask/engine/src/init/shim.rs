@@ -135,7 +135,7 @@ const OPTIMISED: &[(&[&str], i64)] = &[
     (&["profile", "dev", "package", "flate2"], 3),
     (&["profile", "dev", "package", "sha2"], 3),
     (&["profile", "dev", "package", "memchr"], 3),
-    (&["profile", "dev", "package", "serde_json"], 3),
+    (&["profile", "dev", "package", "serde_json"], 1),
 ];
 
 /// Profile entries earlier versions wrote for crates the engine no longer depends on (cargo
