@@ -15,7 +15,8 @@
 #
 # Timed: `rollback --dry-run` (plan and print every diff, write nothing) and the real
 # `rollback --no-verify` (plan, journal, write, commit, tag); each real run starts from the
-# bad release again (a preparation before each run: reset --hard, tag deleted; not timed).
+# bad release again (a preparation before each run: reset --hard, tag deleted; not timed),
+# and every command that writes has a clone of its own (see clone_for below).
 #
 # Environment: BENCH_DATA (default: $TMPDIR/benchdata; the repository is generated there once,
 # same bytes every time), FILES (default 20000), RUNS, WARMUP, GATES, XTASK_BIN (default: the
@@ -29,8 +30,6 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 GATES=${GATES:-0}
 SOURCE=$DATA/rollback-$FILES
-WORK=$DATA/rollback-work
-REF=$DATA/rollback-ref
 OUT=$DATA/results
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -51,53 +50,61 @@ if [ -z "${XTASK_BIN:-}" ]; then
     XTASK_BIN=$ROOT/target/debug/xtask
 fi
 
-# Two clones of the repository: one for the xtask, one for git (the same bytes, each reset to
-# the bad release before every run).
-rm -rf "$WORK" "$REF"
-git clone -q --no-hardlinks "$SOURCE" "$WORK"
-git clone -q --no-hardlinks "$SOURCE" "$REF"
-for dir in "$WORK" "$REF"; do
+# One clone for each command that writes, and one that nothing writes (the dry runs, the
+# diff), all of the same bytes; each written one is reset to the bad release before every run.
+# One each, not one shared: ext4 without a journal (this machine's) skips the inodes freed in
+# the last minutes when it allocates one, looking at each, so a clone that two commands write
+# in pays, in every file it creates, for the deletions of both; here every written clone
+# deletes the same files once a round (its reset, its run), and pays alike.
+clone_for() {
+    local dir=$DATA/rollback-$1
+    rm -rf "$dir"
+    git clone -q --no-hardlinks "$SOURCE" "$dir"
     git -C "$dir" config user.name Bench
     git -C "$dir" config user.email bench@example.com
     # No background gc after a commit racing the next run's reset.
     git -C "$dir" config gc.auto 0
     git -C "$dir" config maintenance.auto false
     git -C "$dir" fetch -q --tags origin
-done
+    printf %q "$dir"
+}
+rm -rf "$DATA/rollback-work" "$DATA/rollback-ref"
 mkdir -p "$OUT"
-
-say "the move: $(git -C "$WORK" diff --shortstat v1.2.0 v1.1.0)"
-say "warming the page cache"
-find "$WORK" "$REF" -type f -print0 | xargs -0 cat >/dev/null
-
 x=$(printf %q "$XTASK_BIN")
-w=$(printf %q "$WORK")
-r=$(printf %q "$REF")
-reset_work="git -C $w reset -q --hard v1.2.0 && (git -C $w tag -d v1.2.1 >/dev/null 2>&1 || true)"
-reset_ref="git -C $r reset -q --hard v1.2.0"
-reset_hand="$reset_ref && (git -C $r tag -d v1.2.1 >/dev/null 2>&1 || true)"
+dry=$(clone_for dry)
+WORK=$DATA/rollback-xtask
+# The command that prepares a written clone: back to the bad release, the rollback's tag gone.
+reset() { echo "git -C $1 reset -q --hard v1.2.0 && (git -C $1 tag -d v1.2.1 >/dev/null 2>&1 || true)"; }
+say "the move: $(git -C "$DATA/rollback-dry" diff --shortstat v1.2.0 v1.1.0)"
+
 # Each benchmark: a name, what runs before each run (not timed), the command.
 names=(git.diff-stat git.read-tree-checkout git.by-hand xtask.dry-run xtask.rollback)
-prepares=(true "$reset_ref" "$reset_hand" "$reset_work" "$reset_work")
+ref=$(clone_for git); hand=$(clone_for hand); w=$(clone_for xtask)
+prepares=(true "$(reset "$ref")" "$(reset "$hand")" true "$(reset "$w")")
 commands=(
-    "git -C $r diff --stat v1.2.0 v1.1.0 >/dev/null"
-    "git -C $r read-tree -m -u HEAD v1.1.0"
-    "git -C $r read-tree -m -u HEAD v1.1.0 && git -C $r commit -q -m rollback && git -C $r tag -a v1.2.1 -m rollback"
-    "$x --root $w -q rollback --dry-run --no-verify >/dev/null"
+    "git -C $dry diff --stat v1.2.0 v1.1.0 >/dev/null"
+    "git -C $ref read-tree -m -u HEAD v1.1.0"
+    "git -C $hand read-tree -m -u HEAD v1.1.0 && git -C $hand commit -q -m rollback && git -C $hand tag -a v1.2.1 -m rollback"
+    "$x --root $dry -q rollback --dry-run --no-verify >/dev/null"
     "$x --root $w -q rollback --no-verify"
 )
 if [ -n "${BASE_BIN:-}" ]; then
     b=$(printf %q "$BASE_BIN")
+    base=$(clone_for base)
     names+=(base.dry-run base.rollback)
-    # The dry run comes after the real runs above: it starts from the bad release again too.
-    prepares+=("$reset_work" "$reset_work")
-    commands+=("$b --root $w -q rollback --dry-run --no-verify >/dev/null" "$b --root $w -q rollback --no-verify")
+    prepares+=(true "$(reset "$base")")
+    commands+=("$b --root $dry -q rollback --dry-run --no-verify >/dev/null" "$b --root $base -q rollback --no-verify")
 fi
 if [ "$GATES" = 1 ]; then
+    gates=$(clone_for gates)
     names+=(xtask.rollback-with-gates)
-    prepares+=("$reset_work")
-    commands+=("$x --root $w -q rollback")
+    prepares+=("$(reset "$gates")")
+    commands+=("$x --root $gates -q rollback")
 fi
+say "warming the page cache"
+for dir in "$DATA"/rollback-{dry,git,hand,xtask,base,gates}; do
+    [ ! -d "$dir" ] || find "$dir" -type f -print0 | xargs -0 cat >/dev/null
+done
 # In rounds, one run of each command per round (scripts/bench/interleave.py): a drift of the
 # machine's speed during the benchmark slows them all alike.
 args=()
@@ -111,7 +118,7 @@ python3 "$ROOT/scripts/bench/interleave.py" "$JSON" "$RUNS" "$WARMUP" "${args[@]
 say "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The real rollback did what git did: the same tree, apart from the versions and the changelog.
-sh -c "$reset_work"
+sh -c "$(reset "$w")"
 "$XTASK_BIN" --root "$WORK" -q rollback --no-verify
 differ=$(git -C "$WORK" diff --name-only v1.1.0 HEAD | tr '\n' ' ')
 say "v1.1.0 -> the rollback commit differs in: $differ"

@@ -80,6 +80,9 @@ fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdic
         // current directory, and acting on the wrong repository must never be silent.
         ui.info(format!("{what} in {}", repo.root().display()));
     }
+    if repo.is_git() && plans_a_run(command) {
+        repo.prefetch_run_facts();
+    }
     let config = global.config.as_deref();
     let project = match command {
         // History only: no file listing or detection.
@@ -96,6 +99,17 @@ fn run(global: &GlobalArgs, command: &Command, ui: &Ui) -> anyhow::Result<Verdic
         Command::Bundle(args) => bundle::run(&project, args, ui),
         Command::Rollback(args) => rollback::run(&project, args, ui),
         Command::Init(args) => init::run(&project, args, ui),
+    }
+}
+
+/// Whether the command plans a release or a rollback, reading HEAD, the tags and the identity
+/// before it plans (see [`repo::Repo::prefetch_run_facts`]); not for what resumes, aborts or
+/// undoes one.
+fn plans_a_run(command: &Command) -> bool {
+    match command {
+        Command::Release(args) => !args.resume && !args.abort,
+        Command::Rollback(args) => !args.undo,
+        _ => false,
     }
 }
 

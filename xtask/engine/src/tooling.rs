@@ -52,7 +52,16 @@ impl Tooling {
         if let Some(workspace) = root_workspace(repo, files) {
             tooling.add_workspace(&workspace, configured);
         }
-        tooling.files = files.iter().filter(|f| tooling.contains(f)).map(str::to_string).collect();
+        // Each of the tool's paths is a file or a folder: its files are found in the sorted
+        // list, never by a look at every file of a large tree.
+        let mut found: Vec<String> = (tooling.paths.iter())
+            .flat_map(|path| files.under(path))
+            .filter(|f| tooling.contains(f))
+            .map(str::to_string)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        tooling.files = found;
         tooling
     }
 

@@ -62,6 +62,8 @@ pub fn refuse_if_interrupted(repo: &Repo) -> Result<()> {
 /// Run `plan`: the caller holds `lock` and has checked every precondition.
 pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome> {
     let _ = lock;
+    // What was read ahead of the plan is not read again once the plan writes.
+    repo.forget_prefetched();
     // From before the first write: a Ctrl-C is a failure that is restored, never a death that
     // leaves a journal behind.
     interrupt::watch();

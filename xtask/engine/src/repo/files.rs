@@ -77,10 +77,25 @@ impl FileList {
         self.paths.is_empty()
     }
 
-    /// The files under `scope` (a root-relative file or folder; `.` or empty is everything).
+    /// The files under `scope` (a root-relative file or folder; `.` or empty is everything),
+    /// found by binary search in the sorted list rather than by a look at every file.
     pub fn under<'a>(&'a self, scope: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let scope = normalize_scope(scope);
-        self.iter().filter(move |p| in_scope(p, &scope))
+        let range = self.span(&scope);
+        self.paths[range].iter().map(String::as_str).filter(move |p| in_scope(p, &scope))
+    }
+
+    /// The positions of the paths that can lie in `scope`: from the file `scope` itself to the
+    /// last of the folder's files (`scope/...`, which sort before `scope0`, `0` following `/`),
+    /// with the few names in between (`scope-x`, `scope.txt`) for the caller to pass over.
+    fn span(&self, scope: &str) -> std::ops::Range<usize> {
+        if scope.is_empty() {
+            return 0..self.paths.len();
+        }
+        let end = format!("{scope}0");
+        let first = self.paths.partition_point(|p| p.as_str() < scope);
+        let last = self.paths.partition_point(|p| p.as_str() < end.as_str());
+        first..last.max(first)
     }
 }
 
@@ -303,6 +318,24 @@ S 100755 f2ad6c76f0115a6ba5b00456a849810e7ec0af20 0\tsparse/x\0? nested/\0";
         let removed = ["d"].into_iter().collect();
         let changed = list.changed(&removed, ["g", "c", "a", "0"].map(String::from).to_vec());
         assert_eq!(changed.iter().collect::<Vec<_>>(), ["0", "a", "b", "c", "f", "g"]);
+    }
+
+    #[test]
+    fn the_files_under_a_scope_are_found_among_their_neighbours() {
+        let names =
+            ["docs", "docs a", "docs-x/a.md", "docs.md", "docs/a.md", "docs/z/b.md", "docs0", "docsx/a.md", "a", "z"];
+        let list = FileList::from_paths(names.map(String::from).to_vec());
+        assert_eq!(list.under("docs").collect::<Vec<_>>(), ["docs", "docs/a.md", "docs/z/b.md"]);
+        assert_eq!(list.under("./docs/z/").collect::<Vec<_>>(), ["docs/z/b.md"]);
+        assert_eq!(list.under("docs/a.md").collect::<Vec<_>>(), ["docs/a.md"]);
+        assert_eq!(list.under(".").count(), names.len());
+        assert_eq!(list.under("nothing").count(), 0);
+        assert_eq!(list.under("zz").count(), 0);
+        // The same as a look at every file.
+        for scope in names.iter().chain(&["doc", "docs/", "docs/z", ""]) {
+            let slow: Vec<&str> = list.iter().filter(|p| in_scope(p, &normalize_scope(scope))).collect();
+            assert_eq!(list.under(scope).collect::<Vec<_>>(), slow, "{scope}");
+        }
     }
 
     #[test]

@@ -188,16 +188,11 @@ impl Repo {
     /// The tags changed (a fetch): [`Repo::tags_at_start`] reads them again.
     pub(super) fn forget_tags(&self) {
         *self.tags_at_start.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.forget_prefetched();
     }
 
     fn tag_listing(&self, merged: Option<&str>) -> Result<TagListing> {
-        let format = "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)";
-        let mut args = vec!["for-each-ref".to_string(), format.to_string()];
-        if let Some(rev) = merged {
-            args.push(format!("--merged={rev}"));
-        }
-        args.push("refs/tags/".to_string());
-        let out = self.git(&args)?;
+        let out = self.git(tag_listing_args(merged))?;
         let mut listing = TagListing::default();
         for line in out.lines() {
             let fields: Vec<&str> = line.split('\0').collect();
@@ -292,4 +287,15 @@ fn parse_record(text: &str) -> Option<LogRecord<'_>> {
     let time = field()?.parse().ok()?;
     let author = field()?;
     Some(LogRecord { hash, short, time, author, message: rest, boundary })
+}
+
+/// The `git for-each-ref` of [`Repo::tag_refs`] (tags whose commit `merged` reaches, or all).
+pub(super) fn tag_listing_args(merged: Option<&str>) -> Vec<String> {
+    let format = "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)";
+    let mut args = vec!["for-each-ref".to_string(), format.to_string()];
+    if let Some(rev) = merged {
+        args.push(format!("--merged={rev}"));
+    }
+    args.push("refs/tags/".to_string());
+    args
 }

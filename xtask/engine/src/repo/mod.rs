@@ -37,6 +37,19 @@ pub struct Repo {
     /// [`Repo::tags_at_start`] (shared by the copies of this `Repo`, which see other trees of
     /// the same repository).
     tags_at_start: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<history::TagListing>>>>,
+    /// Reads started ahead of the code that needs them (see [`Repo::prefetch`]), with their
+    /// arguments; shared by the copies of this `Repo`.
+    prefetched: std::sync::Arc<std::sync::Mutex<Prefetched>>,
+}
+
+/// Gits started ahead of need, with their arguments (see [`Repo::prefetch`]).
+#[derive(Default)]
+struct Prefetched(Vec<(Vec<std::ffi::OsString>, process::Started)>);
+
+impl std::fmt::Debug for Prefetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(args, _)| args)).finish()
+    }
 }
 
 /// git's configuration as `git config --list` gives it (every file, includes followed): keys
@@ -86,6 +99,13 @@ impl GitConfig {
         }
     }
 }
+
+/// `git config --list`, every file, entries ended by NUL.
+pub(crate) const CONFIG_LIST: [&str; 3] = ["config", "--list", "-z"];
+
+/// `git status` of the tracked files, without optional locks: reading the status never writes
+/// the index (a dry run, a full disk).
+pub(crate) const STATUS: [&str; 5] = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"];
 
 /// A `git status` running (see [`Repo::start_tracked_changes`]).
 pub struct PendingChanges {
@@ -144,6 +164,7 @@ impl Repo {
             prefix: std::sync::OnceLock::new(),
             config: std::sync::OnceLock::new(),
             tags_at_start: Default::default(),
+            prefetched: Default::default(),
         };
         // One git for three facts: inside a work tree, the git dir, the root's path in the tree.
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix"]);
@@ -237,6 +258,12 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        if stdin.is_none()
+            && let Some(started) = self.take_prefetched(&args)
+        {
+            return started.finish();
+        }
         process::output(self.git_command(args)?, stdin)
     }
 
@@ -246,7 +273,44 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        if stdin.is_none()
+            && let Some(started) = self.take_prefetched(&args)
+        {
+            return Ok(started);
+        }
         process::start(self.git_command(args)?, stdin)
+    }
+
+    /// Start the read-only gits `reads` now, each one's output kept for the first later run
+    /// of the same command (same arguments, no input), which then waits only for what is left
+    /// of it: a run that reads many facts of the repository one after the other (a release, a
+    /// rollback) pays for their start-up once, all together, while it lists the files. Only for
+    /// reads of a repository nothing has changed yet: [`Repo::forget_prefetched`] drops what
+    /// is left before a run's first write (and after a fetch).
+    pub fn prefetch(&self, reads: Vec<Vec<String>>) {
+        let mut started = Vec::new();
+        for args in reads {
+            let args: Vec<std::ffi::OsString> = args.into_iter().map(std::ffi::OsString::from).collect();
+            // A read that cannot start now is run (and fails, with its message) when needed.
+            if let Ok(git) = self.git_command(&args).and_then(|cmd| process::start(cmd, None)) {
+                started.push((args, git));
+            }
+        }
+        self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).0.extend(started);
+    }
+
+    /// Stop the prefetched reads nothing took (see [`Repo::prefetch`]): what they read may no
+    /// longer be so.
+    pub fn forget_prefetched(&self) {
+        let left = std::mem::take(&mut self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).0);
+        drop(left);
+    }
+
+    fn take_prefetched(&self, args: &[std::ffi::OsString]) -> Option<process::Started> {
+        let mut prefetched = self.prefetched.lock().unwrap_or_else(|e| e.into_inner());
+        let at = prefetched.0.iter().position(|(a, _)| a == args)?;
+        Some(prefetched.0.remove(at).1)
     }
 
     /// `git ARGS` in the root, shown with `-v`.
@@ -290,9 +354,7 @@ impl Repo {
     /// status` stats every tracked file, which on a large tree is worth doing while the rest
     /// is read.
     pub fn start_tracked_changes(&self) -> Result<PendingChanges> {
-        // Without optional locks: reading the status never writes the index (a dry run, a full disk).
-        let args = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"];
-        Ok(PendingChanges { git: process::start(self.git_command(args)?, None)? })
+        Ok(PendingChanges { git: self.start_git(STATUS, None)? })
     }
     /// The commit time (seconds since the epoch) of a revision.
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
@@ -314,7 +376,7 @@ impl Repo {
     pub fn config(&self) -> Option<std::sync::Arc<GitConfig>> {
         self.config
             .get_or_init(|| {
-                let out = self.git_raw(["config", "--list", "-z"], None).ok()?;
+                let out = self.git_raw(CONFIG_LIST, None).ok()?;
                 out.status.success().then(|| std::sync::Arc::new(GitConfig::parse(&out.stdout)))
             })
             .clone()

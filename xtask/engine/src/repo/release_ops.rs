@@ -7,6 +7,12 @@ use anyhow::{Context, Result, bail};
 use super::planned_tree::TreeRecipe;
 use super::{GitOutput, Repo};
 
+/// HEAD's commit and what it names (see [`Repo::head_state`]).
+const HEAD_STATE: [&str; 4] = ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"];
+
+/// The identities a commit and a tag are made with (see [`Repo::identity_problem`]).
+const IDENTS: [&str; 2] = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"];
+
 impl Repo {
     /// The commit HEAD points at; `None` on a branch with no commits yet.
     pub fn head_commit(&self) -> Result<Option<String>> {
@@ -14,10 +20,25 @@ impl Repo {
         Ok(out.success.then(|| out.stdout.trim().to_string()))
     }
 
+    /// Start the reads a release or a rollback makes before it plans (HEAD, the tags, the
+    /// identity to commit with, git's configuration, `git status`: see [`Repo::prefetch`]), to
+    /// run while the files are listed.
+    pub fn prefetch_run_facts(&self) {
+        let mut reads = vec![
+            HEAD_STATE.map(String::from).to_vec(),
+            super::history::tag_listing_args(None),
+            super::history::tag_listing_args(Some("HEAD")),
+            super::CONFIG_LIST.map(String::from).to_vec(),
+            super::STATUS.map(String::from).to_vec(),
+        ];
+        reads.extend(IDENTS.map(|var| vec!["var".to_string(), var.to_string()]));
+        self.prefetch(reads);
+    }
+
     /// The checked-out branch (`None`: detached) and HEAD's commit (`None`: none yet), from one
     /// `git rev-parse` (two gits where that cannot answer: a branch with no commit).
     pub fn head_state(&self) -> Result<(Option<String>, Option<String>)> {
-        let out = self.git_output(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"])?;
+        let out = self.git_output(HEAD_STATE)?;
         let lines: Vec<&str> = out.stdout.lines().collect();
         if let (true, [commit, symbolic]) = (out.success, &lines[..]) {
             let branch =
@@ -66,8 +87,7 @@ impl Repo {
     /// has no identity to commit with.
     pub fn identity_problem(&self) -> Result<Option<String>> {
         // Both at once.
-        let started = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"]
-            .map(|var| self.git_command(["var", var]).and_then(|cmd| super::process::start(cmd, None)));
+        let started = IDENTS.map(|var| self.start_git(["var", var], None));
         for started in started {
             let out = started?.finish()?;
             if !out.status.success() {
@@ -582,6 +602,26 @@ mod tests {
         std::fs::write(dir.join("b.txt"), "new\n").unwrap();
         git(dir, &["add", "a.txt", "b.txt"], None);
         git(dir, &["rev-parse", "HEAD"], None).trim().to_string()
+    }
+
+    #[test]
+    fn a_prefetched_read_answers_once_and_a_forgotten_one_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = staged(dir.path());
+        let repo = Repo::open(Some(dir.path())).unwrap();
+        repo.prefetch_run_facts();
+        assert_eq!(repo.head_state().unwrap(), (Some("main".into()), Some(head.clone())));
+        // Taken by the first run: the next run of the same read asks git again.
+        git(dir.path(), &["commit", "-q", "-m", "second"], None);
+        let second = git(dir.path(), &["rev-parse", "HEAD"], None).trim().to_string();
+        assert_eq!(repo.head_state().unwrap(), (Some("main".into()), Some(second.clone())));
+        assert_eq!(repo.identity_problem().unwrap(), None);
+        repo.prefetch_run_facts();
+        repo.forget_prefetched();
+        git(dir.path(), &["tag", "v9.9.9"], None);
+        let tags = repo.tag_refs(Some("HEAD")).unwrap();
+        assert_eq!(tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["v9.9.9"]);
+        assert_eq!(repo.head_state().unwrap().1, Some(second));
     }
 
     /// The commit HEAD points at, without its two dates (the test's git sets them, the
