@@ -14,8 +14,9 @@ use crate::plan::{Plan, Step};
 use crate::repo::Repo;
 
 /// Before the first write: the repository is exactly what the plan was made from (exit 2,
-/// nothing changed, when it is not).
-pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
+/// nothing changed, when it is not). The permission bits of every planned file that exists,
+/// by path, read in the same look.
+pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<std::collections::BTreeMap<String, u32>> {
     let again = "the repository changed since the plan was made; run the command again";
     // One git for the lock files in the way and HEAD (reported in this order: the branch, its
     // commit, the files, the tags, the locks).
@@ -32,10 +33,15 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
     if commit.as_deref() != Some(plan.head.as_str()) {
         bail!("{} no longer points at {}: {again}", plan.branch, plan.head);
     }
+    let mut modes = std::collections::BTreeMap::new();
     for change in plan.writes() {
         let before = change.before.as_ref().map(|b| b.0.as_slice());
-        if !files::holds(&repo.path(&change.path), before, change.before_link())? {
+        let (holds, mode) = files::holds_with_mode(&repo.path(&change.path), before, change.before_link())?;
+        if !holds {
             bail!("{}: its content is not what the plan was made from: {again}", change.path);
+        }
+        if let Some(mode) = mode {
+            modes.insert(change.path.clone(), mode);
         }
         let tmp = files::temp_of(&repo.path(&change.path));
         if std::fs::symlink_metadata(&tmp).is_ok() {
@@ -64,7 +70,7 @@ pub fn check_fresh(repo: &Repo, plan: &Plan) -> Result<()> {
     if let Some(lock) = gitlocks::describe(repo, &locks, "run the command again") {
         bail!("{lock}; nothing was changed");
     }
-    Ok(())
+    Ok(modes)
 }
 
 /// Before `--resume`: the branch is at a commit of the plan, every file is as before or as

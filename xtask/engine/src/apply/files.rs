@@ -166,6 +166,22 @@ pub fn holds(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<bo
     Ok(read(path)?.as_deref() == Some(bytes))
 }
 
+/// [`holds`], and the permission bits of what is at `path` (`None`: nothing is), from one
+/// look at it: a file of another length is not read.
+pub fn holds_with_mode(path: &Path, bytes: Option<&[u8]>, link: Option<bool>) -> Result<(bool, Option<u32>)> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((bytes.is_none(), None)),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+    };
+    let mode = Some(mode_bits(&meta));
+    let Some(expected) = bytes else { return Ok((false, mode)) };
+    if meta.is_file() && (link == Some(true) || meta.len() != expected.len() as u64) {
+        return Ok((false, mode));
+    }
+    Ok((holds(path, bytes, link)?, mode))
+}
+
 /// Make `path` hold `bytes`: a symbolic link to them with `link`, else a file with `mode`
 /// (`None`: remove it); atomically either way.
 pub fn put(path: &Path, bytes: Option<&[u8]>, link: bool, mode: u32) -> Result<()> {
@@ -243,6 +259,35 @@ fn mode_bits(meta: &std::fs::Metadata) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_path_holds_and_its_mode_in_one_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        std::fs::write(&file, b"abc").unwrap();
+        let mode = mode_of(&file).unwrap();
+        for (bytes, link) in [(Some(&b"abc"[..]), None), (Some(b"abc"), Some(false))] {
+            assert_eq!(holds_with_mode(&file, bytes, link).unwrap(), (true, mode));
+        }
+        // Another length, other bytes of the same length, a link wanted, nothing wanted.
+        for (bytes, link) in
+            [(Some(&b"abcd"[..]), None), (Some(b"abd"), None), (Some(b"abc"), Some(true)), (None, None)]
+        {
+            assert_eq!(holds_with_mode(&file, bytes, link).unwrap(), (false, mode));
+            assert!(!holds(&file, bytes, link).unwrap());
+        }
+        let gone = dir.path().join("gone");
+        assert_eq!(holds_with_mode(&gone, None, None).unwrap(), (true, None));
+        assert_eq!(holds_with_mode(&gone, Some(b"x"), None).unwrap(), (false, None));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("l");
+            std::os::unix::fs::symlink("a", &link).unwrap();
+            assert!(holds_with_mode(&link, Some(b"a"), Some(true)).unwrap().0);
+            assert!(holds_with_mode(&link, Some(b"abc"), None).unwrap().0);
+            assert!(!holds_with_mode(&link, Some(b"abc"), Some(false)).unwrap().0);
+        }
+    }
 
     #[test]
     fn modes() {

@@ -69,13 +69,7 @@ pub fn execute(repo: &Repo, plan: &Plan, ui: &Ui, lock: &Lock) -> Result<Outcome
     interrupt::watch();
     let git_dir = repo.git_dir()?;
     refuse_if_interrupted(repo)?;
-    checks::check_fresh(repo, plan)?;
-    let mut modes = std::collections::BTreeMap::new();
-    for change in plan.writes() {
-        if let Some(mode) = files::mode_of(&repo.path(&change.path))? {
-            modes.insert(change.path.clone(), mode);
-        }
-    }
+    let modes = checks::check_fresh(repo, plan)?;
     let mut journal = Journal::new(plan.clone(), modes);
     if let Err(err) = journal.save(&git_dir) {
         let _ = Journal::remove(&git_dir);

@@ -303,6 +303,12 @@ impl Repo {
     /// Stop the prefetched reads nothing took (see [`Repo::prefetch`]): what they read may no
     /// longer be so.
     pub fn forget_prefetched(&self) {
+        // git's configuration is not what a run changes: its read is kept, for the commit.
+        let config = CONFIG_LIST.map(std::ffi::OsString::from);
+        let pending = self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).0.iter().any(|(a, _)| a == &config);
+        if pending {
+            let _ = self.config();
+        }
         let left = std::mem::take(&mut self.prefetched.lock().unwrap_or_else(|e| e.into_inner()).0);
         drop(left);
     }

@@ -622,6 +622,13 @@ mod tests {
         let tags = repo.tag_refs(Some("HEAD")).unwrap();
         assert_eq!(tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["v9.9.9"]);
         assert_eq!(repo.head_state().unwrap().1, Some(second));
+        // git's configuration is kept: a run does not change it.
+        repo.prefetch_run_facts();
+        repo.forget_prefetched();
+        assert!(repo.prefetched.lock().unwrap().0.is_empty());
+        assert!(
+            repo.config.get().is_some_and(|c| c.as_ref().is_some_and(|c| c.get("user.name") == Some(Some("Rel Ease"))))
+        );
     }
 
     /// The commit HEAD points at, without its two dates (the test's git sets them, the
