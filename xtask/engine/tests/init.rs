@@ -317,3 +317,18 @@ fn a_binary_built_here_acts_on_the_repository_it_runs_in() {
     assert_eq!(paths, ["backend/pyproject.toml", "frontend/package.json", "backend/lotgenius/__init__.py"], "{run}");
     assert!(!Path::new(&engine()).starts_with(repo.root()));
 }
+
+#[test]
+fn a_repository_in_a_folder_named_with_a_line_break_is_found_from_inside() {
+    let repo = TestRepo::from_fixture("lot-genius");
+    let place = tempfile::tempdir().unwrap();
+    let copy = place.path().join("two\nlines");
+    let status = std::process::Command::new("cp").arg("-a").arg(repo.root()).arg(&copy).status().unwrap();
+    assert!(status.success());
+    let run = repo.xtask_in(&copy.join("frontend"), &["-v", "--json", "version"]);
+    let doc = run.code(0).json();
+    assert_eq!(doc["sources"].as_array().unwrap().len(), 3, "{run}");
+    // And in a plain one, one git finds the top and the git dir.
+    let run = repo.xtask_in(&repo.path("frontend"), &["-v", "version"]);
+    assert_eq!(run.code(0).stderr.matches("$ git rev-parse").count(), 1, "{run}");
+}

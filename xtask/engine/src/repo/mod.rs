@@ -145,8 +145,8 @@ pub struct GitOutput {
 impl Repo {
     /// Open the repository at `root` (or, with `None`, the repository of the current directory).
     pub fn open(root: Option<&Path>) -> Result<Repo> {
-        let root = match root {
-            Some(root) => root.to_path_buf(),
+        let (root, found_git_dir) = match root {
+            Some(root) => (root.to_path_buf(), None),
             None => default_root()?,
         };
         let meta =
@@ -166,19 +166,25 @@ impl Repo {
             tags_at_start: Default::default(),
             prefetched: Default::default(),
         };
+        // The top of a work tree found from the current directory: its git dir is known, and
+        // the root's path in the tree is empty.
+        if let Some(git_dir) = found_git_dir {
+            repo.git = true;
+            let _ = repo.git_dir.set(git_dir);
+            let _ = repo.prefix.set(String::new());
+            return Ok(repo);
+        }
         // One git for three facts: inside a work tree, the git dir, the root's path in the tree.
         let probe = repo.git_output(["rev-parse", "--is-inside-work-tree", "--absolute-git-dir", "--show-prefix"]);
         if let Ok(out) = &probe
             && out.success
         {
-            let mut lines = out.stdout.lines();
-            repo.git = lines.next() == Some("true");
-            if repo.git {
-                let git_dir = lines.next().unwrap_or_default();
-                if !git_dir.is_empty() {
-                    let _ = repo.git_dir.set(PathBuf::from(git_dir));
-                }
-                let _ = repo.prefix.set(lines.next().unwrap_or_default().to_string());
+            repo.git = out.stdout.starts_with("true\n");
+            // Unless a name in them holds a line break that leaves them ambiguous (then each
+            // is asked on its own when needed).
+            if let Some((git_dir, prefix)) = parse_probe(&out.stdout) {
+                let _ = repo.git_dir.set(git_dir);
+                let _ = repo.prefix.set(prefix);
             }
         }
         Ok(repo)
@@ -402,22 +408,62 @@ impl Repo {
 /// folder upwards that holds an `xtask.toml`, else the current directory itself. Never a path
 /// fixed when the binary was built, so a copy of a repository (or an installed binary run in
 /// another one) acts on the repository it is run in.
-fn default_root() -> Result<PathBuf> {
+/// With the top of a work tree, its git dir, asked in the same `git rev-parse`.
+fn default_root() -> Result<(PathBuf, Option<PathBuf>)> {
     let cwd = std::env::current_dir().context("cannot read the current directory; pass --root DIR")?;
     let sh = xshell::Shell::new().context("cannot start a shell for git")?;
     sh.change_dir(&cwd);
-    crate::output::trace_command(&cwd, &cwd, "git", &["rev-parse", "--show-toplevel"]);
-    let top = xshell::cmd!(sh, "git rev-parse --show-toplevel").quiet().ignore_stderr().read();
-    if let Ok(top) = top
-        && !top.is_empty()
-    {
-        return Ok(PathBuf::from(top));
+    crate::output::trace_command(&cwd, &cwd, "git", &["rev-parse", "--show-toplevel", "--absolute-git-dir"]);
+    let out = xshell::cmd!(sh, "git rev-parse --show-toplevel --absolute-git-dir").quiet().ignore_stderr().read();
+    if let Ok(out) = out {
+        if let [top, git_dir] = out.lines().collect::<Vec<_>>()[..]
+            && Path::new(top).is_dir()
+            && Path::new(git_dir).is_dir()
+        {
+            return Ok((PathBuf::from(top), Some(PathBuf::from(git_dir))));
+        }
+        // A folder whose name holds a line break: the top alone, the git dir asked later.
+        crate::output::trace_command(&cwd, &cwd, "git", &["rev-parse", "--show-toplevel"]);
+        let top = xshell::cmd!(sh, "git rev-parse --show-toplevel").quiet().ignore_stderr().read();
+        if let Ok(top) = top
+            && !top.is_empty()
+        {
+            return Ok((PathBuf::from(top), None));
+        }
     }
-    Ok(cwd.ancestors().find(|dir| dir.join("xtask.toml").is_file()).unwrap_or(&cwd).to_path_buf())
+    Ok((cwd.ancestors().find(|dir| dir.join("xtask.toml").is_file()).unwrap_or(&cwd).to_path_buf(), None))
+}
+
+/// The git dir and the prefix from `git rev-parse --is-inside-work-tree --absolute-git-dir
+/// --show-prefix` in a work tree: `true`, the git dir, the prefix (an empty line at the top),
+/// each ended by a line break, where the git dir's own path may hold one.
+fn parse_probe(out: &str) -> Option<(PathBuf, String)> {
+    let rest = out.strip_prefix("true\n")?;
+    let (git_dir, prefix) = rest.strip_suffix('\n')?.rsplit_once('\n')?;
+    let git_dir = PathBuf::from(git_dir);
+    (git_dir.is_absolute() && git_dir.is_dir()).then(|| (git_dir, prefix.to_string()))
 }
 
 /// A relative path with forward slashes.
 pub fn slash_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' { s.into_owned() } else { s.replace(std::path::MAIN_SEPARATOR, "/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probe_is_read_when_a_folder_name_holds_a_line_break() {
+        let dir = tempfile::tempdir().unwrap();
+        let git_dir = dir.path().join("two\nlines").join(".git");
+        std::fs::create_dir_all(&git_dir).unwrap();
+        let shown = git_dir.display().to_string();
+        assert_eq!(parse_probe(&format!("true\n{shown}\n\n")), Some((git_dir.clone(), String::new())));
+        assert_eq!(parse_probe(&format!("true\n{shown}\nsub/dir/\n")), Some((git_dir.clone(), "sub/dir/".into())));
+        // A prefix with a line break: the split finds no folder, and nothing is taken from it.
+        assert_eq!(parse_probe(&format!("true\n{shown}\nsub\nx/\n")), None);
+        assert_eq!(parse_probe("false\n"), None);
+    }
 }
