@@ -68,18 +68,20 @@ clone_for() {
     git -C "$dir" fetch -q --tags origin
     printf %q "$dir"
 }
-rm -rf "$DATA/rollback-work" "$DATA/rollback-ref"
+CLONES=("$DATA"/rollback-{dry,git,hand,xtask,base,gates})
+# Only this run's clones are there (the page cache is warmed for each one found below).
+rm -rf "${CLONES[@]}"
 mkdir -p "$OUT"
 x=$(printf %q "$XTASK_BIN")
 dry=$(clone_for dry)
-WORK=$DATA/rollback-xtask
 # The command that prepares a written clone: back to the bad release, the rollback's tag gone.
 reset() { echo "git -C $1 reset -q --hard v1.2.0 && (git -C $1 tag -d v1.2.1 >/dev/null 2>&1 || true)"; }
-say "the move: $(git -C "$DATA/rollback-dry" diff --shortstat v1.2.0 v1.1.0)"
+say "the move: $(git -C "$SOURCE" diff --shortstat v1.2.0 v1.1.0)"
 
 # Each benchmark: a name, what runs before each run (not timed), the command.
 names=(git.diff-stat git.read-tree-checkout git.by-hand xtask.dry-run xtask.rollback)
 ref=$(clone_for git); hand=$(clone_for hand); w=$(clone_for xtask)
+WORK=$DATA/rollback-xtask
 prepares=(true "$(reset "$ref")" "$(reset "$hand")" true "$(reset "$w")")
 commands=(
     "git -C $dry diff --stat v1.2.0 v1.1.0 >/dev/null"
@@ -106,7 +108,7 @@ say "warming the page cache"
 # second as the files, which makes every entry "racily clean" (git compares each file's bytes,
 # not its stat, in every status: 20,000 files read by each dry run, where nothing rewrites it).
 sleep 1
-for dir in "$DATA"/rollback-{dry,git,hand,xtask,base,gates}; do
+for dir in "${CLONES[@]}"; do
     [ ! -d "$dir" ] || { find "$dir" -type f -print0 | xargs -0 cat >/dev/null; git -C "$dir" status >/dev/null; }
 done
 # In rounds, one run of each command per round (scripts/bench/interleave.py): a drift of the

@@ -36,7 +36,7 @@ pub fn lock_files(repo: &Repo, branch: &str, tags: &[&str], head: bool) -> Resul
     let mut out = None;
     if head {
         let mut with_head = args.clone();
-        with_head.extend(["HEAD^{commit}", "--symbolic-full-name", "HEAD"].map(String::from));
+        with_head.extend(crate::repo::HEAD_REVS.map(String::from));
         // Fails on a branch with no commit: then the locks alone.
         out = Some(repo.git_output(&with_head)?).filter(|o| o.success);
     }
@@ -46,10 +46,8 @@ pub fn lock_files(repo: &Repo, branch: &str, tags: &[&str], head: bool) -> Resul
             let [paths @ .., commit, symbolic] = &lines[..] else {
                 anyhow::bail!("`git rev-parse` printed less than asked for: {}", out.stdout.trim());
             };
-            let branch =
-                (*symbolic != "HEAD").then(|| symbolic.strip_prefix("refs/heads/").unwrap_or(symbolic).to_string());
             let paths = paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
-            (paths, Some((commit.to_string(), branch)))
+            (paths, Some((commit.to_string(), crate::repo::branch_of(symbolic))))
         }
         None => (repo.git(&args)?.lines().map(str::to_string).collect(), None),
     };

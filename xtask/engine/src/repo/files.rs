@@ -145,13 +145,7 @@ fn git_files(repo: &Repo, listing: Listing) -> Result<Vec<String>> {
         listed.iter().filter(|e| e.state == State::Deleted).map(|e| &*e.path).collect();
     let mut paths = Vec::with_capacity(listed.len());
     for entry in &listed {
-        let rel = match prefix.as_str() {
-            "" => &*entry.path,
-            prefix => match entry.path.strip_prefix(prefix) {
-                Some(rel) => rel,
-                None => continue,
-            },
-        };
+        let Some(rel) = entry.path.strip_prefix(prefix.as_str()) else { continue };
         let keep = match entry.state {
             State::Deleted | State::Submodule => false,
             State::Untracked => !rel.ends_with('/'),

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 pub use files::FileList;
+pub use release_ops::{HEAD_REVS, branch_of};
 
 /// A repository root, with or without git.
 #[derive(Debug, Clone)]
@@ -264,13 +265,7 @@ impl Repo {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-        if stdin.is_none()
-            && let Some(started) = self.take_prefetched(&args)
-        {
-            return started.finish();
-        }
-        process::output(self.git_command(args)?, stdin)
+        self.start_git(args, stdin.map(<[u8]>::to_vec))?.finish()
     }
 
     /// Start `git ARGS` with `stdin` as its input and return at once (see [`process::start`]).

@@ -35,10 +35,10 @@ impl Repo {
     /// repository's settings or the paths make it differ possibly from what `git write-tree`
     /// would write after staging the same files (the caller writes the index as a tree then).
     pub fn planned_tree(&self, recipe: &TreeRecipe) -> Result<Option<String>> {
-        if !self.tree_is_plain() {
+        // Below the top of the work tree, the recipe's paths are not the tree's.
+        if !self.tree_is_plain() || !self.prefix()?.is_empty() {
             return Ok(None);
         }
-        let prefix = self.prefix()?;
         let mut files = Vec::new();
         let mut removed = Vec::new();
         for path in &recipe.edits {
@@ -55,7 +55,7 @@ impl Repo {
         // Written with the attributes of their own paths, as `git update-index` stages them.
         let paths: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
         let ids = self.write_blobs(&paths)?;
-        // Folder (from the top of the work tree) -> name -> the entry it gets, or `None`: removed.
+        // Folder -> name -> the entry it gets, or `None`: removed.
         let mut changes: BTreeMap<String, BTreeMap<String, Option<Entry>>> = BTreeMap::new();
         let mut change = |path: String, entry: Option<Entry>| {
             let (dir, name) =
@@ -63,10 +63,10 @@ impl Repo {
             changes.entry(dir).or_default().insert(name, entry);
         };
         for ((path, exec), id) in files.iter().zip(ids) {
-            change(format!("{prefix}{path}"), Some((if *exec { "100755" } else { "100644" }.to_string(), id)));
+            change(path.to_string(), Some((if *exec { "100755" } else { "100644" }.to_string(), id)));
         }
         for path in removed {
-            change(format!("{prefix}{path}"), None);
+            change(path.to_string(), None);
         }
         let mut dirs: BTreeSet<String> = BTreeSet::new();
         for dir in changes.keys() {
@@ -169,17 +169,8 @@ impl Repo {
         }
         let id_len = base.len() / 2;
         let mut trees = BTreeMap::new();
-        let mut rest = out.stdout.as_slice();
-        for dir in dirs {
-            let end = memchr::memchr(b'\n', rest).context("git cat-file ended early")?;
-            let header = String::from_utf8_lossy(&rest[..end]).to_string();
-            rest = &rest[end + 1..];
-            let fields: Vec<&str> = header.split(' ').collect();
-            let [_, kind, size] = fields[..] else { continue };
-            let size: usize = size.parse().with_context(|| format!("git cat-file: bad header {header}"))?;
-            let body = rest.get(..size).context("git cat-file ended early")?;
-            rest = rest.get(size + 1..).context("git cat-file ended early")?;
-            if kind == "tree" {
+        for (dir, record) in dirs.iter().zip(super::tree_files::batch_records(&out.stdout, dirs.len())?) {
+            if let super::tree_files::BatchRecord::Object { kind: "tree", body, .. } = record {
                 trees.insert(dir.clone(), parse_tree(body, id_len)?);
             }
         }
@@ -341,6 +332,16 @@ mod tests {
         let planned = repo.planned_tree(&recipe).unwrap().expect("a plain repository");
         assert_eq!(planned, written_tree(dir.path()));
         assert_eq!(git(dir.path(), &["cat-file", "-t", &planned]), "tree", "written to the object database");
+    }
+
+    #[test]
+    fn a_root_below_the_top_of_the_work_tree_is_left_to_write_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = repository(dir.path());
+        write(dir.path(), "a/one.txt", "changed\n");
+        let recipe = TreeRecipe { base, edits: vec!["one.txt".into()] };
+        let repo = Repo::open(Some(&dir.path().join("a"))).unwrap();
+        assert_eq!(repo.planned_tree(&recipe).unwrap(), None);
     }
 
     #[test]

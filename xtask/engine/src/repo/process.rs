@@ -10,11 +10,6 @@ use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-/// Run `cmd` (built by `xshell::cmd!`) with `stdin` as its input; its output and status.
-pub fn output(cmd: Command, stdin: Option<&[u8]>) -> Result<Output> {
-    start(cmd, stdin.map(<[u8]>::to_vec))?.finish()
-}
-
 /// A process started and not yet waited for (see [`start`]).
 pub struct Started {
     child: Option<std::process::Child>,
@@ -98,14 +93,14 @@ mod tests {
         cmd.args(["-c", "echo 'fatal: No space left on device' >&2; exit 128"]);
         // Far more than a pipe holds, so the write fails if the child does not read.
         let input = vec![b'x'; 1 << 20];
-        let out = output(cmd, Some(&input)).unwrap();
+        let out = start(cmd, Some(input)).unwrap().finish().unwrap();
         assert_eq!(out.status.code(), Some(128));
         assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "fatal: No space left on device");
     }
 
     #[test]
     fn a_missing_program_says_so() {
-        let err = output(Command::new("no-such-git-xtask"), None).unwrap_err().to_string();
+        let err = start(Command::new("no-such-git-xtask"), None).err().unwrap().to_string();
         assert!(err.contains("not installed or not on PATH"), "{err}");
     }
 }

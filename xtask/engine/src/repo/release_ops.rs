@@ -8,7 +8,17 @@ use super::planned_tree::TreeRecipe;
 use super::{GitOutput, Repo};
 
 /// HEAD's commit and what it names (see [`Repo::head_state`]).
-const HEAD_STATE: [&str; 4] = ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"];
+const HEAD_STATE: [&str; 4] = ["rev-parse", HEAD_REVS[0], HEAD_REVS[1], HEAD_REVS[2]];
+
+/// The `git rev-parse` arguments that print HEAD's commit, then what HEAD names (read by
+/// [`branch_of`]).
+pub const HEAD_REVS: [&str; 3] = ["HEAD^{commit}", "--symbolic-full-name", "HEAD"];
+
+/// The branch checked out, from what `git rev-parse --symbolic-full-name HEAD` printed (`HEAD`
+/// itself: detached, `None`).
+pub fn branch_of(symbolic: &str) -> Option<String> {
+    (symbolic != "HEAD").then(|| symbolic.strip_prefix("refs/heads/").unwrap_or(symbolic).to_string())
+}
 
 /// The identities a commit and a tag are made with (see [`Repo::identity_problem`]).
 const IDENTS: [&str; 2] = ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"];
@@ -41,9 +51,7 @@ impl Repo {
         let out = self.git_output(HEAD_STATE)?;
         let lines: Vec<&str> = out.stdout.lines().collect();
         if let (true, [commit, symbolic]) = (out.success, &lines[..]) {
-            let branch =
-                (*symbolic != "HEAD").then(|| symbolic.strip_prefix("refs/heads/").unwrap_or(symbolic).to_string());
-            return Ok((branch, Some(commit.to_string())));
+            return Ok((branch_of(symbolic), Some(commit.to_string())));
         }
         Ok((self.head_branch()?, self.head_commit()?))
     }
@@ -179,8 +187,7 @@ impl Repo {
     pub fn start_staging(&self, paths: &[String]) -> Result<Staging> {
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let list = super::rollback_ops::nul_list(&paths);
-        let args = ["update-index", "--add", "--remove", "-z", "--stdin"];
-        Ok(Staging(super::process::start(self.git_command(args)?, Some(list))?))
+        Ok(Staging(self.start_git(["update-index", "--add", "--remove", "-z", "--stdin"], Some(list))?))
     }
 
     /// What a commit on `base` takes, found while the files are staged (see
@@ -585,7 +592,7 @@ mod tests {
         let mut cmd = Command::new("git");
         cmd.args(args).current_dir(dir).env("GIT_AUTHOR_DATE", "1700000000 +0100");
         cmd.env("GIT_COMMITTER_DATE", "1700000000 +0100");
-        let out = super::super::process::output(cmd, stdin.map(str::as_bytes)).unwrap();
+        let out = super::super::process::start(cmd, stdin.map(|s| s.as_bytes().to_vec())).unwrap().finish().unwrap();
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }

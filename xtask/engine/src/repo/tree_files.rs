@@ -84,30 +84,53 @@ impl TreeFiles {
 /// `git cat-file --batch` output for `oids`: `OID TYPE SIZE\n`, the content and `\n` for each
 /// object found, `NAME missing\n` for the others.
 fn parse_batch(out: &[u8], oids: &[&str]) -> Result<Vec<Result<Vec<u8>>>> {
-    let mut contents = Vec::with_capacity(oids.len());
+    let records = batch_records(out, oids.len())?;
+    Ok(oids
+        .iter()
+        .zip(records)
+        .map(|(oid, record)| match record {
+            BatchRecord::Object { kind: "blob", body, .. } => Ok(body.to_vec()),
+            BatchRecord::Object { header, .. } | BatchRecord::Other(header) => {
+                Err(anyhow::anyhow!("git object {oid} is not a readable blob: {}", header.trim()))
+            }
+        })
+        .collect())
+}
+
+/// One answer of `git cat-file --batch`: an object (`ID KIND SIZE` and its body), or a line
+/// without a body (`NAME missing`, `NAME ambiguous`).
+pub(super) enum BatchRecord<'a> {
+    Object { header: &'a str, kind: &'a str, body: &'a [u8] },
+    Other(&'a str),
+}
+
+/// The first `count` answers of `git cat-file --batch` in its output `out`; an error when it
+/// ends early or a header is malformed.
+pub(super) fn batch_records(out: &[u8], count: usize) -> Result<Vec<BatchRecord<'_>>> {
+    let mut records = Vec::with_capacity(count);
     let mut rest = out;
-    for oid in oids {
+    for _ in 0..count {
         let end = memchr::memchr(b'\n', rest).context("git cat-file ended early")?;
-        let header = String::from_utf8_lossy(&rest[..end]);
+        let header = std::str::from_utf8(&rest[..end]).context("git cat-file: a header that is not text")?;
         rest = &rest[end + 1..];
-        let fields: Vec<&str> = header.split_whitespace().collect();
-        let [_, kind, size] = fields[..] else {
-            contents.push(Err(anyhow::anyhow!("git object {oid} is not a readable blob: {}", header.trim())));
+        // The name asked for may hold spaces (`REV:a b missing`); an object's header is its id.
+        let fields: Vec<&str> = header.rsplitn(3, ' ').collect();
+        let [size, kind, _] = fields[..] else {
+            records.push(BatchRecord::Other(header));
             continue;
         };
+        if matches!(size, "missing" | "ambiguous") {
+            records.push(BatchRecord::Other(header));
+            continue;
+        }
         let size: usize = size.parse().with_context(|| format!("git cat-file: bad header {header}"))?;
         if rest.len() < size + 1 {
             bail!("git cat-file ended early");
         }
-        let content = rest[..size].to_vec();
+        records.push(BatchRecord::Object { header, kind, body: &rest[..size] });
         rest = &rest[size + 1..];
-        contents.push(if kind == "blob" {
-            Ok(content)
-        } else {
-            Err(anyhow::anyhow!("git object {oid} is not a readable blob: {}", header.trim()))
-        });
     }
-    Ok(contents)
+    Ok(records)
 }
 
 /// Put a file (with its executable bit) or a link, as git's `mode` says, at `path` in a
@@ -304,6 +327,11 @@ mod tests {
         assert!(got[2].is_err());
         assert_eq!(got[3].as_ref().unwrap(), b"");
         assert!(parse_batch(format!("{a} blob 9\nx\n").as_bytes(), &[&a]).is_err(), "cut short");
+        // A folder asked for by name, absent, its name with spaces: no body follows.
+        let out = format!("{a}:docs/a b c missing\n{t} tree 0\n\n");
+        let records = batch_records(out.as_bytes(), 2).unwrap();
+        assert!(matches!(records[0], BatchRecord::Other(h) if h.ends_with("a b c missing")));
+        assert!(matches!(records[1], BatchRecord::Object { kind: "tree", body: b"", .. }));
     }
 
     #[test]

@@ -58,8 +58,9 @@ impl Split {
     /// The rollback commit's tree as the target's with the paths that differ from it at the
     /// end (those it keeps, the versions, the changelog: a few, where the restored ones can be
     /// hundreds), for the executor to build from git's objects; `None` where that could differ
-    /// from writing the index as a tree: a root below the top of the work tree, a submodule
-    /// that changes, an attributes file (which can convert a file's content).
+    /// from writing the index as a tree because of the tree itself: a submodule that changes,
+    /// an attributes file (which can convert a file's content). What git's settings and the
+    /// root decide, [`crate::repo::Repo::planned_tree`] checks.
     pub fn tree_recipe(
         &self,
         project: &Project,
@@ -68,10 +69,7 @@ impl Split {
     ) -> Result<Option<TreeRecipe>> {
         let Some(differing) = &self.differing else { return Ok(None) };
         let attributes = |p: &str| p == ".gitattributes" || p.ends_with("/.gitattributes");
-        if !project.repo.prefix()?.is_empty()
-            || differing.iter().any(|p| attributes(p))
-            || project.files.iter().any(attributes)
-        {
+        if differing.iter().any(|p| attributes(p)) || project.files.iter().any(attributes) {
             return Ok(None);
         }
         let restored: BTreeSet<&str> =
