@@ -16,7 +16,8 @@
 # Timed: `rollback --dry-run` (plan and print every diff, write nothing) and the real
 # `rollback --no-verify` (plan, journal, write, commit, tag); each real run starts from the
 # bad release again (a preparation before each run: reset --hard, tag deleted; not timed),
-# and every command that writes has a clone of its own (see clone_for below).
+# and every command that writes has a clone of its own, kept from one run of the bench to the
+# next (see clone_for below).
 #
 # Environment: BENCH_DATA (default: $TMPDIR/benchdata; the repository is generated there once,
 # same bytes every time), FILES (default 20000), RUNS, WARMUP, GATES, XTASK_BIN (default: the
@@ -55,32 +56,39 @@ fi
 # One each, not one shared: ext4 without a journal (this machine's) skips the inodes freed in
 # the last minutes when it allocates one, looking at each, so a clone that two commands write
 # in pays, in every file it creates, for the deletions of both; here every written clone
-# deletes the same files once a round (its reset, its run), and pays alike.
+# deletes the same files once a round (its reset, its run), and pays alike. For the same
+# reason the clones are kept from one run of the bench to the next (reset, not cloned again):
+# removing 100,000 files just before the rounds slowed every file creation for minutes after
+# (`git read-tree` from 74 ms to 170 ms).
+CLONES=()
 clone_for() {
     local dir=$DATA/rollback-$1
-    rm -rf "$dir"
-    git clone -q --no-hardlinks "$SOURCE" "$dir"
-    git -C "$dir" config user.name Bench
-    git -C "$dir" config user.email bench@example.com
-    # No background gc after a commit racing the next run's reset.
-    git -C "$dir" config gc.auto 0
-    git -C "$dir" config maintenance.auto false
-    git -C "$dir" fetch -q --tags origin
-    printf %q "$dir"
+    if [ -d "$dir/.git" ] && git -C "$dir" rev-parse -q --verify refs/tags/v1.2.0 >/dev/null; then
+        git -C "$dir" reset -q --hard v1.2.0
+        git -C "$dir" tag -d v1.2.1 >/dev/null 2>&1 || true
+    else
+        rm -rf "$dir"
+        git clone -q --no-hardlinks "$SOURCE" "$dir"
+        git -C "$dir" config user.name Bench
+        git -C "$dir" config user.email bench@example.com
+        # No background gc after a commit racing the next run's reset.
+        git -C "$dir" config gc.auto 0
+        git -C "$dir" config maintenance.auto false
+        git -C "$dir" fetch -q --tags origin
+    fi
+    CLONES+=("$dir")
 }
-CLONES=("$DATA"/rollback-{dry,git,hand,xtask,base,gates})
-# Only this run's clones are there (the page cache is warmed for each one found below).
-rm -rf "${CLONES[@]}"
 mkdir -p "$OUT"
 x=$(printf %q "$XTASK_BIN")
-dry=$(clone_for dry)
 # The command that prepares a written clone: back to the bad release, the rollback's tag gone.
 reset() { echo "git -C $1 reset -q --hard v1.2.0 && (git -C $1 tag -d v1.2.1 >/dev/null 2>&1 || true)"; }
 say "the move: $(git -C "$SOURCE" diff --shortstat v1.2.0 v1.1.0)"
 
 # Each benchmark: a name, what runs before each run (not timed), the command.
 names=(git.diff-stat git.read-tree-checkout git.by-hand xtask.dry-run xtask.rollback)
-ref=$(clone_for git); hand=$(clone_for hand); w=$(clone_for xtask)
+for name in dry git hand xtask; do clone_for "$name"; done
+dry=$(printf %q "$DATA/rollback-dry"); ref=$(printf %q "$DATA/rollback-git")
+hand=$(printf %q "$DATA/rollback-hand"); w=$(printf %q "$DATA/rollback-xtask")
 WORK=$DATA/rollback-xtask
 prepares=(true "$(reset "$ref")" "$(reset "$hand")" true "$(reset "$w")")
 commands=(
@@ -92,24 +100,27 @@ commands=(
 )
 if [ -n "${BASE_BIN:-}" ]; then
     b=$(printf %q "$BASE_BIN")
-    base=$(clone_for base)
+    clone_for base
+    base=$(printf %q "$DATA/rollback-base")
     names+=(base.dry-run base.rollback)
     prepares+=(true "$(reset "$base")")
     commands+=("$b --root $dry -q rollback --dry-run --no-verify >/dev/null" "$b --root $base -q rollback --no-verify")
 fi
 if [ "$GATES" = 1 ]; then
-    gates=$(clone_for gates)
+    clone_for gates
+    gates=$(printf %q "$DATA/rollback-gates")
     names+=(xtask.rollback-with-gates)
     prepares+=("$(reset "$gates")")
     commands+=("$x --root $gates -q rollback")
 fi
 say "warming the page cache"
-# A second later, `git status` writes each clone's index again: the clone wrote it in the same
-# second as the files, which makes every entry "racily clean" (git compares each file's bytes,
+# A second later, `git status` writes each clone's index again: the clone (or the reset) wrote
+# it in the same second as the files, which makes their entries "racily clean" (git compares each file's bytes,
 # not its stat, in every status: 20,000 files read by each dry run, where nothing rewrites it).
 sleep 1
 for dir in "${CLONES[@]}"; do
-    [ ! -d "$dir" ] || { find "$dir" -type f -print0 | xargs -0 cat >/dev/null; git -C "$dir" status >/dev/null; }
+    find "$dir" -type f -print0 | xargs -0 cat >/dev/null
+    git -C "$dir" status >/dev/null
 done
 # In rounds, one run of each command per round (scripts/bench/interleave.py): a drift of the
 # machine's speed during the benchmark slows them all alike.
